@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+// One line per command; each command lives in its own file.
+import { registerImport } from './import.js';
+
+export const commands: Array<(program: Command) => void> = [registerImport];

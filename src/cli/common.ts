@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { openStore, defaultDbPath } from '../store/index.js';
+import type { Store } from '../store/index.js';
+
+/** A user-facing failure: printed as one line on stderr, exit code given. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export function addDbOption(cmd: Command): Command {
+  return cmd.option(
+    '--db <path>',
+    'SQLite file or postgres:// URL (default: $TRAILSCOPE_DB or ./trailscope.db)',
+  );
+}
+
+export async function withStore<T>(opts: { db?: string }, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(opts.db ?? defaultDbPath());
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Parses an ISO time or a relative one ("7d", "12h", "30m") into ISO-8601. */
+export function parseTime(value: string, now: Date = new Date()): string {
+  const rel = /^(\d+)([dhm])$/.exec(value.trim());
+  if (rel) {
+    const n = Number(rel[1]);
+    const ms = rel[2] === 'd' ? 86_400_000 : rel[2] === 'h' ? 3_600_000 : 60_000;
+    return new Date(now.getTime() - n * ms).toISOString();
+  }
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new CliError(`not a time: "${value}" (use ISO-8601 like 2026-01-31T00:00:00Z, or 7d / 12h / 30m ago)`);
+  return new Date(t).toISOString();
+}
+
+export function parsePositiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new CliError(`${name} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+/** Writes JSON to stdout, pretty when a human is reading. */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, process.stdout.isTTY ? 2 : undefined) + '\n');
+}

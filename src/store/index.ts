@@ -1,0 +1,2 @@
+export type * from './types.js';
+export { openStore, defaultDbPath } from './open.js';

@@ -1,0 +1,204 @@
+import type { FileKind, FileRef, NormalizedEvent } from '../model/index.js';
+
+/**
+ * The store contract. SQLite (embedded default) and PostgreSQL (scale-out) both satisfy it;
+ * nothing outside src/store knows which one it talks to. Every method is async so the
+ * PostgreSQL implementation fits the same shape.
+ *
+ * The store is split by area so each area can evolve (and migrate) on its own:
+ * events and files (ingestion results), ingest state (quarantine, health, cursors, counters)
+ * and IAM configuration snapshots.
+ */
+export interface Store {
+  readonly events: EventStore;
+  readonly files: FileStore;
+  readonly ingest: IngestStateStore;
+  readonly iam: IamStore;
+  /** A short description for logs, e.g. "sqlite:/path/to/trailscope.db". */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export type FileStatus = 'done' | 'skipped' | 'failed';
+
+export interface FileRecord extends FileRef {
+  status: FileStatus;
+  kind: FileKind;
+  /** Events read from the file (including duplicates). */
+  eventCount: number;
+  /** Events that were new to the store. */
+  newEvents: number;
+  error?: string | null;
+  /** Connector name that delivered it ('import' for local imports). */
+  connector?: string;
+  /** Account folder of the key, when the key follows the CloudTrail layout. */
+  accountId?: string | null;
+  /** ISO time the file was processed (ingestion time, distinct from eventTime). */
+  processedAt: string;
+}
+
+export interface CommitResult {
+  inserted: number;
+  duplicates: number;
+}
+
+export interface EventQuery {
+  since?: string;
+  until?: string;
+  accountId?: string;
+  principalArn?: string;
+  /** An IAM action, e.g. s3:ListAllMyBuckets: events that exercised or attempted it. */
+  action?: string;
+  errorsOnly?: boolean;
+  limit?: number;
+  /** Newest first when true (default: oldest first). */
+  newestFirst?: boolean;
+}
+
+/** Per (principal, action[, resource]) aggregate over a time range, success and failure kept apart. */
+export interface UsageRow {
+  principalArn: string;
+  accountId: string | null;
+  action: string;
+  /** A resource ARN the request named, or null when aggregated over all resources. */
+  resource: string | null;
+  success: boolean;
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  /** Up to a few event ids as evidence. */
+  sampleEventIds: string[];
+  /** Distinct session names seen (persons behind SSO roles), capped. */
+  sessionNames: string[];
+}
+
+export interface UsageQuery {
+  since?: string;
+  until?: string;
+  accountId?: string;
+  principalArn?: string;
+  /** Split rows per named resource (slower; for one principal's policy suggestion). */
+  byResource?: boolean;
+}
+
+export interface EventStats {
+  events: number;
+  files: number;
+  oldestEventTime: string | null;
+  newestEventTime: string | null;
+}
+
+export interface EventStore {
+  /**
+   * Commits a file's events and the file's record in one transaction: after it returns, every
+   * event is durable and the file is marked, or neither happened. Events already stored
+   * (same eventID) count as duplicates and are not written again.
+   */
+  commitFile(file: FileRecord, events: NormalizedEvent[]): Promise<CommitResult>;
+  /** Inserts events not tied to a file (tests, API). Same dedup rules. */
+  insertEvents(events: NormalizedEvent[]): Promise<CommitResult>;
+  query(q: EventQuery): Promise<NormalizedEvent[]>;
+  /** Streams events in eventTime order in bounded memory. */
+  iterate(q: EventQuery): AsyncIterable<NormalizedEvent>;
+  usage(q: UsageQuery): Promise<UsageRow[]>;
+  stats(): Promise<EventStats>;
+  /** Distinct principal ARNs seen acting, with their first and last successful activity. */
+  principals(q: { until?: string; accountId?: string }): Promise<
+    { principalArn: string; accountId: string | null; identityType: string | null; firstSeen: string; lastSeen: string | null }[]
+  >;
+}
+
+export interface FileStore {
+  get(source: string, key: string): Promise<FileRecord | undefined>;
+  /** Records a file that carried no events to commit (skipped digest, failed read). */
+  record(file: FileRecord): Promise<void>;
+  /** Files of a source whose key starts with prefix (completeness audit, backfill resume). */
+  listKeys(source: string, prefix: string): Promise<Set<string>>;
+  count(q?: { status?: FileStatus; connector?: string }): Promise<number>;
+}
+
+export interface QuarantineRecord {
+  connector: string;
+  messageId: string;
+  body: string;
+  bucket: string | null;
+  key: string | null;
+  reason: string;
+  fix: string;
+  receiveCount: number;
+  /** true when left for the queue's DLQ instead of deleted. */
+  leftForDlq: boolean;
+  at: string;
+}
+
+export interface HealthProblem {
+  connector: string;
+  /** A stable kind, e.g. 'notifications-missing', 'access-denied', 'kms-decrypt', 'queue-missing'. */
+  kind: string;
+  message: string;
+  fix: string;
+  bucket?: string | null;
+  key?: string | null;
+  at: string;
+}
+
+export interface ConnectorCounters {
+  connector: string;
+  accountId: string;
+  files: number;
+  events: number;
+  duplicates: number;
+  lastMessageAt: string | null;
+  lastFileAt: string | null;
+  lastFileKey: string | null;
+  newestEventTime: string | null;
+  errorsByKind: Record<string, number>;
+}
+
+export interface IngestStateStore {
+  quarantine(q: QuarantineRecord): Promise<void>;
+  listQuarantine(connector?: string): Promise<QuarantineRecord[]>;
+  reportProblem(p: HealthProblem): Promise<void>;
+  listProblems(connector?: string): Promise<HealthProblem[]>;
+  /** Adds to a connector's per-account counters (files, events, duplicates, last times). */
+  bumpCounters(delta: {
+    connector: string;
+    accountId: string;
+    files?: number;
+    events?: number;
+    duplicates?: number;
+    messageAt?: string;
+    fileAt?: string;
+    fileKey?: string;
+    newestEventTime?: string;
+    errorKind?: string;
+  }): Promise<void>;
+  counters(connector?: string): Promise<ConnectorCounters[]>;
+  /** Small persistent key/value state (backfill cursors, "backfill done" markers). */
+  getState(key: string): Promise<string | undefined>;
+  setState(key: string, value: string): Promise<void>;
+}
+
+/**
+ * IAM configuration snapshots, stored as parsed JSON documents per account. The iam/ folder
+ * owns their shape; the store keeps them versioned so drift can compare the latest two.
+ */
+export interface IamSnapshotRow {
+  accountId: string;
+  /** 'authorization-details' | 'credential-report' | 'scps' | other iam/-defined kinds. */
+  kind: string;
+  importedAt: string;
+  /** Source description (file path or 'sync'). */
+  source: string;
+  document: unknown;
+}
+
+export interface IamStore {
+  /** Adds a snapshot; the previous one of the same (account, kind) is kept for drift. */
+  putSnapshot(row: IamSnapshotRow): Promise<void>;
+  /** The latest snapshot of each account for that kind (or of one account). */
+  latest(kind: string, accountId?: string): Promise<IamSnapshotRow[]>;
+  /** The snapshots of one account and kind, newest first. */
+  history(kind: string, accountId: string, limit?: number): Promise<IamSnapshotRow[]>;
+  accounts(): Promise<string[]>;
+}

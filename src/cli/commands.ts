@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 // One line per command; each command lives in its own file.
 import { registerImport } from './import.js';
+import { registerEvents } from './events.js';
 
-export const commands: Array<(program: Command) => void> = [registerImport];
+export const commands: Array<(program: Command) => void> = [registerImport, registerEvents];

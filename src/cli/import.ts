@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { addDbOption, withStore, CliError } from './common.js';
+import { importPaths } from '../ingest/local-import.js';
+import type { ImportSummary } from '../ingest/local-import.js';
+
+export function registerImport(program: Command): void {
+  addDbOption(
+    program
+      .command('import')
+      .description('Import CloudTrail files (.json.gz, .json, arrays, one event per line, lookup-events exports) from files or directories, recursively. Idempotent.')
+      .argument('<path...>', 'files or directories')
+      .option('--json', 'print the summary as JSON on stdout'),
+  )
+    .addHelpText('after', '\nExample:\n  trailscope import ./AWSLogs --db trailscope.db\n\nExit codes: 0 ok, 2 when any file failed (each is named on stderr with the reason).')
+    .action(async (paths: string[], opts: { db?: string; json?: boolean }) => {
+      const tty = process.stderr.isTTY;
+      const started = Date.now();
+      let lastDraw = 0;
+      const summary = await withStore(opts, (store) =>
+        importPaths(store, paths, {
+          onProgress: (p) => {
+            if (!tty || Date.now() - lastDraw < 200) return;
+            lastDraw = Date.now();
+            const rate = Math.round(p.eventsNew / Math.max(0.001, (Date.now() - started) / 1000));
+            process.stderr.write(`\r\x1b[K${p.filesDone} files, ${p.eventsNew} new events (${rate}/s)`);
+          },
+          onFailure: (f) => {
+            if (tty) process.stderr.write('\r\x1b[K');
+            process.stderr.write(`trailscope: failed: ${f.path}: ${f.reason} (fix: ${f.fix})\n`);
+          },
+        }),
+      );
+      if (tty) process.stderr.write('\r\x1b[K');
+      printSummary(summary, opts.json === true);
+      if (summary.failed > 0) throw new CliError(`${summary.failed} file(s) failed to import`, 2);
+    });
+}
+
+function printSummary(s: ImportSummary, json: boolean): void {
+  if (json) {
+    const { failures, ...counts } = s;
+    process.stdout.write(JSON.stringify({ ...counts, failures }) + '\n');
+    return;
+  }
+  const lines = [
+    `files read:  ${s.filesRead}`,
+    `events new:  ${s.eventsNew}`,
+    `duplicates:  ${s.duplicates}`,
+    `skipped:     ${s.skipped}${s.alreadyImported ? ` (${s.alreadyImported} already imported)` : ''}`,
+    `failed:      ${s.failed}`,
+  ];
+  if (s.rejectedRecords) lines.push(`rejected records: ${s.rejectedRecords}`);
+  if (s.filesRead === 0 && s.alreadyImported > 0) lines.push('nothing new: every file was already imported');
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,96 @@
+import { gunzipSync } from 'node:zlib';
+import { constants as bufferConstants } from 'node:buffer';
+import { ParseError } from './errors.js';
+
+export interface DecodeOptions {
+  /**
+   * Upper bound on the decompressed size. CloudTrail files are far smaller; the bound stops a
+   * gzip bomb from taking the process down. Defaults to the longest string V8 can hold.
+   */
+  maxBytes?: number;
+}
+
+export interface Decoded {
+  text: string;
+  gzipped: boolean;
+  /** True when the bytes look binary (NUL bytes): not a text format we read. */
+  binary: boolean;
+}
+
+const MAX_STRING = bufferConstants.MAX_STRING_LENGTH;
+
+/**
+ * Turns file bytes into text, decompressing gzip by its magic bytes (never by file name:
+ * S3 objects are often served with misleading names and content encodings).
+ */
+export function decodeBytes(bytes: Buffer, file: string, options: DecodeOptions = {}): Decoded {
+  const maxBytes = Math.min(options.maxBytes ?? MAX_STRING, MAX_STRING);
+  let data = bytes;
+  let gzipped = false;
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    gzipped = true;
+    data = gunzip(bytes, file, maxBytes);
+  } else if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+    throw new ParseError(
+      'unsupported-compression',
+      file,
+      'the file is a ZIP archive, not a gzip-compressed or plain CloudTrail file',
+      'unzip it and import the extracted files',
+    );
+  } else if (bytes.length >= 3 && bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68) {
+    throw new ParseError(
+      'unsupported-compression',
+      file,
+      'the file is bzip2-compressed; only gzip is read',
+      'decompress it (bunzip2) or recompress it with gzip',
+    );
+  } else if (bytes.length > maxBytes) {
+    throw tooLarge(file, bytes.length, maxBytes);
+  }
+  if (data.length === 0) {
+    throw new ParseError(
+      'empty',
+      file,
+      gzipped ? 'the gzip stream decompresses to nothing' : 'the file is empty',
+      'check that the upload or download completed; CloudTrail never delivers empty files',
+    );
+  }
+  // A NUL in the first few KB means binary content; checking a prefix keeps this O(1).
+  const binary = data.subarray(0, 8192).includes(0);
+  let start = 0;
+  if (data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) start = 3;
+  const text = binary ? '' : data.toString('utf8', start);
+  return { text, gzipped, binary };
+}
+
+function gunzip(bytes: Buffer, file: string, maxBytes: number): Buffer {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: maxBytes });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || code === 'ERR_STRING_TOO_LONG') throw tooLarge(file, undefined, maxBytes, err);
+    const detail = (err as Error).message;
+    const truncated = code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(detail);
+    throw new ParseError(
+      'corrupt-gzip',
+      file,
+      truncated
+        ? `the gzip stream is truncated (${detail})`
+        : `the gzip stream is corrupt (${detail}${code && code !== 'Z_DATA_ERROR' ? `, ${code}` : ''})`,
+      truncated
+        ? 'the file was cut short: download it again (compare its size with the S3 object) and re-import'
+        : 'download the object again; if S3 holds the same bytes, the object was damaged before or during delivery',
+      { cause: err },
+    );
+  }
+}
+
+function tooLarge(file: string, size: number | undefined, maxBytes: number, cause?: unknown): ParseError {
+  return new ParseError(
+    'too-large',
+    file,
+    `the content is larger than the ${maxBytes}-byte limit${size === undefined ? ' once decompressed' : ` (${size} bytes)`}`,
+    'split the file (e.g. one event per line) or raise the limit; CloudTrail delivery files are far smaller, so check that this is a CloudTrail file',
+    cause === undefined ? undefined : { cause },
+  );
+}

@@ -1,0 +1,214 @@
+import { ParseError } from './errors.js';
+import { isObject } from './fields.js';
+import type { JsonObject } from './fields.js';
+
+/**
+ * How the records are laid out in the file:
+ * - 'cloudtrail': a delivery file, `{"Records":[...]}` (other top-level keys are ignored);
+ * - 'json-array': `[record, ...]`;
+ * - 'json-object': one record, possibly pretty-printed;
+ * - 'ndjson': one record per line;
+ * - 'lookup-events': `{"Events":[...]}` from `aws cloudtrail lookup-events` / Event history;
+ * - 'digest': a CloudTrail-Digest file (no events).
+ */
+export type FileFormat = 'cloudtrail' | 'json-array' | 'json-object' | 'ndjson' | 'lookup-events' | 'digest';
+
+/**
+ * How each record is wrapped:
+ * - 'none': a plain CloudTrail record;
+ * - 'lookup-event': Event history / lookup-events, the record is the JSON string `CloudTrailEvent`;
+ * - 'eventbridge': an EventBridge event, the record is `detail`;
+ * - 'event-field': a collector envelope (Splunk HEC, detection-rule test cases), the record is `event`;
+ * - 'log-shipper': a flattened record whose eventTime a shipper replaced with `@timestamp`.
+ */
+export type RecordEnvelope = 'none' | 'lookup-event' | 'eventbridge' | 'event-field' | 'log-shipper';
+
+export interface RawRecord {
+  /** Position of the record in the file (0-based). */
+  index: number;
+  /** 1-based line number, for one-record-per-line files. */
+  line?: number;
+  record?: JsonObject;
+  envelope?: RecordEnvelope;
+  /** Set instead of record when the entry could not be read as a record. */
+  reason?: string;
+  /** The entry is not CloudTrail at all (rather than a damaged CloudTrail record). */
+  foreign?: boolean;
+}
+
+export interface SplitFile {
+  format: FileFormat;
+  records: RawRecord[];
+}
+
+/** Prefix of the reason given for elements that are not CloudTrail at all (as opposed to damaged records). */
+export const NOT_CLOUDTRAIL = 'not a CloudTrail record';
+
+/**
+ * Fields only CloudTrail records carry at top level; at least one makes a record. eventSource and
+ * eventName alone do not: descriptions and rule metadata (TrailDiscover, Sigma) carry them too.
+ */
+const STRONG_FIELDS = ['eventVersion', 'eventTime', 'userIdentity', 'eventID'] as const;
+
+function hasAny(o: JsonObject, fields: readonly string[]): boolean {
+  for (const f of fields) if (o[f] !== undefined) return true;
+  return false;
+}
+
+/** Unwraps one element into a CloudTrail record; a string is the reason it is not one. */
+export function unwrapRecord(value: unknown): { record: JsonObject; envelope: RecordEnvelope } | string {
+  if (!isObject(value)) {
+    return `${NOT_CLOUDTRAIL}: expected a JSON object, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`;
+  }
+  if (hasAny(value, STRONG_FIELDS)) {
+    const shipped = value.eventTime === undefined && typeof value['@timestamp'] === 'string';
+    return { record: value, envelope: shipped ? 'log-shipper' : 'none' };
+  }
+  if (typeof value.CloudTrailEvent === 'string') {
+    let inner: unknown;
+    try {
+      inner = JSON.parse(value.CloudTrailEvent);
+    } catch (err) {
+      return `CloudTrailEvent is not valid JSON (${(err as Error).message})`;
+    }
+    if (!isObject(inner)) return 'CloudTrailEvent does not hold a JSON object';
+    return { record: inner, envelope: 'lookup-event' };
+  }
+  if (isObject(value.detail) && typeof value['detail-type'] === 'string' && hasAny(value.detail, STRONG_FIELDS)) {
+    return { record: value.detail, envelope: 'eventbridge' };
+  }
+  if (isObject(value.event) && hasAny(value.event, STRONG_FIELDS)) {
+    return { record: value.event, envelope: 'event-field' };
+  }
+  if (value.eventtime !== undefined || value.eventversion !== undefined) {
+    return `${NOT_CLOUDTRAIL} as written: its field names are lower-cased (eventtime, eventversion...), as data-lake and SQL exports do; export the records with CloudTrail's original field names`;
+  }
+  return `${NOT_CLOUDTRAIL}: none of eventVersion, eventTime, userIdentity, eventID is present, and no known envelope (CloudTrailEvent, EventBridge detail, event) holds one`;
+}
+
+function unwrapAll(items: unknown[]): RawRecord[] {
+  const out: RawRecord[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const u = unwrapRecord(items[i]);
+    out[i] =
+      typeof u === 'string'
+        ? { index: i, reason: u, foreign: u.startsWith(NOT_CLOUDTRAIL) }
+        : { index: i, record: u.record, envelope: u.envelope };
+  }
+  return out;
+}
+
+export function isDigest(o: JsonObject): boolean {
+  return o.Records === undefined && typeof o.digestStartTime === 'string' && Array.isArray(o.logFiles);
+}
+
+/**
+ * Splits decoded text into records by content. Returns null when the text is not JSON-like at
+ * all (the caller reports it as not CloudTrail); throws ParseError for JSON-looking text that is
+ * broken, since that is a damaged file rather than a foreign one.
+ */
+export function splitRecords(text: string, file: string): SplitFile | null {
+  const first = firstNonSpace(text);
+  if (first !== '{' && first !== '[') return null;
+  let whole: unknown;
+  let wholeError: Error | undefined;
+  try {
+    whole = JSON.parse(text);
+  } catch (err) {
+    wholeError = err as Error;
+  }
+  if (wholeError) return splitLines(text, file, wholeError);
+  if (Array.isArray(whole)) return { format: 'json-array', records: unwrapAll(whole) };
+  if (!isObject(whole)) return null;
+  if (whole.Records !== undefined) {
+    if (!Array.isArray(whole.Records)) {
+      throw new ParseError(
+        'malformed-cloudtrail',
+        file,
+        `"Records" is ${whole.Records === null ? 'null' : `a ${typeof whole.Records}`}, not an array`,
+        'a CloudTrail delivery file is {"Records":[...]}; check what produced this file',
+      );
+    }
+    return { format: 'cloudtrail', records: unwrapAll(whole.Records) };
+  }
+  if (Array.isArray(whole.Events) && !hasAny(whole, STRONG_FIELDS)) {
+    return { format: 'lookup-events', records: unwrapAll(whole.Events) };
+  }
+  if (isDigest(whole)) return { format: 'digest', records: [] };
+  if (typeof unwrapRecord(whole) !== 'string') return { format: 'json-object', records: unwrapAll([whole]) };
+  return null;
+}
+
+function splitLines(text: string, file: string, wholeError: Error): SplitFile {
+  const records: RawRecord[] = [];
+  let start = 0;
+  let lineNo = 0;
+  let sawRecordLine = false;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    lineNo++;
+    const line = text.slice(start, end).trim();
+    start = end + 1;
+    if (line.length === 0) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      // If the very first line is not a complete JSON value, this is one broken JSON document
+      // (pretty-printed or not), not NDJSON: report it as such, with the position.
+      if (!sawRecordLine) throw malformed(text, file, wholeError);
+      records.push({ index: records.length, line: lineNo, reason: `line ${lineNo} is not valid JSON (${(err as Error).message})` });
+      continue;
+    }
+    if (!sawRecordLine && !isObject(value)) throw malformed(text, file, wholeError);
+    sawRecordLine = true;
+    const u = unwrapRecord(value);
+    records.push(
+      typeof u === 'string'
+        ? { index: records.length, line: lineNo, reason: `line ${lineNo}: ${u}`, foreign: u.startsWith(NOT_CLOUDTRAIL) }
+        : { index: records.length, line: lineNo, record: u.record, envelope: u.envelope },
+    );
+  }
+  return { format: 'ndjson', records };
+}
+
+function malformed(text: string, file: string, err: Error): ParseError {
+  const where = positionOf(text, err.message);
+  return new ParseError(
+    'malformed-json',
+    file,
+    `the file is not valid JSON${where ? ` at line ${where.line}, column ${where.column}` : ''} (${err.message})`,
+    'the file is damaged or was edited by hand: fix the JSON at that position or re-export it from the source; a truncated file must be downloaded again',
+    { cause: err },
+  );
+}
+
+function positionOf(text: string, message: string): { line: number; column: number } | null {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return null;
+  const pos = Math.min(Number(m[1]), text.length);
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < pos; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: pos - lineStart + 1 };
+}
+
+function firstNonSpace(text: string): string {
+  const m = /\S/.exec(text.length > 4096 ? text.slice(0, 4096) : text);
+  return m ? m[0] : '';
+}
+
+/** The records' common envelope, or 'mixed'. */
+export function envelopeOf(records: RawRecord[]): RecordEnvelope | 'mixed' {
+  let found: RecordEnvelope | undefined;
+  for (const r of records) {
+    if (!r.envelope) continue;
+    if (found === undefined) found = r.envelope;
+    else if (found !== r.envelope) return 'mixed';
+  }
+  return found ?? 'none';
+}

@@ -1,0 +1,110 @@
+/**
+ * Parsing CloudTrail content into NormalizedEvents: delivery files, exports and shipper formats.
+ *
+ *   const parsed = parseFile(bytes, key);   // throws ParseError for a damaged file
+ *   parsed.events; parsed.rejected;         // rejected records carry a reason, nothing is dropped
+ */
+import type { FileKind, NormalizedEvent } from '../model/index.js';
+import { decodeBytes } from './decode.js';
+import type { DecodeOptions } from './decode.js';
+import { envelopeOf, splitRecords } from './formats.js';
+import type { FileFormat, RecordEnvelope } from './formats.js';
+import { classifyKey } from './keys.js';
+import { tryNormalize } from './normalize.js';
+
+export { ParseError } from './errors.js';
+export type { ParseErrorCode } from './errors.js';
+export { classifyKey } from './keys.js';
+export type { KeyInfo } from './keys.js';
+export { normalizeRecord, compareEventVersion, RecordRejected } from './normalize.js';
+export type { RecordContext } from './normalize.js';
+export type { FileFormat, RecordEnvelope } from './formats.js';
+
+export interface RejectedRecord {
+  /** 0-based position of the record in the file. */
+  index: number;
+  /** 1-based line, for one-record-per-line files. */
+  line?: number;
+  reason: string;
+}
+
+export interface ParsedFile {
+  /**
+   * By content: 'digest' for digest files, 'insight' when every event is an Insight, 'other' for
+   * content that is not CloudTrail at all (see `note`), else 'events'.
+   */
+  kind: FileKind;
+  /** null when kind is 'other'. */
+  format: FileFormat | null;
+  /** How records were wrapped ('mixed' if several ways). */
+  envelope: RecordEnvelope | 'mixed';
+  gzipped: boolean;
+  events: NormalizedEvent[];
+  rejected: RejectedRecord[];
+  /** Why the file yielded no events when that is not an error (digest, not CloudTrail). */
+  note?: string;
+}
+
+export type ParseOptions = DecodeOptions;
+
+/**
+ * Reads one file of CloudTrail content. gzip is detected by magic bytes and the format by
+ * content, so the name only matters for error messages and for the account folder, which fills
+ * recipientAccountId in records too old to carry it.
+ *
+ * Throws ParseError (with reason and fix) when the file itself is damaged: corrupt gzip, broken
+ * JSON, a `Records` that is not an array. Content that is not CloudTrail at all (a README, a
+ * CSV, a JSON document of another kind) is not an error: kind 'other' with a note.
+ */
+export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {}): ParsedFile {
+  const decoded = decodeBytes(bytes, name, options);
+  const base = { envelope: 'none' as const, gzipped: decoded.gzipped, events: [], rejected: [] };
+  if (decoded.binary) return { ...base, kind: 'other', format: null, note: 'binary content (NUL bytes), not CloudTrail JSON' };
+  const split = splitRecords(decoded.text, name);
+  if (!split) {
+    return {
+      ...base,
+      kind: 'other',
+      format: null,
+      note: 'not CloudTrail: neither a delivery file, an array or lines of records, a lookup-events export nor a digest',
+    };
+  }
+  if (split.format === 'digest') {
+    return { ...base, kind: 'digest', format: 'digest', note: 'CloudTrail-Digest file: integrity data, no events' };
+  }
+
+  const key = classifyKey(name);
+  const context = key.accountId ? { accountId: key.accountId } : {};
+  const events: NormalizedEvent[] = [];
+  const rejected: RejectedRecord[] = [];
+  let foreign = 0;
+  for (const entry of split.records) {
+    let outcome: NormalizedEvent | string;
+    if (entry.record) {
+      try {
+        outcome = tryNormalize(entry.record, context);
+      } catch (err) {
+        // Hostile shapes (deep nesting, huge values) must cost one record, not the file.
+        outcome = `could not be normalised: ${(err as Error).message}`;
+      }
+    } else {
+      outcome = entry.reason ?? 'unreadable record';
+      if (entry.foreign) foreign++;
+    }
+    if (typeof outcome === 'string') {
+      const r: RejectedRecord = { index: entry.index, reason: outcome };
+      if (entry.line !== undefined) r.line = entry.line;
+      rejected.push(r);
+    } else {
+      events.push(outcome);
+    }
+  }
+
+  const envelope = envelopeOf(split.records);
+  if (events.length === 0 && rejected.length > 0 && foreign === rejected.length) {
+    return { ...base, kind: 'other', format: split.format, note: `not CloudTrail: ${rejected[0]?.reason ?? ''}` };
+  }
+  let kind: FileKind = 'events';
+  if (events.length > 0 ? events.every((e) => e.eventCategory === 'Insight') : key.kind === 'insight') kind = 'insight';
+  return { kind, format: split.format, envelope, gzipped: decoded.gzipped, events, rejected };
+}

@@ -80,10 +80,14 @@ export function unwrapRecord(value: unknown): { record: JsonObject; envelope: Re
   if (isObject(value.event) && hasAny(value.event, STRONG_FIELDS)) {
     return { record: value.event, envelope: 'event-field' };
   }
-  if (value.eventtime !== undefined || value.eventversion !== undefined) {
+  if (isLowerCased(value) || isLowerCased(value.event) || isLowerCased(value.detail)) {
     return `${NOT_CLOUDTRAIL} as written: its field names are lower-cased (eventtime, eventversion...), as data-lake and SQL exports do; export the records with CloudTrail's original field names`;
   }
   return `${NOT_CLOUDTRAIL}: none of eventVersion, eventTime, userIdentity, eventID is present, and no known envelope (CloudTrailEvent, EventBridge detail, event) holds one`;
+}
+
+function isLowerCased(value: unknown): boolean {
+  return isObject(value) && (value.eventtime !== undefined || value.eventversion !== undefined);
 }
 
 function unwrapAll(items: unknown[]): RawRecord[] {

@@ -28,6 +28,10 @@ export interface ManagedPolicy {
   document: PolicyDocument;
   /** true for arn:aws:iam::aws:policy/... */
   awsManaged: boolean;
+  /** Optional (added by src/iam): the default version id, e.g. "v3", when known. */
+  versionId?: string | null;
+  /** Optional (added by src/iam): where the document came from. */
+  resolvedFrom?: 'snapshot' | 'aws-managed-data';
 }
 
 export interface InlinePolicy {
@@ -49,6 +53,8 @@ export interface IamIdentity {
   inlinePolicies: InlinePolicy[];
   permissionsBoundaryArn: string | null;
   tags: Record<string, string>;
+  /** Optional (added by src/iam): the unique id (AIDA.../AROA.../AGPA...) CloudTrail shows as principalId. */
+  id?: string;
 }
 
 export interface IamUser extends IamIdentity {
@@ -89,6 +95,12 @@ export interface AccountSnapshot {
 export interface ScpChain {
   accountId: string;
   levels: PolicyDocument[][];
+  /** Optional (added by src/iam): the target of each level ('r-...', 'ou-...', the account id). */
+  targets?: string[];
+  /** Optional (added by src/iam): policy names per level, parallel to levels. */
+  policyNames?: string[][];
+  /** Optional (added by src/iam): the management account, which SCPs do not affect (levels is empty). */
+  isManagementAccount?: boolean;
 }
 
 /**

@@ -1,0 +1,163 @@
+import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import type { AccountSnapshot } from './types.js';
+import type { AuthorizationDetailsPage } from './snapshot/authorization-details.js';
+import {
+  SnapshotError,
+  accountsInPage,
+  buildAccountSnapshot,
+  looksLikeAuthorizationDetails,
+  parseAuthorizationDetailsPage,
+} from './snapshot/authorization-details.js';
+import type { CredentialReport } from './snapshot/credential-report.js';
+import {
+  credentialReportCsvFromJson,
+  looksLikeCredentialReportCsv,
+  parseCredentialReport,
+} from './snapshot/credential-report.js';
+import type { StoredScpChain } from './snapshot/scps.js';
+import { looksLikeScpExport, parseScpExport } from './snapshot/scps.js';
+import type { IamRepository } from './repository.js';
+
+export type IamFileKind = 'authorization-details' | 'credential-report' | 'scps';
+
+export class IamImportError extends Error {}
+
+export type DetectedInput =
+  | { kind: 'authorization-details'; source: string; page: AuthorizationDetailsPage }
+  | { kind: 'credential-report'; source: string; report: CredentialReport }
+  | { kind: 'scps'; source: string; chains: StoredScpChain[] };
+
+/**
+ * Recognises an IAM input by content: authorization-details JSON, credential report (CSV or
+ * the API's JSON with base64 Content) or an SCP export. `expect` forces a kind (CLI flags).
+ */
+export function detectIamInput(text: string, source: string, expect?: IamFileKind): DetectedInput {
+  const trimmed = text.replace(/^\uFEFF/, '').trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (err) {
+      throw new IamImportError(`${source}: invalid JSON (${(err as Error).message})`);
+    }
+    if ((!expect || expect === 'authorization-details') && looksLikeAuthorizationDetails(value)) {
+      return { kind: 'authorization-details', source, page: parseAuthorizationDetailsPage(value, source) };
+    }
+    if ((!expect || expect === 'scps') && looksLikeScpExport(value)) {
+      return { kind: 'scps', source, chains: parseScpExport(value, source) };
+    }
+    if (!expect || expect === 'credential-report') {
+      const cr = credentialReportCsvFromJson(value);
+      if (cr) return { kind: 'credential-report', source, report: parseCredentialReport(cr.csv, { generatedAt: cr.generatedAt }) };
+    }
+    throw new IamImportError(
+      `${source}: JSON is not ${expect ?? 'get-account-authorization-details output, an SCP export or a credential report'}`,
+    );
+  }
+  if ((!expect || expect === 'credential-report') && looksLikeCredentialReportCsv(trimmed)) {
+    return { kind: 'credential-report', source, report: parseCredentialReport(trimmed) };
+  }
+  throw new IamImportError(
+    `${source}: not recognised (expected authorization-details JSON, a credential report CSV or an SCP export JSON)`,
+  );
+}
+
+export async function readIamFile(path: string, expect?: IamFileKind): Promise<DetectedInput> {
+  let buf = await readFile(path);
+  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  return detectIamInput(buf.toString('utf8'), path, expect);
+}
+
+export interface AccountImportSummary {
+  accountId: string;
+  users: number;
+  roles: number;
+  groups: number;
+  policies: number;
+  awsManagedFromData: number;
+  unresolvedPolicyArns: string[];
+  sources: string[];
+}
+
+export interface ImportSummary {
+  snapshots: AccountImportSummary[];
+  credentialReports: { accountId: string; users: number; source: string }[];
+  scps: { accounts: number; managementAccounts: string[]; warnings: string[]; source: string }[];
+}
+
+/**
+ * Groups authorization-details pages by account (several pages or files of one account merge),
+ * builds the snapshots and saves everything through the repository (when given).
+ */
+export async function importIamInputs(
+  inputs: DetectedInput[],
+  repo: IamRepository | undefined,
+  opts: { importedAt?: string; accountId?: string } = {},
+): Promise<{ summary: ImportSummary; snapshots: AccountSnapshot[] }> {
+  const importedAt = opts.importedAt ?? new Date().toISOString();
+  const byAccount = new Map<string, { pages: AuthorizationDetailsPage[]; sources: string[] }>();
+  for (const input of inputs) {
+    if (input.kind !== 'authorization-details') continue;
+    const accounts = [...accountsInPage(input.page)];
+    if (accounts.length > 1) {
+      throw new SnapshotError(`${input.source}: authorization details mix accounts ${accounts.sort().join(', ')}`);
+    }
+    // a page with no account-bearing ARN (e.g. only AWS-managed policies) joins the only account
+    const account = accounts[0] ?? opts.accountId ?? (byAccount.size === 1 ? [...byAccount.keys()][0] : undefined) ?? '';
+    const entry = byAccount.get(account) ?? { pages: [], sources: [] };
+    entry.pages.push(input.page);
+    entry.sources.push(input.source);
+    byAccount.set(account, entry);
+  }
+  const orphan = byAccount.get('');
+  if (orphan) {
+    byAccount.delete('');
+    if (byAccount.size === 1) {
+      const only = [...byAccount.values()][0]!;
+      only.pages.push(...orphan.pages);
+      only.sources.push(...orphan.sources);
+    } else {
+      throw new SnapshotError(
+        `${orphan.sources.join(', ')}: authorization details name no account (no user, group, role or customer-managed policy ARN); pass --account-id`,
+      );
+    }
+  }
+
+  const summary: ImportSummary = { snapshots: [], credentialReports: [], scps: [] };
+  const snapshots: AccountSnapshot[] = [];
+  for (const [accountId, { pages, sources }] of byAccount) {
+    const snap = buildAccountSnapshot(pages, { importedAt, accountId });
+    snapshots.push(snap);
+    if (repo) await repo.saveSnapshot(snap, sources.join(','));
+    summary.snapshots.push({
+      accountId,
+      users: snap.users.length,
+      roles: snap.roles.length,
+      groups: snap.groups.length,
+      policies: snap.policies.size,
+      awsManagedFromData: [...snap.policies.values()].filter((p) => p.resolvedFrom === 'aws-managed-data').length,
+      unresolvedPolicyArns: snap.unresolvedPolicyArns,
+      sources,
+    });
+  }
+  for (const input of inputs) {
+    if (input.kind === 'credential-report') {
+      if (repo) await repo.saveCredentialReport(input.report, input.source, importedAt);
+      summary.credentialReports.push({
+        accountId: input.report.accountId,
+        users: input.report.rows.filter((r) => !r.isRoot).length,
+        source: input.source,
+      });
+    } else if (input.kind === 'scps') {
+      if (repo) await repo.saveScpChains(input.chains, input.source, importedAt);
+      summary.scps.push({
+        accounts: input.chains.length,
+        managementAccounts: input.chains.filter((c) => c.isManagementAccount).map((c) => c.accountId),
+        warnings: [...new Set(input.chains.flatMap((c) => c.warnings))],
+        source: input.source,
+      });
+    }
+  }
+  return { summary, snapshots };
+}

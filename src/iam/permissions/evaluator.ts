@@ -1,0 +1,593 @@
+import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
+import type { Simulation } from '@cloud-copilot/iam-simulate';
+import { validateIdentityPolicy, validateServiceControlPolicy } from '@cloud-copilot/iam-policy';
+import type {
+  EffectivePermissions,
+  GrantKind,
+  IamGroup,
+  IamRole,
+  IamUser,
+  PermissionEvaluator,
+  PolicyDocument,
+  PolicyStatement,
+  ScpChain,
+} from '../types.js';
+import type { IamModel } from '../model.js';
+import { asList } from '../snapshot/policy-document.js';
+import { ActionUniverse, forEachBit, hasBit } from './actions.js';
+
+/**
+ * Effective permissions of IAM principals, at action level.
+ *
+ * How it works (fast path first, simulator only where it decides):
+ * 1. Every policy statement's Action/NotAction list is expanded once (iam-expand) into a bitset
+ *    over the ~22,000 actions of iam-data.
+ * 2. Each layer — identity policies (inline, managed, through groups), the permission boundary,
+ *    every SCP level — becomes a per-action grade: 3 full (Resource "*", no condition),
+ *    2 limited (resource-constrained), 1 conditional (only under a condition), 0 none; denies
+ *    cap the grade (unconditional "*" deny → 0, resource-limited deny → 2, conditional deny → 1).
+ * 3. A principal's grade is the minimum over its layers. Results are cached per layer and per
+ *    distinct (identity policies + boundary + SCP chain) set, which many identities share.
+ * 4. Only where resource constraints of two layers meet (could the intersection be empty?),
+ *    or a resource-limited deny meets a resource-limited allow, the simulator
+ *    (iam-simulate, unvalidated call on policies validated once) decides on the granting
+ *    statements' resources.
+ * isAllowed() runs the simulator for one request, twice at most: with undecidable conditions
+ * read pessimistically ('allowed') and optimistically ('conditional').
+ */
+
+const FULL = 3;
+const LIMITED = 2;
+const CONDITIONAL = 1;
+const KIND: Record<number, GrantKind> = { [FULL]: 'full', [LIMITED]: 'limited', [CONDITIONAL]: 'conditional' };
+
+export class UnknownPrincipalError extends Error {}
+
+interface CompiledStatement {
+  effect: 'Allow' | 'Deny';
+  actions: Uint32Array;
+  grade: number;
+  statement: PolicyStatement;
+}
+
+interface CompiledPolicy {
+  id: string;
+  name: string;
+  document: PolicyDocument;
+  statements: CompiledStatement[];
+}
+
+interface Layer {
+  grade: Uint8Array;
+  /** actions whose grade is 'limited' and a resource-limited deny also applies */
+  needsCheck: Uint8Array;
+}
+
+interface PolicySet {
+  key: string;
+  accountId: string;
+  identity: CompiledPolicy[];
+  /** undefined: no boundary; null: a boundary whose document is unknown */
+  boundary: CompiledPolicy | null | undefined;
+  scp: ScpChain | undefined;
+  scpLevels: CompiledPolicy[][];
+  unresolved: string[];
+}
+
+interface SetResult {
+  granted: Map<string, GrantKind>;
+  grade: Uint8Array;
+  isAdmin: boolean;
+}
+
+export interface EvaluatorStats {
+  principals: number;
+  distinctPolicySets: number;
+  layerCacheSize: number;
+  simulatorCalls: number;
+  policiesWithValidationErrors: number;
+}
+
+export interface EvaluatorOptions {
+  /** Validate documents with iam-policy once while preparing (default true). */
+  validate?: boolean;
+}
+
+/** Prepares an evaluator for a model: loads the action universe and expands every statement once. */
+export async function createPermissionEvaluator(model: IamModel, opts: EvaluatorOptions = {}): Promise<IamPermissionEvaluator> {
+  const universe = await ActionUniverse.load();
+  const docs: PolicyDocument[] = [];
+  for (const snap of model.accounts.values()) {
+    for (const p of snap.policies.values()) docs.push(p.document);
+    for (const x of [...snap.users, ...snap.roles, ...snap.groups]) for (const ip of x.inlinePolicies) docs.push(ip.document);
+  }
+  for (const chain of model.scpChains.values()) for (const level of chain.levels) docs.push(...level);
+  for (const d of docs) {
+    for (const s of d.Statement) {
+      const list = s.Action !== undefined ? asList(s.Action) : asList(s.NotAction);
+      if (list.length) await universe.prepare(list);
+    }
+  }
+  return new IamPermissionEvaluator(model, universe, opts);
+}
+
+export class IamPermissionEvaluator implements PermissionEvaluator {
+  private readonly compiled = new WeakMap<PolicyDocument, CompiledPolicy>();
+  private readonly layerCache = new Map<string, Layer>();
+  private readonly setCache = new Map<string, SetResult>();
+  private readonly principalSets = new Map<string, PolicySet>();
+  private readonly validated = new WeakMap<PolicyDocument, string[]>();
+  private readonly groupsByAccount = new Map<string, Map<string, IamGroup>>();
+  private readonly idsByText = new Map<string, string>();
+  private readonly docIds = new WeakMap<PolicyDocument, string>();
+  private simulatorCalls = 0;
+  /** Validation problems found once per document (policy id → messages). */
+  readonly validationErrors = new Map<string, string[]>();
+
+  constructor(
+    readonly model: IamModel,
+    readonly universe: ActionUniverse,
+    private readonly opts: EvaluatorOptions = {},
+  ) {
+    for (const snap of model.accounts.values()) {
+      this.groupsByAccount.set(snap.accountId, new Map(snap.groups.map((g) => [g.name, g])));
+    }
+  }
+
+  stats(): EvaluatorStats {
+    return {
+      principals: this.principalSets.size,
+      distinctPolicySets: this.setCache.size,
+      layerCacheSize: this.layerCache.size,
+      simulatorCalls: this.simulatorCalls,
+      policiesWithValidationErrors: this.validationErrors.size,
+    };
+  }
+
+  // ---- principals and their policy sets -------------------------------------------------
+
+  /** Resolves user/role/group ARNs, account root ARNs and assumed-role session ARNs. */
+  resolvePrincipal(arn: string): IamUser | IamRole | IamGroup | { type: 'root'; arn: string; accountId: string } {
+    const direct = this.model.identities.get(arn);
+    if (direct) return direct;
+    const root = /^arn:aws[a-z-]*:iam::(\d{12}):root$/.exec(arn);
+    if (root) return { type: 'root', arn, accountId: root[1]! };
+    const session = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
+    if (session) {
+      const snap = this.model.accounts.get(session[1]!);
+      const role = snap?.roles.find((r) => r.name === session[2]);
+      if (role) return role;
+    }
+    throw new UnknownPrincipalError(`unknown principal ${arn}: not in any imported IAM snapshot`);
+  }
+
+  private policySet(principalArn: string): PolicySet {
+    const cached = this.principalSets.get(principalArn);
+    if (cached) return cached;
+    const p = this.resolvePrincipal(principalArn);
+    const snap = this.model.accounts.get(p.accountId);
+    const unresolved: string[] = [];
+    const identity: CompiledPolicy[] = [];
+    const addManaged = (arn: string) => {
+      const mp = snap?.policies.get(arn);
+      if (!mp) {
+        unresolved.push(arn);
+        return;
+      }
+      identity.push(this.compile(mp.document, arn));
+    };
+    const addInline = (owner: string, name: string, doc: PolicyDocument) => {
+      identity.push(this.compile(doc, `${owner}#${name}`));
+    };
+    let boundary: CompiledPolicy | null | undefined;
+    if (p.type === 'root') {
+      identity.push(this.compile(ROOT_POLICY, 'root user'));
+    } else {
+      for (const arn of p.attachedPolicyArns) addManaged(arn);
+      for (const ip of p.inlinePolicies) addInline(p.arn, ip.name, ip.document);
+      if (p.type === 'user') {
+        const groups = this.groupsByAccount.get(p.accountId);
+        for (const gname of p.groupNames) {
+          const g = groups?.get(gname);
+          if (!g) {
+            unresolved.push(`group:${gname}`);
+            continue;
+          }
+          for (const arn of g.attachedPolicyArns) addManaged(arn);
+          for (const ip of g.inlinePolicies) addInline(g.arn, ip.name, ip.document);
+        }
+      }
+      if (p.permissionsBoundaryArn) {
+        const b = snap?.policies.get(p.permissionsBoundaryArn);
+        if (b) boundary = this.compile(b.document, p.permissionsBoundaryArn);
+        else {
+          boundary = null;
+          unresolved.push(p.permissionsBoundaryArn);
+        }
+      }
+    }
+    const scp = this.model.scpChains.get(p.accountId);
+    const scpLevels = (scp?.levels ?? []).map((level, li) =>
+      level.map((doc, pi) => this.compile(doc, scp?.policyNames?.[li]?.[pi] ?? `scp-${li}-${pi}`, true)),
+    );
+    const ids = [...new Set(identity.map((c) => c.id))].sort();
+    const dedupIdentity = ids.map((id) => identity.find((c) => c.id === id)!);
+    const key = [
+      `I:${ids.join(',')}`,
+      `B:${boundary === undefined ? '-' : boundary === null ? '?' : boundary.id}`,
+      `S:${scpLevels.map((l) => l.map((c) => c.id).join('+')).join('/')}`,
+    ].join('|');
+    const set: PolicySet = { key, accountId: p.accountId, identity: dedupIdentity, boundary, scp, scpLevels, unresolved };
+    this.principalSets.set(principalArn, set);
+    return set;
+  }
+
+  /** Documents with identical content share an id (and so cached layers), across accounts too. */
+  private contentId(doc: PolicyDocument): string {
+    let id = this.docIds.get(doc);
+    if (id) return id;
+    const text = JSON.stringify(doc);
+    id = this.idsByText.get(text);
+    if (!id) {
+      id = `p${this.idsByText.size}`;
+      this.idsByText.set(text, id);
+    }
+    this.docIds.set(doc, id);
+    return id;
+  }
+
+  private compile(document: PolicyDocument, name: string, isScp = false): CompiledPolicy {
+    const hit = this.compiled.get(document);
+    if (hit) return hit;
+    const id = this.contentId(document);
+    if (this.opts.validate !== false && !this.validated.has(document)) {
+      const errs = (isScp ? validateServiceControlPolicy(document) : validateIdentityPolicy(document)).map(
+        (e) => `${e.path}: ${e.message}`,
+      );
+      this.validated.set(document, errs);
+      if (errs.length) this.validationErrors.set(name, errs);
+    }
+    const statements: CompiledStatement[] = [];
+    for (const s of document.Statement) {
+      let actions: Uint32Array;
+      if (s.Action !== undefined) actions = this.bitsFor(asList(s.Action));
+      else if (s.NotAction !== undefined) actions = this.universe.complement(this.bitsFor(asList(s.NotAction)));
+      else continue;
+      const conditional = s.Condition !== undefined && Object.keys(s.Condition).length > 0;
+      const resourceAll = s.NotResource === undefined && asList(s.Resource).some((r) => r.trim() === '*');
+      const grade = conditional ? CONDITIONAL : resourceAll ? FULL : LIMITED;
+      statements.push({ effect: s.Effect, actions, grade, statement: s });
+    }
+    const c: CompiledPolicy = { id, name, document, statements };
+    this.compiled.set(document, c);
+    return c;
+  }
+
+  private bitsFor(list: string[]): Uint32Array {
+    if (list.length === 0) return this.universe.empty();
+    // documents outside the model (root policy) or prepared lazily: fall back to a sync match
+    if (!this.universe.isPrepared(list)) return syncMatch(this.universe, list);
+    return this.universe.bits(list);
+  }
+
+  // ---- layers ----------------------------------------------------------------------------
+
+  private layer(policies: CompiledPolicy[]): Layer {
+    const key = policies.map((p) => p.id).join(',');
+    const hit = this.layerCache.get(key);
+    if (hit) return hit;
+    const n = this.universe.size;
+    const allow = new Uint8Array(n);
+    const cap = new Uint8Array(n).fill(FULL);
+    const resourceDeny = new Uint8Array(n);
+    for (const p of policies) {
+      for (const s of p.statements) {
+        if (s.effect === 'Allow') {
+          const g = s.grade;
+          forEachBit(s.actions, (i) => {
+            if (allow[i]! < g) allow[i] = g;
+          });
+        } else {
+          const c = s.grade === FULL ? 0 : s.grade === LIMITED ? LIMITED : CONDITIONAL;
+          const resourceLimited = s.grade === LIMITED;
+          forEachBit(s.actions, (i) => {
+            if (cap[i]! > c) cap[i] = c;
+            if (resourceLimited) resourceDeny[i] = 1;
+          });
+        }
+      }
+    }
+    const grade = new Uint8Array(n);
+    const needsCheck = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = allow[i]!;
+      const c = cap[i]!;
+      grade[i] = a < c ? a : c;
+      if (a === LIMITED && resourceDeny[i] && grade[i] === LIMITED) needsCheck[i] = 1;
+    }
+    const layer = { grade, needsCheck };
+    this.layerCache.set(key, layer);
+    return layer;
+  }
+
+  private evaluateSet(set: PolicySet, principalArn: string): SetResult {
+    const hit = this.setCache.get(set.key);
+    if (hit) return hit;
+    const n = this.universe.size;
+    const layers: Layer[] = [this.layer(set.identity)];
+    if (set.boundary) layers.push(this.layer([set.boundary]));
+    for (const level of set.scpLevels) layers.push(this.layer(level));
+    const grade = new Uint8Array(n);
+    const residual: number[] = [];
+    for (let i = 0; i < n; i++) {
+      let g = FULL;
+      let limitedLayers = 0;
+      let check = false;
+      for (const l of layers) {
+        const v = l.grade[i]!;
+        if (v < g) g = v;
+        if (v === LIMITED) limitedLayers++;
+        if (l.needsCheck[i]) check = true;
+      }
+      // an unknown boundary can only make grants conditional, never leave them silently full
+      if (set.boundary === null && g > CONDITIONAL) g = CONDITIONAL;
+      grade[i] = g;
+      if (g === LIMITED && (limitedLayers > 1 || check)) residual.push(i);
+    }
+    for (const i of residual) {
+      if (!this.limitedGrantSurvives(set, principalArn, i)) grade[i] = 0;
+    }
+    let isAdmin = set.boundary !== null;
+    if (isAdmin) {
+      for (let i = 0; i < n; i++) {
+        if (grade[i] !== FULL) {
+          isAdmin = false;
+          break;
+        }
+      }
+    }
+    const result: SetResult = { grade, isAdmin, granted: new GrantMap(this.universe, grade) };
+    this.setCache.set(set.key, result);
+    return result;
+  }
+
+  /** Simulates the action on the resources named by the unconditional allows that grant it. */
+  private limitedGrantSurvives(set: PolicySet, principalArn: string, i: number): boolean {
+    const action = this.universe.actions[i]!;
+    const candidates = new Set<string>();
+    const collect = (policies: CompiledPolicy[]) => {
+      for (const p of policies)
+        for (const s of p.statements)
+          if (s.effect === 'Allow' && s.grade === LIMITED && hasBit(s.actions, i))
+            for (const r of asList(s.statement.Resource)) candidates.add(r);
+    };
+    collect(set.identity);
+    if (set.boundary) collect([set.boundary]);
+    for (const level of set.scpLevels) collect(level);
+    if (candidates.size === 0) return true; // NotResource grants: no concrete resource to try
+    const sim = this.simulationBase(set, principalArn, undefined);
+    for (const resource of candidates) {
+      if (this.simulate(sim, action, resource, {}, set.accountId) === 'Allowed') return true;
+    }
+    return false;
+  }
+
+  // ---- simulator -------------------------------------------------------------------------
+
+  private simulationBase(set: PolicySet, principalArn: string, transform: ((d: PolicyDocument) => PolicyDocument) | undefined) {
+    const t = transform ?? ((d: PolicyDocument) => d);
+    return {
+      principalArn,
+      identityPolicies: set.identity.map((p) => ({ name: p.id, policy: t(p.document) })),
+      permissionBoundaryPolicies: set.boundary ? [{ name: set.boundary.id, policy: t(set.boundary.document) }] : undefined,
+      serviceControlPolicies: set.scpLevels.map((level, li) => ({
+        orgIdentifier: set.scp?.targets?.[li] ?? `level-${li}`,
+        policies: level.map((p) => ({ name: p.name, policy: t(p.document) })),
+      })),
+    };
+  }
+
+  private simulate(
+    base: ReturnType<IamPermissionEvaluator['simulationBase']>,
+    action: string,
+    resource: string,
+    context: Record<string, string | string[]>,
+    principalAccount: string,
+  ): string {
+    this.simulatorCalls++;
+    const resourceAccount = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1] ?? principalAccount;
+    const simulation: Simulation = {
+      request: {
+        principal: base.principalArn,
+        action,
+        resource: { resource, accountId: resourceAccount },
+        contextVariables: context,
+      },
+      identityPolicies: base.identityPolicies,
+      serviceControlPolicies: base.serviceControlPolicies,
+      resourceControlPolicies: [],
+    };
+    if (base.permissionBoundaryPolicies) simulation.permissionBoundaryPolicies = base.permissionBoundaryPolicies;
+    try {
+      return runUnsafeSimulation(simulation, {});
+    } catch {
+      return 'Error';
+    }
+  }
+
+  // ---- public API ------------------------------------------------------------------------
+
+  effective(principalArn: string): EffectivePermissions & { unresolvedPolicyArns: string[] } {
+    const set = this.policySet(principalArn);
+    const r = this.evaluateSet(set, principalArn);
+    return { principalArn, granted: r.granted, isAdmin: r.isAdmin, unresolvedPolicyArns: set.unresolved };
+  }
+
+  isAllowed(
+    principalArn: string,
+    action: string,
+    resource: string,
+    context: Record<string, string | string[]> = {},
+  ): 'allowed' | 'denied' | 'conditional' {
+    const set = this.policySet(principalArn);
+    const i = this.universe.indexOf(action);
+    if (i !== undefined) {
+      const r = this.evaluateSet(set, principalArn);
+      if (r.grade[i] === 0) return 'denied';
+    }
+    const p = this.resolvePrincipal(principalArn);
+    const ctx: Record<string, string | string[]> = { ...principalContext(p), ...context };
+    const known = new Set(Object.keys(ctx).map((k) => k.toLowerCase()));
+    const pessimistic = this.simulationBase(set, principalArn, (d) => resolveConditions(d, known, 'pessimistic'));
+    const strict = this.simulate(pessimistic, action, resource, ctx, set.accountId);
+    if (strict === 'Allowed') return set.boundary === null ? 'conditional' : 'allowed';
+    if (strict === 'Error') return 'conditional';
+    const optimistic = this.simulationBase(set, principalArn, (d) => resolveConditions(d, known, 'optimistic'));
+    return this.simulate(optimistic, action, resource, ctx, set.accountId) === 'Allowed' ? 'conditional' : 'denied';
+  }
+}
+
+const ROOT_POLICY: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+/** Request context the principal itself decides (aws:PrincipalArn, tags, ...). */
+function principalContext(p: ReturnType<IamPermissionEvaluator['resolvePrincipal']>): Record<string, string | string[]> {
+  const ctx: Record<string, string | string[]> = {
+    'aws:PrincipalArn': p.arn,
+    'aws:PrincipalAccount': p.accountId,
+  };
+  if (p.type === 'user') {
+    ctx['aws:PrincipalType'] = 'User';
+    ctx['aws:username'] = p.name;
+  } else if (p.type === 'role') ctx['aws:PrincipalType'] = 'AssumedRole';
+  else if (p.type === 'root') ctx['aws:PrincipalType'] = 'Account';
+  if (p.type !== 'root' && p.id) ctx['aws:userid'] = p.id;
+  if (p.type === 'user' || p.type === 'role') {
+    for (const [k, v] of Object.entries(p.tags)) ctx[`aws:PrincipalTag/${k}`] = v;
+  }
+  return ctx;
+}
+
+const transformCache = new WeakMap<PolicyDocument, Map<string, PolicyDocument>>();
+
+/**
+ * Statements whose conditions name keys the request context does not hold cannot be decided.
+ * pessimistic: such Allows are dropped and such Denies apply (their unknown keys removed);
+ * optimistic: such Allows apply (unknown keys removed) and such Denies are dropped.
+ */
+export function resolveConditions(doc: PolicyDocument, known: Set<string>, mode: 'pessimistic' | 'optimistic'): PolicyDocument {
+  const sig = `${mode}|${[...known].sort().join(',')}`;
+  let perDoc = transformCache.get(doc);
+  const hit = perDoc?.get(sig);
+  if (hit) return hit;
+  let changed = false;
+  const statements: PolicyStatement[] = [];
+  for (const s of doc.Statement) {
+    if (!s.Condition) {
+      statements.push(s);
+      continue;
+    }
+    const decided: Record<string, Record<string, unknown>> = {};
+    let undecided = false;
+    for (const [op, entries] of Object.entries(s.Condition)) {
+      for (const [key, value] of Object.entries(entries)) {
+        if (known.has(key.toLowerCase())) (decided[op] ??= {})[key] = value;
+        else undecided = true;
+      }
+    }
+    if (!undecided) {
+      statements.push(s);
+      continue;
+    }
+    changed = true;
+    const applies = (s.Effect === 'Allow') === (mode === 'optimistic');
+    if (!applies) continue;
+    const copy: PolicyStatement = { ...s };
+    if (Object.keys(decided).length) copy.Condition = decided;
+    else delete copy.Condition;
+    statements.push(copy);
+  }
+  const out = changed ? { ...doc, Statement: statements } : doc;
+  if (!perDoc) {
+    perDoc = new Map();
+    transformCache.set(doc, perDoc);
+  }
+  perDoc.set(sig, out);
+  return out;
+}
+
+/** Pattern matching for documents that were not prepared (small: the root policy). */
+function syncMatch(universe: ActionUniverse, patterns: string[]): Uint32Array {
+  const bits = universe.empty();
+  const res = patterns.map((p) => new RegExp('^' + p.trim().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i'));
+  universe.actions.forEach((a, i) => {
+    if (res.some((re) => re.test(a))) bits[i >>> 5]! |= 1 << (i & 31);
+  });
+  return bits;
+}
+
+/**
+ * A read-only Map view of an action-grade array: ~22,000 possible entries without materialising
+ * them for every identity; identities with the same policy set share one instance. Lookups
+ * accept any letter case (s3:getobject finds s3:GetObject). Mutating it throws.
+ */
+export class GrantMap extends Map<string, GrantKind> {
+  private readonly count: number;
+
+  constructor(
+    private readonly universe: ActionUniverse,
+    private readonly grade: Uint8Array,
+  ) {
+    super();
+    let c = 0;
+    for (let i = 0; i < grade.length; i++) if (grade[i]) c++;
+    this.count = c;
+  }
+
+  override get size(): number {
+    return this.count;
+  }
+
+  override get(action: string): GrantKind | undefined {
+    const i = this.universe.indexOf(action);
+    return i === undefined ? undefined : KIND[this.grade[i]!];
+  }
+
+  override has(action: string): boolean {
+    return this.get(action) !== undefined;
+  }
+
+  override *entries(): MapIterator<[string, GrantKind]> {
+    for (let i = 0; i < this.grade.length; i++) {
+      const k = KIND[this.grade[i]!];
+      if (k) yield [this.universe.actions[i]!, k];
+    }
+  }
+
+  override *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  override *values(): MapIterator<GrantKind> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, GrantKind]> {
+    return this.entries();
+  }
+
+  override forEach(fn: (value: GrantKind, key: string, map: Map<string, GrantKind>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+
+  override set(): this {
+    throw new TypeError('effective permissions are read-only');
+  }
+
+  override delete(): boolean {
+    throw new TypeError('effective permissions are read-only');
+  }
+
+  override clear(): void {
+    throw new TypeError('effective permissions are read-only');
+  }
+}

@@ -2,5 +2,6 @@ import type { Command } from 'commander';
 // One line per command; each command lives in its own file.
 import { registerImport } from './import.js';
 import { registerEvents } from './events.js';
+import { registerIam } from './iam.js';
 
-export const commands: Array<(program: Command) => void> = [registerImport, registerEvents];
+export const commands: Array<(program: Command) => void> = [registerImport, registerEvents, (p) => registerIam(p)];

@@ -1,0 +1,81 @@
+import { makeFinding } from '../finding.js';
+import { suggestPolicy } from '../policy.js';
+import { servicePrefix } from '../usage.js';
+import type { Finding, Rule } from '../types.js';
+
+/**
+ * An active identity that uses a small part of what it is granted. The ratio is taken over
+ * the actions CloudTrail could show (granted minus unknown), so data events the trail does
+ * not record and iam:PassRole never count as unused. Administrators are reported by
+ * super-identity instead (their unused list would be the whole AWS catalogue).
+ */
+export const overprovisionedIdentity: Rule = {
+  id: 'overprovisioned-identity',
+  title: 'Overprovisioned identity should have only the permissions it uses',
+  severity: 'medium',
+  description:
+    'The identity is active but uses a small part of the actions it is granted. Unused grants, especially for workloads with a defined job, widen the blast radius of a compromised key, session or workload.',
+  remediation:
+    'Replace the identity\'s policies with the suggested least-privilege policy (details.suggestedPolicy, or `trailscope policy suggest <arn>`), after checking seasonal jobs the window may not cover.',
+  references: [
+    'https://learn.microsoft.com/azure/defender-for-cloud/recommendations-reference-identity-access',
+    'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-generation.html',
+    'https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege',
+  ],
+  evaluate(ctx) {
+    const { maxUsedRatio, minUnused } = ctx.options.overprovisioned;
+    const findings: Finding[] = [];
+    for (const id of ctx.identities) {
+      const s = id.summary;
+      const c = id.classification;
+      if (!id.iam || !c || !id.permissions || id.serviceLinked || id.createdInWindow) continue;
+      if (id.permissions.isAdmin) continue;
+      if (!id.usage?.lastSuccess) continue; // inactive: inactive-identity's case
+      const observable = c.used.length + c.unused.length;
+      if (observable === 0 || c.unused.length < minUnused) continue;
+      const ratio = c.used.length / observable;
+      if (ratio >= maxUsedRatio) continue;
+
+      const unusedByService: Record<string, string[]> = {};
+      for (const a of c.unused) (unusedByService[servicePrefix(a)] ??= []).push(a);
+      const policy = suggestPolicy({
+        principalArn: s.arn,
+        usage: id.usage,
+        permissions: id.permissions,
+        evaluator: ctx.evaluator,
+        identity: id.iam,
+        snapshot: ctx.snapshots.find((x) => x.accountId === s.accountId) ?? null,
+        passRoleServices: ctx.passRoleServices?.get(s.arn),
+      });
+      const pct = (ratio * 100).toFixed(1);
+      findings.push(
+        makeFinding(overprovisionedIdentity, {
+          accountId: s.accountId,
+          resource: s.arn,
+          title: `Overprovisioned ${s.type} ${s.name} uses ${c.used.length} of ${observable} observable granted actions`,
+          description:
+            `${s.type === 'user' ? 'IAM user' : 'IAM role'} ${s.name} used ${c.used.length} of the ${observable} granted actions CloudTrail can show (${pct}%) in the ${ctx.windowDays} days before ${ctx.asOf}; ` +
+            `${c.unused.length} were never used across ${Object.keys(unusedByService).length} service(s)` +
+            (c.unknown.length > 0 ? `, and ${c.unknown.length} more cannot be judged from CloudTrail (data events, iam:PassRole).` : '.'),
+          details: {
+            windowDays: ctx.windowDays,
+            asOf: ctx.asOf,
+            usedRatio: Number(ratio.toFixed(4)),
+            threshold: { maxUsedRatio, minUnused },
+            grantedActionCount: s.grantedActionCount,
+            usedActionCount: c.used.length,
+            unusedActionCount: c.unused.length,
+            unknownActionCount: c.unknown.length,
+            usedActions: c.used,
+            unusedByService,
+            unknownActions: c.unknown,
+            suggestedPolicy: policy.document,
+            suggestedPolicyNotes: policy.notes,
+          },
+          evidence: [...id.usage.actions.values()].flatMap((a) => a.success?.eventIds.slice(0, 1) ?? []).slice(0, 20),
+        }),
+      );
+    }
+    return findings;
+  },
+};

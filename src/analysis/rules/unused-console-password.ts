@@ -1,0 +1,60 @@
+import { makeFinding } from '../finding.js';
+import { judgeCredential } from './credentials.js';
+import type { Finding, Rule } from '../types.js';
+
+const CONSOLE_LOGIN = 'signin:consolelogin';
+
+/**
+ * A console password (credential report) not used in the window, or never used by a user
+ * older than the window. A successful ConsoleLogin in CloudTrail inside the window counts as
+ * use even when the credential report is older.
+ */
+export const unusedConsolePassword: Rule = {
+  id: 'unused-console-password',
+  title: 'Unused console password should be removed',
+  severity: 'medium',
+  description:
+    'The IAM user has a console password that has not been used to sign in during the lookback window (or never, for a user older than the window). A dormant password is a phishing and credential-stuffing target nobody would notice being used.',
+  remediation:
+    'Delete the login profile (aws iam delete-login-profile --user-name <name>). People should sign in through IAM Identity Center instead of IAM user passwords.',
+  references: [
+    'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_admin-change-user.html',
+    'https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-8',
+    'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html',
+  ],
+  evaluate(ctx) {
+    const findings: Finding[] = [];
+    for (const id of ctx.identities) {
+      if (id.iam?.type !== 'user') continue;
+      const user = id.iam;
+      if (user.hasConsolePassword !== true) continue;
+      const login = id.usage?.actions.get(CONSOLE_LOGIN);
+      if (login?.success) continue; // signed in during the window, per CloudTrail
+      const verdict = judgeCredential(user.passwordLastUsed, user.createdAt, ctx.windowStart, ctx.asOf);
+      if (verdict !== 'unused' && verdict !== 'never-used') continue;
+      const failedLogins = login?.failure?.count ?? 0;
+      findings.push(
+        makeFinding(unusedConsolePassword, {
+          accountId: id.summary.accountId,
+          resource: user.arn,
+          title: `Console password of ${user.name} is unused`,
+          description:
+            (verdict === 'never-used'
+              ? `IAM user ${user.name} has a console password that has never been used; the user is older than the ${ctx.windowDays}-day window ending ${ctx.asOf}.`
+              : `IAM user ${user.name} last signed in to the console ${user.passwordLastUsed}, before the ${ctx.windowDays}-day window ending ${ctx.asOf}.`) +
+            (failedLogins > 0 ? ` ${failedLogins} failed console sign-in(s) were seen in the window.` : ''),
+          details: {
+            verdict,
+            passwordLastUsed: user.passwordLastUsed ?? null,
+            mfaActive: user.mfaActive ?? null,
+            failedConsoleLogins: failedLogins,
+            windowDays: ctx.windowDays,
+            asOf: ctx.asOf,
+          },
+          evidence: login?.failure?.eventIds ?? [],
+        }),
+      );
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,47 @@
+/**
+ * The rule contract. A rule is one file in rules/: its metadata beside a pure function of the
+ * analysis state. The engine runs whatever list it is given and never changes when a rule is
+ * added (privilege-escalation, role-trust and detection rules plug in the same way).
+ */
+import type { Finding, RuleMetadata } from '../model/finding.js';
+import type { AccountSnapshot, PermissionEvaluator } from '../iam/types.js';
+import type { IdentityAnalysis } from './identities.js';
+
+export type { Finding, RuleMetadata, Severity } from '../model/finding.js';
+
+export interface OverprovisionedOptions {
+  /** Fires when used / observable granted actions is below this ratio (0..1). */
+  maxUsedRatio: number;
+  /** ...and at least this many granted actions are unused. */
+  minUnused: number;
+}
+
+export interface RuleOptions {
+  overprovisioned: OverprovisionedOptions;
+}
+
+export const DEFAULT_RULE_OPTIONS: RuleOptions = {
+  overprovisioned: { maxUsedRatio: 0.1, minUnused: 10 },
+};
+
+export interface RuleContext {
+  /** ISO end of the window (exclusive); the "now" of this run. */
+  asOf: string;
+  windowDays: number;
+  /** ISO start of the window (inclusive). */
+  windowStart: string;
+  identities: readonly IdentityAnalysis[];
+  snapshots: readonly AccountSnapshot[];
+  /** Null when no IAM data is loaded. */
+  evaluator: PermissionEvaluator | null;
+  /**
+   * Services passed roles went to, per principal and role ARN (from inferred iam:PassRole
+   * events), for the iam:PassedToService condition of suggested policies. Optional.
+   */
+  passRoleServices?: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
+  options: RuleOptions;
+}
+
+export interface Rule extends RuleMetadata {
+  evaluate(ctx: RuleContext): Finding[];
+}

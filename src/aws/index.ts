@@ -1,0 +1,4 @@
+export { createClients, credentialsFor, memoizeCredentials, principalFromCallerArn, roleSessionName, REFRESH_BEFORE_EXPIRY_MS } from './connection.js';
+export type { AwsConnection, AwsClients, Credentials, CredentialsProvider } from './connection.js';
+export { parseConfig, loadConfig, connectorFromFlags, resolveConnectors, connectionOf, ConfigError } from './config.js';
+export type { ConnectorConfig, ConnectorFlags, TrailscopeConfig } from './config.js';

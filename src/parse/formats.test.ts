@@ -125,6 +125,15 @@ describe('parseFile: formats', () => {
     }
   });
 
+  test('an S3 event notification is not mistaken for CloudTrail', () => {
+    const note = { Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventTime: '2024-01-01T00:00:00.000Z', eventName: 'ObjectCreated:Put', s3: {} }] };
+    assert.equal(parseFile(Buffer.from(JSON.stringify(note)), 'n.json').kind, 'other');
+    const rec = { ...usGov(), eventVersion: '2.0' };
+    const parsed = parseFile(Buffer.from(JSON.stringify([rec])), 'v2.json');
+    assert.equal(parsed.events.length, 0);
+    assert.match(parsed.rejected[0]?.reason ?? '', /not a CloudTrail 1\.x record/);
+  });
+
   test('a hostile, deeply nested record costs itself only', () => {
     let deep = '1';
     for (let i = 0; i < 5000; i++) deep = `[${deep}]`;

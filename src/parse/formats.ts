@@ -60,6 +60,10 @@ export function unwrapRecord(value: unknown): { record: JsonObject; envelope: Re
   if (!isObject(value)) {
     return `${NOT_CLOUDTRAIL}: expected a JSON object, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`;
   }
+  if (typeof value.eventSource === 'string' && value.eventSource.startsWith('aws:')) {
+    // S3, SNS and SQS event notifications share field names with CloudTrail (eventVersion 2.x).
+    return `${NOT_CLOUDTRAIL}: eventSource "${value.eventSource.slice(0, 40)}" marks an AWS event notification (S3/SNS/SQS), not an API call record`;
+  }
   if (hasAny(value, STRONG_FIELDS)) {
     const shipped = value.eventTime === undefined && typeof value['@timestamp'] === 'string';
     return { record: value, envelope: shipped ? 'log-shipper' : 'none' };

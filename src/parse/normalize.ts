@@ -65,6 +65,11 @@ export function tryNormalize(raw: JsonObject, context: RecordContext = {}): Norm
   const insight = obj(raw.insightDetails);
   const isInsight = raw.eventCategory === 'Insight' || eventType === 'AwsCloudTrailInsight';
 
+  const version = versionOf(raw.eventVersion);
+  // AWS: the major version changes only for incompatible formats; we read major version 1.
+  if (version !== null && !/^1(\.|$)/.test(version.trim())) {
+    return `eventVersion "${clip(version)}" is not a CloudTrail 1.x record; CloudTrail has only ever used major version 1`;
+  }
   const timed = eventTimeOf(raw);
   if ('reason' in timed) return timed.reason;
   const time = timed.time;
@@ -82,7 +87,7 @@ export function tryNormalize(raw: JsonObject, context: RecordContext = {}): Norm
   return {
     eventID: idOf(raw),
     eventTime: time,
-    eventVersion: versionOf(raw.eventVersion),
+    eventVersion: version,
     eventSource,
     eventName,
     eventType,

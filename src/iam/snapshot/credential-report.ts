@@ -165,12 +165,16 @@ function nullable(v: string | undefined): string | null {
   return !v || v === 'N/A' || v === 'no_information' ? null : v;
 }
 
-/** Copies of the users with the report's credential fields merged in (matched by ARN). */
+/**
+ * Copies of the users with the report's credential fields merged in, matched by ARN, else by
+ * user name (IAM user names are unique in an account regardless of case).
+ */
 export function mergeCredentialReport<U extends IamUser>(users: U[], report: CredentialReport | undefined): U[] {
   if (!report) return users;
   const byArn = new Map(report.rows.map((r) => [r.arn, r]));
+  const byName = new Map(report.rows.filter((r) => !r.isRoot).map((r) => [r.user.toLowerCase(), r]));
   return users.map((u) => {
-    const row = byArn.get(u.arn);
+    const row = byArn.get(u.arn) ?? byName.get(u.name.toLowerCase());
     if (!row) return u;
     return {
       ...u,

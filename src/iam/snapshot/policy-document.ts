@@ -31,7 +31,8 @@ const statementSchema = z.object({
 const documentSchema = z.object({
   Version: z.string().optional(),
   Id: z.string().optional(),
-  Statement: z.union([statementSchema, z.array(statementSchema)]),
+  // a single statement object is allowed by IAM; normalised to a list so errors name the statement
+  Statement: z.preprocess((v) => (Array.isArray(v) ? v : v && typeof v === 'object' ? [v] : v), z.array(statementSchema)),
 });
 
 /** Decodes a document given as an object, a JSON string or a URL-encoded JSON string. */
@@ -44,8 +45,7 @@ export function decodePolicyDocument(raw: unknown, where = 'policy document'): P
     const path = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
     throw new PolicyDocumentError(`${where}: not a valid IAM policy document${path}: ${issue?.message ?? 'invalid'}`);
   }
-  const statements = Array.isArray(parsed.data.Statement) ? parsed.data.Statement : [parsed.data.Statement];
-  const doc: PolicyDocument = { Statement: statements.map(cleanStatement) };
+  const doc: PolicyDocument = { Statement: parsed.data.Statement.map(cleanStatement) };
   if (parsed.data.Version !== undefined) doc.Version = parsed.data.Version;
   return doc;
 }

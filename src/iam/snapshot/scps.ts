@@ -17,7 +17,10 @@ import { decodePolicyDocument } from './policy-document.js';
  * Each account's ScpChain has one level per target from the root down to the account; a level
  * holds the policies attached to that target. AWS requires at least one SCP on every target
  * while SCPs are enabled, so a level with none means the export is incomplete: it is left out
- * (no restriction assumed) and reported as a warning.
+ * (no restriction assumed) and reported as a warning. Likewise a level whose SCPs only deny
+ * (the export listed FullAWSAccess at the root only) gets FullAWSAccess assumed, with a warning.
+ * The management account (`managementAccountId`, or `management`/`isManagement` on the account)
+ * gets no levels: SCPs never restrict it.
  */
 export class ScpExportError extends Error {}
 
@@ -37,6 +40,7 @@ const scpExportSchema = z.object({
       id: z.string().regex(/^\d{12}$/, 'account id must be 12 digits'),
       parents: z.array(z.string()).default([]),
       management: z.boolean().optional(),
+      isManagement: z.boolean().optional(),
       name: z.string().optional(),
     }),
   ),
@@ -59,6 +63,12 @@ export interface StoredScpChain {
   levels: { target: string; policies: StoredScpPolicy[] }[];
   warnings: string[];
 }
+
+const FULL_AWS_ACCESS: StoredScpPolicy = {
+  id: 'p-FullAWSAccess',
+  name: 'FullAWSAccess (assumed)',
+  document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+};
 
 export function looksLikeScpExport(value: unknown): boolean {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -86,7 +96,7 @@ export function parseScpExport(value: unknown, where = 'SCP export'): StoredScpC
     }
   }
   return exp.accounts.map((a) => {
-    const isManagement = a.management === true || (!!exp.managementAccountId && exp.managementAccountId === a.id);
+    const isManagement = a.management === true || a.isManagement === true || (!!exp.managementAccountId && exp.managementAccountId === a.id);
     const parents = [...a.parents];
     // nearest first is the documented order; a list that starts at the root is already root-first
     const rootFirst = parents.length > 0 && parents[0]!.startsWith('r-') ? parents : parents.reverse();
@@ -97,6 +107,14 @@ export function parseScpExport(value: unknown, where = 'SCP export'): StoredScpC
         const policies = byTarget.get(target) ?? [];
         if (policies.length === 0) {
           warnings.push(`no SCP listed for ${target}; AWS requires one while SCPs are enabled, so that level is ignored`);
+          continue;
+        }
+        if (!policies.some((p) => p.document.Statement.some((st) => st.Effect === 'Allow'))) {
+          // Only Deny SCPs here would block every action in the account. Exports that list
+          // FullAWSAccess only where it was attached first (the root) are far more common than
+          // such a broken organisation, so FullAWSAccess is assumed at this level.
+          warnings.push(`SCPs at ${target} only deny; FullAWSAccess is assumed there as well (AWS attaches it to every target by default)`);
+          levels.push({ target, policies: [FULL_AWS_ACCESS, ...policies] });
           continue;
         }
         levels.push({ target, policies });

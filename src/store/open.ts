@@ -1,0 +1,25 @@
+import type { Store } from './types.js';
+import { openSqliteStore } from './sqlite/index.js';
+
+/** True for a PostgreSQL connection URL (postgres:// or postgresql://). */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/**
+ * Opens the store at `location`: a postgres:// or postgresql:// URL selects PostgreSQL;
+ * anything else is a SQLite file path (created, with its parent folders, when absent).
+ */
+export async function openStore(location: string): Promise<Store> {
+  if (isPostgresUrl(location)) {
+    throw new Error('PostgreSQL store not available yet: use a SQLite file path for --db (or $TRAILSCOPE_DB)');
+  }
+  if (location.trim() === '') throw new Error('no store location given: pass --db <path> or set $TRAILSCOPE_DB');
+  return openSqliteStore(location);
+}
+
+/** $TRAILSCOPE_DB when set, otherwise ./trailscope.db. */
+export function defaultDbPath(): string {
+  const env = process.env.TRAILSCOPE_DB;
+  return env !== undefined && env.trim() !== '' ? env : './trailscope.db';
+}

@@ -1,0 +1,217 @@
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import type { NormalizedEvent } from '../../model/index.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * An eventID as stored: a lower-case UUID (what CloudTrail uses) becomes a 16-byte blob;
+ * anything else stays text. SQLite never compares a blob equal to a text, so the two forms
+ * cannot collide, and decoding gives back exactly the original string.
+ */
+export function encodeEventId(id: string): Buffer | string {
+  return UUID.test(id) ? Buffer.from(id.replace(/-/g, ''), 'hex') : id;
+}
+
+export function decodeEventId(stored: Buffer | string): string {
+  if (typeof stored === 'string') return stored;
+  const h = stored.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** eventTime as integer milliseconds since the epoch. */
+export function timeToMs(iso: string): number {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`not an ISO-8601 time: "${iso}"`);
+  return ms;
+}
+
+/** The normaliser's canonical eventTime: ISO-8601 UTC, milliseconds only when not zero. */
+export function msToTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+export const HOUR_MS = 3_600_000;
+
+/**
+ * Blocks of raw records. A block holds the raw records of consecutive event rows (rowids
+ * first..first+n-1), one JSON text per line (JSON.stringify never emits a raw newline), the
+ * whole brotli-compressed. Reading one event decompresses its block and parses one line.
+ */
+export const CODEC_BROTLI_LINES = 1;
+
+/** Upper bounds for one block: compression gains flatten out, read amplification does not. */
+export const BLOCK_MAX_EVENTS = 512;
+export const BLOCK_MAX_BYTES = 1 << 20;
+
+export function compressLines(lines: readonly string[]): Buffer {
+  const text = Buffer.from(lines.join('\n'), 'utf8');
+  return brotliCompressSync(text, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 4,
+      [constants.BROTLI_PARAM_SIZE_HINT]: text.length,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+    },
+  });
+}
+
+export function decompressLines(codec: number, data: Buffer): string[] {
+  if (codec !== CODEC_BROTLI_LINES) throw new Error(`raw block codec ${codec} is unknown to this trailscope; upgrade trailscope`);
+  return brotliDecompressSync(data).toString('utf8').split('\n');
+}
+
+/**
+ * The raw record as stored. The eventID, which is in the event row already and is the least
+ * compressible part of a record, is replaced by the marker 0 when it is exactly the event's id.
+ */
+const ID_MARKER = 0;
+
+/**
+ * Fields of a NormalizedEvent that usually equal a raw field. Those equal to what {@link derive}
+ * computes from the raw record are not stored again; the others go into the row's `extra` JSON.
+ */
+type DerivedField =
+  | 'eventVersion'
+  | 'eventType'
+  | 'eventCategory'
+  | 'awsRegion'
+  | 'readOnly'
+  | 'errorMessage'
+  | 'sourceIPAddress'
+  | 'userAgent'
+  | 'invokedBy'
+  | 'accessKeyId'
+  | 'mfaAuthenticated';
+
+const DERIVED_FIELDS: readonly DerivedField[] = [
+  'eventVersion',
+  'eventType',
+  'eventCategory',
+  'awsRegion',
+  'readOnly',
+  'errorMessage',
+  'sourceIPAddress',
+  'userAgent',
+  'invokedBy',
+  'accessKeyId',
+  'mfaAuthenticated',
+];
+
+function field(obj: unknown, key: string): unknown {
+  return obj !== null && typeof obj === 'object' && !Array.isArray(obj) ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
+function orNull(v: unknown): unknown {
+  return v === undefined ? null : v;
+}
+
+function derive(raw: Record<string, unknown>, name: DerivedField): unknown {
+  const identity = raw.userIdentity;
+  switch (name) {
+    case 'eventCategory': {
+      const c = raw.eventCategory;
+      if (c !== undefined) return c;
+      return raw.managementEvent === false || raw.managementEvent === 'false' ? 'Data' : 'Management';
+    }
+    case 'awsRegion':
+      return raw.awsRegion === undefined ? '' : raw.awsRegion;
+    case 'invokedBy':
+      return orNull(field(identity, 'invokedBy'));
+    case 'accessKeyId':
+      return orNull(field(identity, 'accessKeyId'));
+    case 'mfaAuthenticated': {
+      const v = field(field(field(identity, 'sessionContext'), 'attributes'), 'mfaAuthenticated');
+      return v === true || v === 'true' ? true : v === false || v === 'false' ? false : null;
+    }
+    default:
+      return orNull(raw[name]);
+  }
+}
+
+/** What the columns do not hold: fields that differ from their derivation, and the id marker clash. */
+export interface Extra {
+  f?: Partial<Record<DerivedField, unknown>>;
+  /** The raw record's own eventID is literally the marker value; do not substitute it. */
+  keepId?: 1;
+  /** eventTime as given, when it is not the canonical form of its milliseconds. */
+  t?: string;
+}
+
+export interface EncodedRaw {
+  line: string;
+  extra: string | null;
+}
+
+export function encodeRaw(e: NormalizedEvent): EncodedRaw {
+  const raw = e.raw;
+  const extra: Extra = {};
+  for (const name of DERIVED_FIELDS) {
+    const value = e[name];
+    if (derive(raw, name) !== value) (extra.f ??= {})[name] = value;
+  }
+  if (msToTime(timeToMs(e.eventTime)) !== e.eventTime) extra.t = e.eventTime;
+  let line: string;
+  if (typeof raw.eventID === 'string' && raw.eventID === e.eventID) {
+    raw.eventID = ID_MARKER;
+    try {
+      line = JSON.stringify(raw);
+    } finally {
+      raw.eventID = e.eventID;
+    }
+  } else {
+    if (raw.eventID === ID_MARKER) extra.keepId = 1;
+    line = JSON.stringify(raw);
+  }
+  if (line === undefined) throw new Error(`event ${e.eventID}: raw record is not JSON-serialisable`);
+  return { line, extra: extra.f || extra.keepId || extra.t ? JSON.stringify(extra) : null };
+}
+
+/** The columns an event row holds, decoded. */
+export interface EventColumns {
+  eventID: string;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  recipientAccountId: string | null;
+  errorCode: string | null;
+  identityType: string | null;
+  principalArn: string | null;
+  principalAccountId: string | null;
+  sessionName: string | null;
+  actions: string[];
+  resources: string[];
+}
+
+export function decodeEvent(cols: EventColumns, line: string, extraJson: string | null): NormalizedEvent {
+  const raw = JSON.parse(line) as Record<string, unknown>;
+  const extra: Extra = extraJson ? (JSON.parse(extraJson) as Extra) : {};
+  if (raw.eventID === ID_MARKER && !extra.keepId) raw.eventID = cols.eventID;
+  const f = extra.f ?? {};
+  const get = (name: DerivedField): unknown => (name in f ? f[name] : derive(raw, name));
+  return {
+    eventID: cols.eventID,
+    eventTime: extra.t ?? cols.eventTime,
+    eventVersion: get('eventVersion') as string | null,
+    eventSource: cols.eventSource,
+    eventName: cols.eventName,
+    eventType: get('eventType') as string | null,
+    eventCategory: get('eventCategory') as string,
+    awsRegion: get('awsRegion') as string,
+    recipientAccountId: cols.recipientAccountId,
+    readOnly: get('readOnly') as boolean | null,
+    errorCode: cols.errorCode,
+    errorMessage: get('errorMessage') as string | null,
+    sourceIPAddress: get('sourceIPAddress') as string | null,
+    userAgent: get('userAgent') as string | null,
+    identityType: cols.identityType,
+    principalArn: cols.principalArn,
+    principalAccountId: cols.principalAccountId,
+    sessionName: cols.sessionName,
+    invokedBy: get('invokedBy') as string | null,
+    accessKeyId: get('accessKeyId') as string | null,
+    mfaAuthenticated: get('mfaAuthenticated') as boolean | null,
+    actions: cols.actions,
+    resources: cols.resources,
+    raw,
+  };
+}

@@ -1,0 +1,78 @@
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/**
+ * One area's schema history: an append-only list of SQL scripts. Version N is the N-th entry
+ * (1-based). Never edit or reorder an entry that has shipped; append a new one instead.
+ */
+export interface AreaMigrations {
+  area: string;
+  steps: readonly string[];
+}
+
+/** How long a connection waits for another process's write lock before failing (ms). */
+export const BUSY_TIMEOUT_MS = 30_000;
+
+/**
+ * Opens a SQLite database for the store: WAL (readers never block the writer and see only
+ * committed transactions), synchronous=NORMAL (durable across process crashes; a power loss
+ * may lose the last transactions, never corrupt), and a busy timeout so a second process
+ * (the CLI reading while `ingest` writes, `backfill` beside `ingest`) waits instead of failing.
+ */
+export function openDatabase(path: string): Db {
+  const file = resolve(path);
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    // 64 MiB of page cache: keeps the eventID index hot while importing millions of events.
+    db.pragma('cache_size = -65536');
+    db.pragma('temp_store = MEMORY');
+  } catch (err) {
+    db.close();
+    throw new Error(`cannot open ${file} as a SQLite database: ${(err as Error).message}`, { cause: err });
+  }
+  return db;
+}
+
+/**
+ * Brings every area's schema up to date, each area on its own version line, recorded in
+ * schema_migrations(area, version). Runs in one IMMEDIATE transaction so two processes opening
+ * the same new file do not both migrate. Idempotent: reopening applies nothing.
+ */
+export function migrate(db: Db, areas: readonly AreaMigrations[]): void {
+  const run = db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      area TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      applied_at TEXT NOT NULL,
+      PRIMARY KEY (area, version)
+    ) WITHOUT ROWID`);
+    const current = db.prepare<[string], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations WHERE area = ?');
+    const record = db.prepare('INSERT INTO schema_migrations (area, version, applied_at) VALUES (?, ?, ?)');
+    for (const { area, steps } of areas) {
+      const have = current.get(area)?.v ?? 0;
+      if (have > steps.length) {
+        throw new Error(
+          `the database's "${area}" schema is at version ${have} but this trailscope knows only ${steps.length}: it was written by a newer trailscope; upgrade trailscope`,
+        );
+      }
+      for (let v = have + 1; v <= steps.length; v++) {
+        db.exec(steps[v - 1]!);
+        record.run(area, v, new Date().toISOString());
+      }
+    }
+  });
+  run.immediate();
+}
+
+/** The schema version of each area (for diagnostics and tests). */
+export function schemaVersions(db: Db): Record<string, number> {
+  const rows = db.prepare<[], { area: string; v: number }>('SELECT area, max(version) AS v FROM schema_migrations GROUP BY area').all();
+  return Object.fromEntries(rows.map((r) => [r.area, r.v]));
+}

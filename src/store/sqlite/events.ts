@@ -1,0 +1,427 @@
+import type { Database as Db, Statement } from 'better-sqlite3';
+import type { NormalizedEvent } from '../../model/index.js';
+import type { CommitResult, EventQuery, EventStats, EventStore, FileRecord, UsageQuery, UsageRow } from '../types.js';
+import type { AreaMigrations } from './database.js';
+import { DICTIONARY_SQL, Dictionary } from './dictionary.js';
+import {
+  BLOCK_MAX_BYTES,
+  BLOCK_MAX_EVENTS,
+  CODEC_BROTLI_LINES,
+  compressLines,
+  decodeEvent,
+  decodeEventId,
+  decompressLines,
+  encodeEventId,
+  encodeRaw,
+  msToTime,
+  timeToMs,
+} from './codec.js';
+import type { SqliteFileStore } from './files.js';
+import { UsageAggregator } from './usage.js';
+import type { EventRowForUsage } from './usage.js';
+
+/**
+ * Events schema. One row per event with only what filters, ordering and aggregation need, as
+ * integers (strings interned in `strings`); the raw records live compressed in `raw_blocks`.
+ *
+ * - events.event_id: a 16-byte blob for UUIDs, text otherwise; unique (the dedup key).
+ * - events.t: eventTime in ms. events.api: interned JSON [eventSource, eventName].
+ * - events.actions / events.resources: interned id sets (see id_sets), so SQL can group on them.
+ * - events.extra: JSON of the normalised fields that differ from what the raw record implies
+ *   (almost always NULL).
+ * - raw_blocks: id = rowid of the block's first event, n events, rowids id..id+n-1 (an event's
+ *   block is the one with the greatest id <= its rowid: no per-event pointer is stored).
+ * - principals: per acting principal, its account and identity type.
+ * - usage_hourly: per (principal, action, hour, success) the count, first/last ms, a few sample
+ *   event rowids and session name ids; maintained in the insert's transaction. action 0 counts
+ *   events that mapped to no action, so principals' activity is complete.
+ */
+export const EVENTS_MIGRATIONS: AreaMigrations = {
+  area: 'events',
+  steps: [
+    `${DICTIONARY_SQL}
+    CREATE TABLE events (
+      id INTEGER PRIMARY KEY,
+      event_id BLOB NOT NULL,
+      t INTEGER NOT NULL,
+      api INTEGER NOT NULL,
+      account INTEGER,
+      principal INTEGER,
+      p_account INTEGER,
+      itype INTEGER,
+      session INTEGER,
+      error INTEGER,
+      actions INTEGER,
+      resources INTEGER,
+      extra TEXT
+    );
+    CREATE UNIQUE INDEX events_event_id ON events (event_id);
+    CREATE INDEX events_time ON events (t);
+    CREATE INDEX events_principal_time ON events (principal, t) WHERE principal IS NOT NULL;
+    CREATE TABLE raw_blocks (
+      id INTEGER PRIMARY KEY,
+      n INTEGER NOT NULL,
+      codec INTEGER NOT NULL,
+      data BLOB NOT NULL
+    );
+    CREATE TABLE principals (
+      principal INTEGER PRIMARY KEY,
+      account INTEGER,
+      itype INTEGER
+    );
+    CREATE TABLE usage_hourly (
+      principal INTEGER NOT NULL,
+      action INTEGER NOT NULL,
+      hour INTEGER NOT NULL,
+      ok INTEGER NOT NULL,
+      n INTEGER NOT NULL,
+      first_ms INTEGER NOT NULL,
+      last_ms INTEGER NOT NULL,
+      samples TEXT NOT NULL,
+      sessions TEXT NOT NULL,
+      PRIMARY KEY (principal, action, hour, ok)
+    ) WITHOUT ROWID;`,
+  ],
+};
+
+/** Blocks smaller than this are merged with their neighbours once enough have gathered. */
+const SMALL_BLOCK = 64;
+const MERGE_AT_EVENTS = 256;
+const MERGE_AT_BLOCKS = 64;
+const PAGE_SIZE = 1000;
+
+interface EventRow {
+  id: number;
+  event_id: Buffer | string;
+  t: number;
+  api: number;
+  account: number | null;
+  principal: number | null;
+  p_account: number | null;
+  itype: number | null;
+  session: number | null;
+  error: number | null;
+  actions: number | null;
+  resources: number | null;
+  extra: string | null;
+}
+
+interface CachedBlock {
+  first: number;
+  n: number;
+  lines: string[];
+}
+
+const SELECT_COLUMNS = 'id, event_id, t, api, account, principal, p_account, itype, session, error, actions, resources, extra';
+
+export class SqliteEventStore implements EventStore {
+  readonly dict: Dictionary;
+  private readonly usageAgg: UsageAggregator;
+  private readonly insertStmt: Statement;
+  private readonly insertBlockStmt: Statement<[number, number, number, Buffer]>;
+  private readonly blockForStmt: Statement<[number], { id: number; n: number; codec: number; data: Buffer }>;
+  private readonly tailBlocksStmt: Statement<[number], { id: number; n: number }>;
+  private readonly upsertPrincipalStmt: Statement<[number, number | null, number | null]>;
+  private readonly setExtraStmt: Statement<[string, number]>;
+  private readonly blockCache: CachedBlock[] = [];
+  private readonly commitTx: (file: FileRecord | null, events: NormalizedEvent[]) => CommitResult;
+
+  constructor(
+    private readonly db: Db,
+    private readonly files: SqliteFileStore,
+  ) {
+    this.dict = new Dictionary(db);
+    this.usageAgg = new UsageAggregator(db, this.dict);
+    this.insertStmt = db.prepare(
+      `INSERT OR IGNORE INTO events (event_id, t, api, account, principal, p_account, itype, session, error, actions, resources, extra)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.setExtraStmt = db.prepare('UPDATE events SET extra = ? WHERE id = ?');
+    this.insertBlockStmt = db.prepare('INSERT INTO raw_blocks (id, n, codec, data) VALUES (?, ?, ?, ?)');
+    this.blockForStmt = db.prepare('SELECT id, n, codec, data FROM raw_blocks WHERE id <= ? ORDER BY id DESC LIMIT 1');
+    this.tailBlocksStmt = db.prepare('SELECT id, n FROM raw_blocks ORDER BY id DESC LIMIT ?');
+    this.upsertPrincipalStmt = db.prepare(
+      `INSERT INTO principals (principal, account, itype) VALUES (?, ?, ?)
+       ON CONFLICT (principal) DO UPDATE SET account = coalesce(principals.account, excluded.account),
+         itype = coalesce(principals.itype, excluded.itype)
+       WHERE principals.account IS NULL OR principals.itype IS NULL`,
+    );
+    const tx = db.transaction((file: FileRecord | null, events: NormalizedEvent[]) => this.writeEvents(file, events));
+    this.commitTx = (file, events) => {
+      try {
+        const result = tx.immediate(file, events);
+        this.dict.commit();
+        return result;
+      } catch (err) {
+        this.dict.rollback();
+        throw err;
+      }
+    };
+  }
+
+  async commitFile(file: FileRecord, events: NormalizedEvent[]): Promise<CommitResult> {
+    return this.commitTx(file, events);
+  }
+
+  async insertEvents(events: NormalizedEvent[]): Promise<CommitResult> {
+    return this.commitTx(null, events);
+  }
+
+  /** The body of the one write transaction: event rows, raw blocks, aggregates, the file record. */
+  private writeEvents(file: FileRecord | null, events: NormalizedEvent[]): CommitResult {
+    const seen = new Set<string>();
+    let duplicates = 0;
+    const inserted: { rowid: number; event: NormalizedEvent; row: EventRowForUsage }[] = [];
+    const newPrincipals = new Map<number, NormalizedEvent>();
+    const d = this.dict;
+    for (const e of events) {
+      if (seen.has(e.eventID)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(e.eventID);
+      const t = timeToMs(e.eventTime);
+      const principal = d.internNullable(e.principalArn);
+      const session = d.internNullable(e.sessionName);
+      const error = d.internNullable(e.errorCode);
+      const actions = d.internSet(e.actions);
+      const res = this.insertStmt.run(
+        encodeEventId(e.eventID),
+        t,
+        d.intern(JSON.stringify([e.eventSource, e.eventName])),
+        d.internNullable(e.recipientAccountId),
+        principal,
+        d.internNullable(e.principalAccountId),
+        d.internNullable(e.identityType),
+        session,
+        error,
+        actions,
+        d.internSet(e.resources),
+        null,
+      );
+      if (res.changes === 0) {
+        duplicates++;
+        continue;
+      }
+      const rowid = Number(res.lastInsertRowid);
+      inserted.push({ rowid, event: e, row: { id: rowid, t, principal, session, error, actions } });
+      if (principal !== null && !newPrincipals.has(principal)) newPrincipals.set(principal, e);
+    }
+    this.writeBlocks(inserted);
+    for (const [principal, e] of newPrincipals) {
+      this.upsertPrincipalStmt.run(principal, d.internNullable(e.principalAccountId), d.internNullable(e.identityType));
+    }
+    this.usageAgg.add(inserted.map((i) => i.row));
+    if (file) this.files.upsert({ ...file, newEvents: inserted.length });
+    return { inserted: inserted.length, duplicates };
+  }
+
+  private writeBlocks(inserted: { rowid: number; event: NormalizedEvent }[]): void {
+    if (inserted.length === 0) return;
+    let lines: string[] = [];
+    let bytes = 0;
+    let first = -1;
+    let lastSmall = false;
+    const flush = () => {
+      if (lines.length === 0) return;
+      this.insertBlockStmt.run(first, lines.length, CODEC_BROTLI_LINES, compressLines(lines));
+      lastSmall = lines.length < SMALL_BLOCK;
+      lines = [];
+      bytes = 0;
+    };
+    for (const { rowid, event } of inserted) {
+      // Rowids of one transaction are consecutive (we hold the write lock); a gap would only
+      // appear if that ever changed, and then a new block starts, so reads stay correct.
+      const contiguous = lines.length > 0 && rowid === first + lines.length;
+      if (!contiguous || lines.length >= BLOCK_MAX_EVENTS || bytes >= BLOCK_MAX_BYTES) {
+        flush();
+        first = rowid;
+      }
+      const { line, extra } = encodeRaw(event);
+      if (extra !== null) this.setExtraStmt.run(extra, rowid);
+      lines.push(line);
+      bytes += line.length;
+    }
+    flush();
+    if (lastSmall) this.compactTail();
+  }
+
+  /**
+   * Small commits (CloudTrail files of a few events) compress badly alone. Once enough small
+   * blocks have gathered at the end of the table, they are merged into one, so every event is
+   * recompressed at most once more. Runs inside the commit's transaction.
+   */
+  private compactTail(): void {
+    const tail = this.tailBlocksStmt.all(MERGE_AT_BLOCKS);
+    const run: { id: number; n: number }[] = [];
+    let total = 0;
+    for (const b of tail) {
+      if (b.n >= SMALL_BLOCK) break;
+      const next = run[run.length - 1];
+      if (next && b.id + b.n !== next.id) break;
+      run.push(b);
+      total += b.n;
+    }
+    if (run.length < 2 || (total < MERGE_AT_EVENTS && run.length < MERGE_AT_BLOCKS)) return;
+    run.reverse();
+    const firstId = run[0]!.id;
+    const lastId = run[run.length - 1]!.id;
+    const blocks = this.db
+      .prepare<[number, number], { id: number; n: number; codec: number; data: Buffer }>(
+        'SELECT id, n, codec, data FROM raw_blocks WHERE id >= ? AND id <= ? ORDER BY id',
+      )
+      .all(firstId, lastId);
+    const lines: string[] = [];
+    for (const b of blocks) lines.push(...decompressLines(b.codec, b.data));
+    if (lines.length !== total) throw new Error(`store is inconsistent: raw blocks ${firstId}..${lastId} hold ${lines.length} records, expected ${total}`);
+    this.db.prepare('DELETE FROM raw_blocks WHERE id > ? AND id <= ?').run(firstId, lastId);
+    this.db.prepare('UPDATE raw_blocks SET n = ?, codec = ?, data = ? WHERE id = ?').run(total, CODEC_BROTLI_LINES, compressLines(lines), firstId);
+    this.blockCache.length = 0;
+  }
+
+  // ---- reads ----
+
+  private line(rowid: number): string {
+    let block = this.blockCache.find((b) => rowid >= b.first && rowid < b.first + b.n);
+    if (!block) {
+      const row = this.blockForStmt.get(rowid);
+      if (!row || rowid >= row.id + row.n) throw new Error(`store is inconsistent: no raw block holds event row ${rowid}`);
+      block = { first: row.id, n: row.n, lines: decompressLines(row.codec, row.data) };
+      this.blockCache.unshift(block);
+      if (this.blockCache.length > 8) this.blockCache.pop();
+    }
+    const line = block.lines[rowid - block.first];
+    if (line === undefined) throw new Error(`store is inconsistent: raw block ${block.first} lacks event row ${rowid}`);
+    return line;
+  }
+
+  private toEvent(r: EventRow): NormalizedEvent {
+    const d = this.dict;
+    const [eventSource, eventName] = JSON.parse(d.value(r.api)) as [string, string];
+    return decodeEvent(
+      {
+        eventID: decodeEventId(r.event_id),
+        eventTime: msToTime(r.t),
+        eventSource,
+        eventName,
+        recipientAccountId: d.valueNullable(r.account),
+        errorCode: d.valueNullable(r.error),
+        identityType: d.valueNullable(r.itype),
+        principalArn: d.valueNullable(r.principal),
+        principalAccountId: d.valueNullable(r.p_account),
+        sessionName: d.valueNullable(r.session),
+        actions: d.members(r.actions).map((id) => d.value(id)),
+        resources: d.members(r.resources).map((id) => d.value(id)),
+      },
+      this.line(r.id),
+      r.extra,
+    );
+  }
+
+  /** WHERE clause and parameters for a query; null when a filter names something never stored. */
+  private where(q: EventQuery): { clauses: string[]; params: (string | number)[] } | null {
+    const clauses: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.since !== undefined) {
+      clauses.push('t >= ?');
+      params.push(timeToMs(q.since));
+    }
+    if (q.until !== undefined) {
+      clauses.push('t < ?');
+      params.push(timeToMs(q.until));
+    }
+    if (q.accountId !== undefined) {
+      const id = this.dict.lookup(q.accountId);
+      if (id === undefined) return null;
+      clauses.push('account = ?');
+      params.push(id);
+    }
+    if (q.principalArn !== undefined) {
+      const id = this.dict.lookup(q.principalArn);
+      if (id === undefined) return null;
+      clauses.push('principal = ?');
+      params.push(id);
+    }
+    if (q.action !== undefined) {
+      const id = this.dict.lookup(q.action);
+      if (id === undefined) return null;
+      clauses.push('actions IN (SELECT set_id FROM id_set_members WHERE member = ?)');
+      params.push(id);
+    }
+    if (q.errorsOnly) clauses.push('error IS NOT NULL');
+    return { clauses, params };
+  }
+
+  async query(q: EventQuery): Promise<NormalizedEvent[]> {
+    const out: NormalizedEvent[] = [];
+    for await (const e of this.iterate(q)) out.push(e);
+    return out;
+  }
+
+  /**
+   * Pages through matching rows with a keyset on (t, id), so no statement stays open between
+   * pages (other calls on this connection may run meanwhile) and memory stays bounded.
+   */
+  async *iterate(q: EventQuery): AsyncGenerator<NormalizedEvent> {
+    const base = this.where(q);
+    if (!base) return;
+    const desc = q.newestFirst === true;
+    let remaining = q.limit ?? Infinity;
+    if (remaining <= 0) return;
+    let after: [number, number] | null = null;
+    while (remaining > 0) {
+      const clauses = [...base.clauses];
+      const params = [...base.params];
+      if (after) {
+        clauses.push(desc ? '(t, id) < (?, ?)' : '(t, id) > (?, ?)');
+        params.push(after[0], after[1]);
+      }
+      const pageSize = Math.min(PAGE_SIZE, remaining);
+      const dir = desc ? 'DESC' : 'ASC';
+      const sql = `SELECT ${SELECT_COLUMNS} FROM events${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''}
+        ORDER BY t ${dir}, id ${dir} LIMIT ${pageSize}`;
+      const rows = this.db.prepare<(string | number)[], EventRow>(sql).all(...params);
+      const page = rows.map((r) => this.toEvent(r));
+      for (const e of page) yield e;
+      remaining -= rows.length;
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1]!;
+      after = [last.t, last.id];
+    }
+  }
+
+  async usage(q: UsageQuery): Promise<UsageRow[]> {
+    return this.usageAgg.query(q, (ids) => this.eventIdsOf(ids));
+  }
+
+  private eventIdsOf(rowids: number[]): Map<number, string> {
+    const stmt = this.db.prepare<[number], Buffer | string>('SELECT event_id FROM events WHERE id = ?').pluck();
+    const out = new Map<number, string>();
+    for (const id of rowids) {
+      const v = stmt.get(id);
+      if (v !== undefined) out.set(id, decodeEventId(v));
+    }
+    return out;
+  }
+
+  async stats(): Promise<EventStats> {
+    const row = this.db
+      .prepare<[], { events: number; oldest: number | null; newest: number | null }>(
+        'SELECT (SELECT count(*) FROM events) AS events, (SELECT min(t) FROM events) AS oldest, (SELECT max(t) FROM events) AS newest',
+      )
+      .get()!;
+    const files = this.db.prepare<[], number>('SELECT count(*) FROM files').pluck().get() ?? 0;
+    return {
+      events: row.events,
+      files,
+      oldestEventTime: row.oldest === null ? null : msToTime(row.oldest),
+      newestEventTime: row.newest === null ? null : msToTime(row.newest),
+    };
+  }
+
+  async principals(q: { until?: string; accountId?: string }) {
+    return this.usageAgg.principals(q);
+  }
+}
+
+

@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import type { Store } from '../types.js';
+import { migrate, openDatabase } from './database.js';
+import { EVENTS_MIGRATIONS, SqliteEventStore } from './events.js';
+import { FILES_MIGRATIONS, SqliteFileStore } from './files.js';
+import { INGEST_MIGRATIONS, SqliteIngestStateStore } from './ingest-state.js';
+import { IAM_MIGRATIONS, SqliteIamStore } from './iam.js';
+
+/** Every area's migrations, in the order they are applied on open. */
+export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS] as const;
+
+/** Opens (creating when absent) a SQLite store file and brings its schema up to date. */
+export function openSqliteStore(path: string): Store {
+  const file = resolve(path);
+  const db = openDatabase(file);
+  try {
+    migrate(db, SQLITE_AREAS);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const files = new SqliteFileStore(db);
+  const events = new SqliteEventStore(db, files);
+  let closed = false;
+  return {
+    events,
+    files,
+    ingest: new SqliteIngestStateStore(db),
+    iam: new SqliteIamStore(db),
+    location: `sqlite:${file}`,
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}

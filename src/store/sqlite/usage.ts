@@ -1,0 +1,336 @@
+import type { Database as Db, Statement } from 'better-sqlite3';
+import type { UsageQuery, UsageRow } from '../types.js';
+import type { Dictionary } from './dictionary.js';
+import { HOUR_MS, msToTime, timeToMs } from './codec.js';
+
+/** What the aggregator needs of one inserted event row. */
+export interface EventRowForUsage {
+  id: number;
+  t: number;
+  principal: number | null;
+  session: number | null;
+  error: number | null;
+  actions: number | null;
+}
+
+const SAMPLES_PER_BUCKET = 3;
+const SESSIONS_PER_BUCKET = 8;
+const SAMPLES_PER_ROW = 3;
+const SESSIONS_PER_ROW = 20;
+/** The action id of events that mapped to no IAM action (activity without a permission). */
+const NO_ACTION = 0;
+
+interface Bucket {
+  principal: number;
+  action: number;
+  hour: number;
+  ok: number;
+  n: number;
+  first: number;
+  last: number;
+  samples: number[];
+  sessions: number[];
+}
+
+interface AggRow {
+  principal: number;
+  action: number;
+  hour: number;
+  ok: number;
+  n: number;
+  first_ms: number;
+  last_ms: number;
+  samples: string;
+  sessions: string;
+}
+
+/** One output row being assembled: samples are [time, event rowid], newest kept. */
+interface Group {
+  principal: number;
+  action: number;
+  resource: number | null;
+  ok: number;
+  n: number;
+  first: number;
+  last: number;
+  samples: [number, number][];
+  sessions: Set<number>;
+}
+
+function ids(text: string): number[] {
+  return text === '' ? [] : text.split(',').map(Number);
+}
+
+/**
+ * Usage aggregation. Writes: per commit, inserted events are folded into hourly buckets of
+ * (principal, action, hour, success) in usage_hourly, in the same transaction. Reads: whole
+ * hours inside [since, until) come from the buckets; the partial hours at either edge are
+ * computed from the event rows, so windows are exact to the millisecond while a query over
+ * millions of events reads only the buckets. byResource queries read event rows (they are
+ * meant for one principal at a time).
+ */
+export class UsageAggregator {
+  private readonly getBucket: Statement<[number, number, number, number], AggRow>;
+  private readonly putBucket: Statement<[number, number, number, number, number, number, number, string, string]>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly dict: Dictionary,
+  ) {
+    this.getBucket = db.prepare('SELECT * FROM usage_hourly WHERE principal = ? AND action = ? AND hour = ? AND ok = ?');
+    this.putBucket = db.prepare(
+      `INSERT OR REPLACE INTO usage_hourly (principal, action, hour, ok, n, first_ms, last_ms, samples, sessions)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  /** Folds newly inserted events into the buckets. Call inside the insert's transaction. */
+  add(rows: readonly EventRowForUsage[]): void {
+    const buckets = new Map<string, Bucket>();
+    for (const r of rows) {
+      if (r.principal === null) continue;
+      const hour = Math.floor(r.t / HOUR_MS);
+      const ok = r.error === null ? 1 : 0;
+      const actions = this.dict.members(r.actions);
+      for (const action of actions.length ? actions : [NO_ACTION]) {
+        const key = `${r.principal},${action},${hour},${ok}`;
+        let b = buckets.get(key);
+        if (!b) {
+          b = { principal: r.principal, action, hour, ok, n: 0, first: r.t, last: r.t, samples: [], sessions: [] };
+          buckets.set(key, b);
+        }
+        b.n++;
+        if (r.t < b.first) b.first = r.t;
+        if (r.t > b.last) b.last = r.t;
+        if (b.samples.length < SAMPLES_PER_BUCKET) b.samples.push(r.id);
+        if (r.session !== null && b.sessions.length < SESSIONS_PER_BUCKET && !b.sessions.includes(r.session)) b.sessions.push(r.session);
+      }
+    }
+    for (const b of buckets.values()) {
+      const old = this.getBucket.get(b.principal, b.action, b.hour, b.ok);
+      if (old) {
+        b.n += old.n;
+        b.first = Math.min(b.first, old.first_ms);
+        b.last = Math.max(b.last, old.last_ms);
+        b.samples = [...ids(old.samples), ...b.samples].slice(0, SAMPLES_PER_BUCKET);
+        const sessions = ids(old.sessions);
+        for (const s of b.sessions) if (sessions.length < SESSIONS_PER_BUCKET && !sessions.includes(s)) sessions.push(s);
+        b.sessions = sessions;
+      }
+      this.putBucket.run(b.principal, b.action, b.hour, b.ok, b.n, b.first, b.last, b.samples.join(','), b.sessions.join(','));
+    }
+  }
+
+  /** Principal filter as SQL over a `principal` column; null when the filter matches nothing. */
+  private principalFilter(q: { principalArn?: string; accountId?: string }): { sql: string[]; params: number[] } | null {
+    const sql: string[] = [];
+    const params: number[] = [];
+    if (q.principalArn !== undefined) {
+      const id = this.dict.lookup(q.principalArn);
+      if (id === undefined) return null;
+      sql.push('principal = ?');
+      params.push(id);
+    }
+    if (q.accountId !== undefined) {
+      const id = this.dict.lookup(q.accountId);
+      if (id === undefined) return null;
+      sql.push('principal IN (SELECT principal FROM principals WHERE account = ?)');
+      params.push(id);
+    }
+    return { sql, params };
+  }
+
+  /** Folds event rows with t in [from, to) into groups (resources split when byResource). */
+  private scanEvents(
+    from: number,
+    to: number,
+    filter: { sql: string[]; params: number[] },
+    byResource: boolean,
+    fold: (g: Omit<Group, 'samples' | 'sessions' | 'n'> & { id: number; session: number | null }) => void,
+  ): void {
+    if (from >= to) return;
+    const where = ['principal IS NOT NULL', ...filter.sql];
+    const params: number[] = [...filter.params];
+    if (Number.isFinite(from)) {
+      where.push('t >= ?');
+      params.push(from);
+    }
+    if (Number.isFinite(to)) {
+      where.push('t < ?');
+      params.push(to);
+    }
+    const stmt = this.db.prepare<number[], { id: number; t: number; principal: number; session: number | null; error: number | null; actions: number | null; resources: number | null }>(
+      `SELECT id, t, principal, session, error, actions, resources FROM events WHERE ${where.join(' AND ')}`,
+    );
+    for (const r of stmt.iterate(...params)) {
+      const ok = r.error === null ? 1 : 0;
+      const actions = this.dict.members(r.actions);
+      const resources: (number | null)[] = byResource && r.resources !== null ? this.dict.members(r.resources) : [null];
+      for (const action of actions.length ? actions : [NO_ACTION]) {
+        for (const resource of resources) {
+          fold({ principal: r.principal, action, resource, ok, first: r.t, last: r.t, id: r.id, session: r.session });
+        }
+      }
+    }
+  }
+
+  query(q: UsageQuery, eventIds: (rowids: number[]) => Map<number, string>): UsageRow[] {
+    const filter = this.principalFilter(q);
+    if (!filter) return [];
+    const since = q.since === undefined ? -Infinity : timeToMs(q.since);
+    const until = q.until === undefined ? Infinity : timeToMs(q.until);
+    const groups = new Map<string, Group>();
+    const group = (principal: number, action: number, resource: number | null, ok: number): Group => {
+      const key = `${principal},${action},${resource ?? ''},${ok}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = { principal, action, resource, ok, n: 0, first: Infinity, last: -Infinity, samples: [], sessions: new Set() };
+        groups.set(key, g);
+      }
+      return g;
+    };
+    const addSample = (g: Group, t: number, id: number) => {
+      g.samples.push([t, id]);
+      if (g.samples.length > SAMPLES_PER_ROW * 4) {
+        g.samples.sort((a, b) => b[0] - a[0] || b[1] - a[1]);
+        g.samples.length = SAMPLES_PER_ROW;
+      }
+    };
+    const addSession = (g: Group, s: number) => {
+      if (g.sessions.size < SESSIONS_PER_ROW) g.sessions.add(s);
+    };
+    const foldEvent = (e: { principal: number; action: number; resource: number | null; ok: number; first: number; id: number; session: number | null }) => {
+      if (e.action === NO_ACTION) return;
+      const g = group(e.principal, e.action, e.resource, e.ok);
+      g.n++;
+      if (e.first < g.first) g.first = e.first;
+      if (e.first > g.last) g.last = e.first;
+      addSample(g, e.first, e.id);
+      if (e.session !== null) addSession(g, e.session);
+    };
+
+    if (q.byResource) {
+      this.scanEvents(since, until, filter, true, foldEvent);
+    } else {
+      // Whole hours [lo, hi) come from the buckets; the rest from event rows.
+      const lo = Number.isFinite(since) ? Math.ceil(since / HOUR_MS) : -Infinity;
+      const hi = Number.isFinite(until) ? Math.floor(until / HOUR_MS) : Infinity;
+      if (lo < hi) {
+        const where = [`action != ${NO_ACTION}`, ...filter.sql];
+        const params: number[] = [...filter.params];
+        if (Number.isFinite(lo)) {
+          where.push('hour >= ?');
+          params.push(lo);
+        }
+        if (Number.isFinite(hi)) {
+          where.push('hour < ?');
+          params.push(hi);
+        }
+        const stmt = this.db.prepare<number[], AggRow>(`SELECT * FROM usage_hourly WHERE ${where.join(' AND ')}`);
+        for (const b of stmt.iterate(...params)) {
+          const g = group(b.principal, b.action, null, b.ok);
+          g.n += b.n;
+          if (b.first_ms < g.first) g.first = b.first_ms;
+          if (b.last_ms > g.last) g.last = b.last_ms;
+          for (const id of ids(b.samples)) addSample(g, b.last_ms, id);
+          for (const s of ids(b.sessions)) addSession(g, s);
+        }
+        this.scanEvents(since, lo * HOUR_MS, filter, false, foldEvent);
+        this.scanEvents(hi * HOUR_MS, until, filter, false, foldEvent);
+      } else {
+        this.scanEvents(since, until, filter, false, foldEvent);
+      }
+    }
+
+    const all = [...groups.values()];
+    for (const g of all) {
+      g.samples.sort((a, b) => b[0] - a[0] || b[1] - a[1]);
+      g.samples.length = Math.min(g.samples.length, SAMPLES_PER_ROW);
+    }
+    const names = eventIds(all.flatMap((g) => g.samples.map((s) => s[1])));
+    const accounts = this.accountsOf(new Set(all.map((g) => g.principal)));
+    const d = this.dict;
+    const rows: UsageRow[] = all.map((g) => ({
+      principalArn: d.value(g.principal),
+      accountId: accounts.get(g.principal) ?? null,
+      action: d.value(g.action),
+      resource: g.resource === null ? null : d.value(g.resource),
+      success: g.ok === 1,
+      count: g.n,
+      firstSeen: msToTime(g.first),
+      lastSeen: msToTime(g.last),
+      sampleEventIds: g.samples.map((s) => names.get(s[1])).filter((x): x is string => x !== undefined),
+      sessionNames: [...g.sessions].map((s) => d.value(s)).sort(),
+    }));
+    rows.sort(
+      (a, b) =>
+        cmp(a.principalArn, b.principalArn) ||
+        cmp(a.action, b.action) ||
+        cmp(a.resource ?? '', b.resource ?? '') ||
+        Number(b.success) - Number(a.success),
+    );
+    return rows;
+  }
+
+  private accountsOf(principals: Set<number>): Map<number, string | null> {
+    const stmt = this.db.prepare<[number], { account: number | null }>('SELECT account FROM principals WHERE principal = ?');
+    const out = new Map<number, string | null>();
+    for (const p of principals) out.set(p, this.dict.valueNullable(stmt.get(p)?.account ?? null));
+    return out;
+  }
+
+  principals(q: { until?: string; accountId?: string }): {
+    principalArn: string;
+    accountId: string | null;
+    identityType: string | null;
+    firstSeen: string;
+    lastSeen: string | null;
+  }[] {
+    const filter = this.principalFilter(q);
+    if (!filter) return [];
+    const until = q.until === undefined ? Infinity : timeToMs(q.until);
+    const hi = Number.isFinite(until) ? Math.floor(until / HOUR_MS) : Infinity;
+    const seen = new Map<number, { first: number; lastOk: number | null }>();
+    const fold = (p: number, first: number, lastOk: number | null) => {
+      const s = seen.get(p);
+      if (!s) seen.set(p, { first, lastOk });
+      else {
+        if (first < s.first) s.first = first;
+        if (lastOk !== null && (s.lastOk === null || lastOk > s.lastOk)) s.lastOk = lastOk;
+      }
+    };
+    const where = [...filter.sql];
+    const params = [...filter.params];
+    if (Number.isFinite(hi)) {
+      where.push('hour < ?');
+      params.push(hi);
+    }
+    const rows = this.db
+      .prepare<number[], { principal: number; first: number; last_ok: number | null }>(
+        `SELECT principal, min(first_ms) AS first, max(CASE WHEN ok = 1 THEN last_ms END) AS last_ok
+         FROM usage_hourly${where.length ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY principal`,
+      )
+      .all(...params);
+    for (const r of rows) fold(r.principal, r.first, r.last_ok);
+    if (Number.isFinite(hi)) {
+      this.scanEvents(hi * HOUR_MS, until, filter, false, (e) => fold(e.principal, e.first, e.ok ? e.first : null));
+    }
+    const info = this.db.prepare<[number], { account: number | null; itype: number | null }>('SELECT account, itype FROM principals WHERE principal = ?');
+    const out = [...seen].map(([p, s]) => {
+      const i = info.get(p);
+      return {
+        principalArn: this.dict.value(p),
+        accountId: this.dict.valueNullable(i?.account ?? null),
+        identityType: this.dict.valueNullable(i?.itype ?? null),
+        firstSeen: msToTime(s.first),
+        lastSeen: s.lastOk === null ? null : msToTime(s.lastOk),
+      };
+    });
+    out.sort((a, b) => cmp(a.principalArn, b.principalArn));
+    return out;
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

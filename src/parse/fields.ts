@@ -59,3 +59,14 @@ export function partitionOfRegion(region: string | null): string {
   }
   return 'aws';
 }
+
+// Control, bidi-override and line-separator characters: rejected-record reasons quote record
+// content and end up on operators' terminals and in logs.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Makes text quoted from untrusted content safe to print: escapes control characters, caps length. */
+export function printable(text: string, max = 500): string {
+  const safe = text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return safe.length > max ? `${safe.slice(0, max - 3)}...` : safe;
+}

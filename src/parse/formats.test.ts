@@ -134,6 +134,14 @@ describe('parseFile: formats', () => {
     assert.match(parsed.rejected[0]?.reason ?? '', /not a CloudTrail 1\.x record/);
   });
 
+  test('reasons quoting hostile content are printable (no terminal escapes)', () => {
+    const rec = { ...usGov(), eventTime: '\u001b[31mred\u001b[0m' };
+    const parsed = parseFile(Buffer.from(JSON.stringify(rec) + '\n'), 'esc.jsonl');
+    const reason = parsed.rejected[0]?.reason ?? '';
+    assert.match(reason, /\\u001b\[31mred/);
+    assert.equal(reason.includes('\u001b'), false);
+  });
+
   test('a hostile, deeply nested record costs itself only', () => {
     let deep = '1';
     for (let i = 0; i < 5000; i++) deep = `[${deep}]`;

@@ -9,6 +9,7 @@ import { decodeBytes } from './decode.js';
 import type { DecodeOptions } from './decode.js';
 import { envelopeOf, splitRecords } from './formats.js';
 import type { FileFormat, RecordEnvelope } from './formats.js';
+import { printable } from './fields.js';
 import { classifyKey } from './keys.js';
 import { tryNormalize } from './normalize.js';
 
@@ -92,7 +93,7 @@ export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {
       if (entry.foreign) foreign++;
     }
     if (typeof outcome === 'string') {
-      const r: RejectedRecord = { index: entry.index, reason: outcome };
+      const r: RejectedRecord = { index: entry.index, reason: printable(outcome) };
       if (entry.line !== undefined) r.line = entry.line;
       rejected.push(r);
     } else {

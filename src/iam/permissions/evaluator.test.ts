@@ -1,0 +1,265 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { expandIamActions } from '@cloud-copilot/iam-expand';
+import { sharedData } from '../../../test/support/paths.js';
+import type { AccountSnapshot, IamRole, IamUser, IamGroup, ManagedPolicy, PolicyDocument, ScpChain } from '../types.js';
+import { buildIamModel } from '../model.js';
+import { parseAuthorizationDetails } from '../snapshot/authorization-details.js';
+import { shippedAwsManagedPolicy } from '../snapshot/aws-managed.js';
+import { parseScpExport, toScpChain } from '../snapshot/scps.js';
+import { createPermissionEvaluator, UnknownPrincipalError } from './evaluator.js';
+
+const ACCT = '111122223333';
+const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+const READONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+
+const doc = (...Statement: PolicyDocument['Statement']): PolicyDocument => ({ Version: '2012-10-17', Statement });
+
+function role(name: string, opts: { attached?: string[]; inline?: PolicyDocument[]; boundary?: string } = {}): IamRole {
+  return {
+    arn: `arn:aws:iam::${ACCT}:role/${name}`,
+    accountId: ACCT,
+    type: 'role',
+    name,
+    path: '/',
+    createdAt: null,
+    attachedPolicyArns: opts.attached ?? [],
+    inlinePolicies: (opts.inline ?? []).map((d, i) => ({ name: `inline${i}`, document: d })),
+    permissionsBoundaryArn: opts.boundary ?? null,
+    tags: {},
+    trustPolicy: doc(),
+    instanceProfileArns: [],
+    lastUsed: null,
+  };
+}
+
+function user(name: string, groupNames: string[], opts: { attached?: string[]; inline?: PolicyDocument[] } = {}): IamUser {
+  return { ...role(name, opts), arn: `arn:aws:iam::${ACCT}:user/${name}`, type: 'user', groupNames } as unknown as IamUser;
+}
+
+function group(name: string, opts: { attached?: string[]; inline?: PolicyDocument[] } = {}): IamGroup {
+  const r = role(name, opts);
+  return {
+    arn: `arn:aws:iam::${ACCT}:group/${name}`,
+    accountId: ACCT,
+    type: 'group',
+    name,
+    path: '/',
+    createdAt: null,
+    attachedPolicyArns: r.attachedPolicyArns,
+    inlinePolicies: r.inlinePolicies,
+    permissionsBoundaryArn: null,
+    tags: {},
+  };
+}
+
+function snapshot(parts: { roles?: IamRole[]; users?: IamUser[]; groups?: IamGroup[]; customer?: ManagedPolicy[] }): AccountSnapshot {
+  const policies = new Map<string, ManagedPolicy>();
+  for (const arn of [ADMIN, READONLY]) policies.set(arn, shippedAwsManagedPolicy(arn)!);
+  for (const p of parts.customer ?? []) policies.set(p.arn, p);
+  return { accountId: ACCT, importedAt: '2026-01-01T00:00:00Z', users: parts.users ?? [], roles: parts.roles ?? [], groups: parts.groups ?? [], policies, unresolvedPolicyArns: [] };
+}
+
+const customer = (name: string, document: PolicyDocument): ManagedPolicy => ({ arn: `arn:aws:iam::${ACCT}:policy/${name}`, name, document, awsManaged: false });
+const arnOf = (r: { arn: string }) => r.arn;
+const allActions = async () => (await expandIamActions('*', { expandAsterisk: true })).length;
+
+test('AdministratorAccess alone is admin with every action full', async () => {
+  const admin = role('Admin', { attached: [ADMIN] });
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [admin] })] }));
+  const e = ev.effective(admin.arn);
+  assert.equal(e.isAdmin, true);
+  assert.equal(e.granted.size, await allActions());
+  assert.equal(e.granted.get('iam:PassRole'), 'full');
+  assert.equal(e.granted.get('S3:getobject'), 'full', 'lookups ignore letter case');
+  assert.equal(ev.isAllowed(admin.arn, 'iam:CreateUser', `arn:aws:iam::${ACCT}:user/x`), 'allowed');
+});
+
+test('a ReadOnly permission boundary limits AdministratorAccess: not admin, no writes', async () => {
+  const bounded = role('Bounded', { attached: [ADMIN], boundary: READONLY });
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [bounded] })] }));
+  const e = ev.effective(bounded.arn);
+  assert.equal(e.isAdmin, false);
+  assert.equal(e.granted.get('iam:CreateUser'), undefined);
+  assert.equal(e.granted.get('s3:GetObject'), 'full');
+  assert.ok(e.granted.size > 1000 && e.granted.size < (await allActions()) / 2);
+  assert.equal(ev.isAllowed(bounded.arn, 'iam:CreateUser', `arn:aws:iam::${ACCT}:user/x`), 'denied');
+  assert.equal(ev.isAllowed(bounded.arn, 's3:GetObject', 'arn:aws:s3:::bucket/key'), 'allowed');
+});
+
+test('an explicit Deny removes actions and makes AdministratorAccess not admin', async () => {
+  const r = role('AdminButNoIam', { attached: [ADMIN], inline: [doc({ Effect: 'Deny', Action: ['iam:*', 'organizations:Leave*'], Resource: '*' })] });
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [r] })] }));
+  const e = ev.effective(r.arn);
+  assert.equal(e.isAdmin, false);
+  assert.equal(e.granted.get('iam:PassRole'), undefined);
+  assert.equal(e.granted.get('organizations:LeaveOrganization'), undefined);
+  assert.equal(e.granted.get('ec2:RunInstances'), 'full');
+  const iamCount = [...e.granted.keys()].filter((a) => a.startsWith('iam:')).length;
+  assert.equal(iamCount, 0);
+  assert.equal(ev.isAllowed(r.arn, 'iam:PassRole', `arn:aws:iam::${ACCT}:role/x`), 'denied');
+});
+
+test('NotAction and NotResource', async () => {
+  const r = role('NotStuff', {
+    inline: [
+      doc({ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' }),
+      doc({ Effect: 'Allow', Action: 'iam:Get*', NotResource: `arn:aws:iam::${ACCT}:role/secret` }),
+    ],
+  });
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [r] })] }));
+  const e = ev.effective(r.arn);
+  assert.equal(e.isAdmin, false);
+  assert.equal(e.granted.get('s3:PutObject'), 'full');
+  assert.equal(e.granted.get('iam:CreateUser'), undefined);
+  assert.equal(e.granted.get('iam:GetRole'), 'limited', 'NotResource grants are resource-constrained');
+  assert.equal(ev.isAllowed(r.arn, 'iam:GetRole', `arn:aws:iam::${ACCT}:role/secret`), 'denied');
+  assert.equal(ev.isAllowed(r.arn, 'iam:GetRole', `arn:aws:iam::${ACCT}:role/public`), 'allowed');
+  const expected = (await expandIamActions(['iam:*', 'organizations:*', 'account:*'])).length;
+  const iamGet = (await expandIamActions('iam:Get*')).length;
+  assert.equal(e.granted.size, (await allActions()) - expected + iamGet);
+});
+
+test('an SCP denying a service removes it; the management account is not affected', async () => {
+  const memberRole = role('Admin', { attached: [ADMIN] });
+  const chains = parseScpExport({
+    managementAccountId: '999999999999',
+    policies: [
+      { id: 'p-full', name: 'FullAWSAccess', document: doc({ Effect: 'Allow', Action: '*', Resource: '*' }), targets: ['r-1', 'ou-1', ACCT, '999999999999'] },
+      { id: 'p-nos3', name: 'NoS3', document: doc({ Effect: 'Deny', Action: 's3:*', Resource: '*' }), targets: ['ou-1'] },
+    ],
+    accounts: [
+      { id: ACCT, parents: ['ou-1', 'r-1'] },
+      { id: '999999999999', parents: ['ou-1', 'r-1'] },
+    ],
+  }).map(toScpChain);
+  const mgmtSnap: AccountSnapshot = { ...snapshot({}), accountId: '999999999999', roles: [{ ...memberRole, accountId: '999999999999', arn: 'arn:aws:iam::999999999999:role/Admin' }] };
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [memberRole] }), mgmtSnap], scpChains: chains }));
+  const e = ev.effective(memberRole.arn);
+  assert.equal(e.isAdmin, false);
+  assert.equal(e.granted.get('s3:GetObject'), undefined);
+  assert.equal(e.granted.get('ec2:RunInstances'), 'full');
+  assert.equal(ev.isAllowed(memberRole.arn, 's3:GetObject', 'arn:aws:s3:::b/k'), 'denied');
+  const m = ev.effective('arn:aws:iam::999999999999:role/Admin');
+  assert.equal(m.isAdmin, true);
+  assert.equal(m.granted.get('s3:GetObject'), 'full');
+  // the account root is subject to SCPs too
+  const root = ev.effective(`arn:aws:iam::${ACCT}:root`);
+  assert.equal(root.isAdmin, false);
+  assert.equal(root.granted.get('s3:GetObject'), undefined);
+  assert.equal(ev.effective('arn:aws:iam::999999999999:root').isAdmin, true);
+});
+
+test('conditional grants: counted as conditional, never as full; isAllowed decides with context', async () => {
+  const r = role('PassRoleToLambda', {
+    inline: [
+      doc(
+        { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } } },
+        { Effect: 'Allow', Action: 'ec2:*', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' },
+      ),
+    ],
+  });
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [r] })] }));
+  const e = ev.effective(r.arn);
+  assert.equal(e.granted.get('iam:PassRole'), 'conditional');
+  assert.equal(e.granted.get('ec2:RunInstances'), 'conditional');
+  assert.equal(e.granted.get('s3:GetObject'), 'limited');
+  assert.equal(e.isAdmin, false);
+  const target = `arn:aws:iam::${ACCT}:role/target`;
+  assert.equal(ev.isAllowed(r.arn, 'iam:PassRole', target, { 'iam:PassedToService': 'lambda.amazonaws.com' }), 'allowed');
+  assert.equal(ev.isAllowed(r.arn, 'iam:PassRole', target, { 'iam:PassedToService': 'ec2.amazonaws.com' }), 'denied');
+  assert.equal(ev.isAllowed(r.arn, 'iam:PassRole', target), 'conditional', 'unknown PassedToService');
+  assert.equal(ev.isAllowed(r.arn, 's3:GetObject', 'arn:aws:s3:::data/x'), 'allowed');
+  assert.equal(ev.isAllowed(r.arn, 's3:GetObject', 'arn:aws:s3:::other/x'), 'denied');
+});
+
+test('a conditional Deny makes a full grant conditional (and isAllowed conditional without context)', async () => {
+  const r = role('AdminOutsideRegion', {
+    attached: [ADMIN],
+    inline: [doc({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-west-1'] } } })],
+  });
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [r] })] }));
+  const e = ev.effective(r.arn);
+  assert.equal(e.isAdmin, false);
+  assert.equal(e.granted.get('ec2:RunInstances'), 'conditional');
+  assert.equal(ev.isAllowed(r.arn, 'ec2:RunInstances', '*'), 'conditional');
+  assert.equal(ev.isAllowed(r.arn, 'ec2:RunInstances', '*', { 'aws:RequestedRegion': 'eu-west-1' }), 'allowed');
+  assert.equal(ev.isAllowed(r.arn, 'ec2:RunInstances', '*', { 'aws:RequestedRegion': 'us-east-1' }), 'denied');
+});
+
+test('principal conditions are decided from the principal itself', async () => {
+  const r = role('Tagged', { inline: [doc({ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalAccount': ACCT } } })] });
+  const other = { ...role('Other'), inlinePolicies: [{ name: 'x', document: doc({ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalAccount': '000000000000' } } }) }] };
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [r, other] })] }));
+  assert.equal(ev.isAllowed(r.arn, 's3:ListBucket', 'arn:aws:s3:::b'), 'allowed');
+  assert.equal(ev.isAllowed(other.arn, 's3:ListBucket', 'arn:aws:s3:::b'), 'denied');
+});
+
+test('group inheritance: users get their groups\' inline and managed policies; identical sets share results', async () => {
+  const g = group('devs', { attached: [READONLY], inline: [doc({ Effect: 'Allow', Action: 'lambda:UpdateFunctionCode', Resource: '*' })] });
+  const alice = user('alice', ['devs']);
+  const bob = user('bob', ['devs']);
+  const carol = user('carol', [], { inline: [doc({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' })] });
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ users: [alice, bob, carol], groups: [g] })] }));
+  const a = ev.effective(alice.arn);
+  assert.equal(a.granted.get('lambda:UpdateFunctionCode'), 'full');
+  assert.equal(a.granted.get('s3:GetObject'), 'full');
+  assert.equal(a.granted.get('sqs:SendMessage'), undefined);
+  assert.equal(ev.effective(carol.arn).granted.get('lambda:UpdateFunctionCode'), undefined);
+  assert.equal(ev.effective(bob.arn).granted, a.granted, 'same policy set → same shared result');
+  assert.equal(ev.stats().distinctPolicySets, 2);
+  assert.throws(() => ev.effective(`arn:aws:iam::${ACCT}:user/nobody`), UnknownPrincipalError);
+  assert.throws(() => (a.granted as Map<string, string>).set('x:y', 'full'), TypeError);
+});
+
+test('resource-constrained layers that do not intersect grant nothing (simulator decides)', async () => {
+  const boundary = customer('OnlyBucketA', doc({ Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::a', 'arn:aws:s3:::a/*'] }));
+  const r = role('BucketB', { inline: [doc({ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::b/*' }, { Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::a/*' })], boundary: boundary.arn });
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [r], customer: [boundary] })] }));
+  const e = ev.effective(r.arn);
+  assert.equal(e.granted.get('s3:GetObject'), undefined);
+  assert.equal(e.granted.get('s3:DeleteObject'), 'limited');
+  assert.ok(ev.stats().simulatorCalls > 0);
+});
+
+test('unresolved boundary: grants are at best conditional, reported', async () => {
+  const r = role('UnknownBoundary', { attached: [ADMIN], boundary: `arn:aws:iam::${ACCT}:policy/Missing` });
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [r] })] }));
+  const e = ev.effective(r.arn);
+  assert.equal(e.isAdmin, false);
+  assert.equal(e.granted.get('iam:CreateUser'), 'conditional');
+  assert.deepEqual(e.unresolvedPolicyArns, [`arn:aws:iam::${ACCT}:policy/Missing`]);
+});
+
+test('cloudsplaining files: admins found, grants bounded by the universe, timing', async () => {
+  const dir = sharedData('cloudsplaining', 'test', 'files');
+  const files = ['example-authz-details.json', 'example_authz_details_for_overrides_complete.json', 'example_authz_v2.json', 'managed_policy_mismatch.json'];
+  const t0 = performance.now();
+  const snaps = files.map((f) => parseAuthorizationDetails(JSON.parse(readFileSync(`${dir}/${f}`, 'utf8'))));
+  // two files share account 012345678901: evaluate each file on its own model
+  let principals = 0;
+  const admins: string[] = [];
+  for (const s of snaps) {
+    const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [s] }));
+    for (const arn of [...s.users, ...s.roles].map(arnOf)) {
+      const e = ev.effective(arn);
+      principals++;
+      if (e.isAdmin) admins.push(arn);
+      assert.ok(e.granted.size <= (await allActions()));
+    }
+  }
+  const ms = performance.now() - t0;
+  // obama has AdministratorAccess attached in example-authz-details.json
+  assert.ok(admins.includes('arn:aws:iam::012345678901:user/obama'));
+  assert.ok(!admins.includes('arn:aws:iam::012345678901:role/MyRole'));
+  console.log(`cloudsplaining files: ${principals} principals in ${ms.toFixed(0)} ms (including one-time action expansion)`);
+});
+
+test('ScpChain with no levels (management) and a missing chain behave the same', async () => {
+  const r = role('Admin', { attached: [ADMIN] });
+  const chain: ScpChain = { accountId: ACCT, levels: [], isManagementAccount: true };
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [r] })], scpChains: [chain] }));
+  assert.equal(ev.effective(r.arn).isAdmin, true);
+});

@@ -80,6 +80,8 @@ export interface AnalysisInput {
   visibility: VisibilityFn;
   /** Only this account. */
   accountId?: string;
+  /** Only this identity (policy suggestion): avoids computing everyone's permissions. */
+  principalArn?: string;
 }
 
 export function windowStart(asOf: string, windowDays: number): string {
@@ -124,6 +126,7 @@ export function analyseIdentities(input: AnalysisInput): IdentityAnalysis[] {
 
   const out: IdentityAnalysis[] = [];
   const seen = new Set<string>();
+  const only = input.principalArn?.toLowerCase();
 
   for (const snap of input.snapshots) {
     if (input.accountId && snap.accountId !== input.accountId) continue;
@@ -133,7 +136,7 @@ export function analyseIdentities(input: AnalysisInput): IdentityAnalysis[] {
       const created = iam.createdAt ? Date.parse(iam.createdAt) : NaN;
       if (created > asOfMs) continue;
       const key = iam.arn.toLowerCase();
-      if (seen.has(key)) continue;
+      if (seen.has(key) || (only && key !== only)) continue;
       seen.add(key);
       const usage = usageByLower.get(key);
       let permissions: EffectivePermissions | null = null;
@@ -176,7 +179,7 @@ export function analyseIdentities(input: AnalysisInput): IdentityAnalysis[] {
   const eventOnly = new Set<string>([...input.usage.keys(), ...(input.lastSuccess?.keys() ?? [])]);
   for (const arn of eventOnly) {
     const key = arn.toLowerCase();
-    if (seen.has(key)) continue;
+    if (seen.has(key) || (only && key !== only)) continue;
     const usage = usageByLower.get(key);
     const parsed = parsePrincipalArn(arn);
     if (!parsed) continue; // service principals, federated users without an IAM identity

@@ -156,9 +156,11 @@ function passRoleStatements(
     notes.push('iam:PassRole was inferred from use but is not granted today; left out');
     return [];
   }
-  let roles = [...a.resources.values()]
+  // Roles named by the successful calls, plus roles resolved from instance profiles.
+  const named = [...a.resources.values()]
     .filter((r) => r.success !== null && /^arn:aws[a-z-]*:iam::\d{12}:role\//.test(r.resource))
     .map((r) => r.resource);
+  let roles = [...new Set([...named, ...(input.passRoleServices?.keys() ?? [])])];
   if (input.evaluator && input.permissions) {
     const evaluator = input.evaluator;
     roles = roles.filter((r) => evaluator.isAllowed(input.principalArn, 'iam:PassRole', r) !== 'denied');

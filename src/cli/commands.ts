@@ -3,5 +3,8 @@ import type { Command } from 'commander';
 import { registerImport } from './import.js';
 import { registerEvents } from './events.js';
 import { registerIam } from './iam.js';
+import { registerIdentities } from './identities.js';
+import { registerFindings } from './findings.js';
+import { registerPolicy } from './policy.js';
 
-export const commands: Array<(program: Command) => void> = [registerImport, registerEvents, (p) => registerIam(p)];
+export const commands: Array<(program: Command) => void> = [registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy];

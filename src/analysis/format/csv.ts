@@ -1,0 +1,51 @@
+/**
+ * CSV output. Every value is hostile (identity names, session names and event fields come
+ * from whoever can call AWS): each field is quoted (RFC 4180, quotes doubled) and a field that
+ * a spreadsheet would read as a formula (leading =, +, -, @, tab, CR, or their full-width
+ * forms) is prefixed with a single quote (OWASP "CSV injection").
+ */
+import type { Finding } from '../../model/finding.js';
+
+export const FINDING_CSV_COLUMNS = [
+  'id',
+  'rule',
+  'severity',
+  'accountId',
+  'resource',
+  'title',
+  'description',
+  'remediation',
+  'evidence',
+  'details',
+] as const;
+
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+export function csvField(value: unknown): string {
+  let s = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  if (FORMULA_START.test(s)) s = `'${s}`;
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+export function csvRow(values: readonly unknown[]): string {
+  return values.map(csvField).join(',') + '\r\n';
+}
+
+export function findingsToCsv(findings: readonly Finding[]): string {
+  let out = csvRow(FINDING_CSV_COLUMNS);
+  for (const f of findings) {
+    out += csvRow([
+      f.id,
+      f.rule,
+      f.severity,
+      f.accountId,
+      f.resource,
+      f.title,
+      f.description,
+      f.remediation,
+      f.evidence.join(' '),
+      f.details,
+    ]);
+  }
+  return out;
+}

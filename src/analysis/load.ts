@@ -1,0 +1,145 @@
+/**
+ * Loads one analysis state from the store: the latest IAM model of every account, effective
+ * permissions (one evaluator, cached per policy set), usage aggregates in the window and the
+ * last successful activity of every principal. Never loads all events: only the store's
+ * aggregates, plus the (few) events that passed a role, for iam:PassedToService.
+ */
+import type { Store } from '../store/index.js';
+import type { NormalizedEvent } from '../model/index.js';
+import type { AccountSnapshot, PermissionEvaluator } from '../iam/types.js';
+import { IamRepository } from '../iam/repository.js';
+import type { IamModel } from '../iam/model.js';
+import { createPermissionEvaluator } from '../iam/permissions/evaluator.js';
+import { aggregateUsage, type PrincipalUsage } from './usage.js';
+import { analyseIdentities, windowStart, DEFAULT_WINDOW_DAYS, type IdentityAnalysis } from './identities.js';
+import { DEFAULT_RULE_OPTIONS, type RuleContext, type RuleOptions } from './types.js';
+import { cachedVisibility, fallbackVisibility, type VisibilityFn } from './visibility.js';
+
+export interface LoadOptions {
+  /** ISO end of the window (exclusive). Default: now. */
+  asOf?: string;
+  windowDays?: number;
+  accountId?: string;
+  /** Only this principal's usage (policy suggestion). */
+  principalArn?: string;
+  /** Also fetch per-resource usage (for resource-scoped suggested policies). Default true. */
+  resourceDetail?: boolean;
+  options?: Partial<RuleOptions>;
+  visibility?: VisibilityFn;
+  /** Timing of each step, for --verbose and the benchmark. */
+  onTiming?: (step: string, ms: number) => void;
+}
+
+export interface AnalysisState {
+  ctx: RuleContext;
+  model: IamModel;
+  evaluator: PermissionEvaluator | null;
+  usage: Map<string, PrincipalUsage>;
+}
+
+export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promise<AnalysisState> {
+  const asOf = opts.asOf ?? new Date().toISOString();
+  const windowDays = opts.windowDays ?? DEFAULT_WINDOW_DAYS;
+  const since = windowStart(asOf, windowDays);
+  const visibility = cachedVisibility(opts.visibility ?? fallbackVisibility);
+  const time = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      opts.onTiming?.(step, performance.now() - t0);
+    }
+  };
+
+  const model = await time('iam-model', () =>
+    new IamRepository(store.iam).loadModel(opts.accountId ? { accountIds: [opts.accountId] } : {}),
+  );
+  const evaluator = model.accounts.size > 0 ? await time('evaluator', () => createPermissionEvaluator(model)) : null;
+  const query = { since, until: asOf, accountId: opts.accountId, principalArn: opts.principalArn };
+  const rows = await time('usage', () => store.events.usage(query));
+  const resourceRows =
+    opts.resourceDetail === false ? [] : await time('usage-by-resource', () => store.events.usage({ ...query, byResource: true }));
+  const usage = aggregateUsage(rows, { resourceRows });
+  const principals = await time('principals', () => store.events.principals({ until: asOf, accountId: opts.accountId }));
+  const lastSuccess = new Map(principals.map((p) => [p.principalArn, p.lastSeen]));
+  const passRoleServices = await time('passrole', () => loadPassRoleServices(store, query, [...model.accounts.values()]));
+
+  const snapshots = [...model.accounts.values()];
+  const identities: IdentityAnalysis[] = await time('identities', async () =>
+    analyseIdentities({
+      asOf,
+      windowDays,
+      snapshots,
+      evaluator,
+      usage,
+      lastSuccess,
+      visibility,
+      accountId: opts.accountId,
+      principalArn: opts.principalArn,
+    }),
+  );
+  const ctx: RuleContext = {
+    asOf,
+    windowDays,
+    windowStart: since,
+    identities,
+    snapshots,
+    evaluator,
+    passRoleServices,
+    options: { ...DEFAULT_RULE_OPTIONS, ...opts.options },
+  };
+  return { ctx, model, evaluator, usage };
+}
+
+/** Where a role handed over by a call goes: the service principal for iam:PassedToService. */
+const PASSED_TO: Record<string, string> = {
+  'lambda.amazonaws.com': 'lambda.amazonaws.com',
+  'cloudformation.amazonaws.com': 'cloudformation.amazonaws.com',
+  'glue.amazonaws.com': 'glue.amazonaws.com',
+  'sagemaker.amazonaws.com': 'sagemaker.amazonaws.com',
+  'codebuild.amazonaws.com': 'codebuild.amazonaws.com',
+  'states.amazonaws.com': 'states.amazonaws.com',
+  'datapipeline.amazonaws.com': 'datapipeline.amazonaws.com',
+  'ecs.amazonaws.com': 'ecs-tasks.amazonaws.com',
+  'apprunner.amazonaws.com': 'apprunner.amazonaws.com',
+  'eks.amazonaws.com': 'eks.amazonaws.com',
+  'batch.amazonaws.com': 'batch.amazonaws.com',
+};
+
+/**
+ * principal → passed role ARN → services, from successful events with an inferred
+ * iam:PassRole. Instance profiles resolve to their role (passed to EC2) through the snapshots.
+ */
+export async function loadPassRoleServices(
+  store: Store,
+  q: { since: string; until: string; accountId?: string; principalArn?: string },
+  snapshots: readonly AccountSnapshot[],
+): Promise<Map<string, Map<string, Set<string>>>> {
+  const roleOfProfile = new Map<string, string>();
+  for (const s of snapshots) for (const r of s.roles) for (const p of r.instanceProfileArns) roleOfProfile.set(p, r.arn);
+  const out = new Map<string, Map<string, Set<string>>>();
+  for await (const e of store.events.iterate({ ...q, action: 'iam:PassRole' })) {
+    if (e.errorCode || !e.principalArn) continue;
+    for (const [role, service] of passedRolesOf(e, roleOfProfile)) {
+      let byRole = out.get(e.principalArn);
+      if (!byRole) out.set(e.principalArn, (byRole = new Map()));
+      let services = byRole.get(role);
+      if (!services) byRole.set(role, (services = new Set()));
+      if (service) services.add(service);
+    }
+  }
+  return out;
+}
+
+export function passedRolesOf(e: NormalizedEvent, roleOfProfile: ReadonlyMap<string, string>): Array<[string, string | null]> {
+  const out: Array<[string, string | null]> = [];
+  for (const r of e.resources) {
+    if (/^arn:aws[a-z-]*:iam::\d{12}:role\//.test(r)) {
+      out.push([r, PASSED_TO[e.eventSource] ?? null]);
+    } else if (/^arn:aws[a-z-]*:iam::\d{12}:instance-profile\//.test(r)) {
+      const role = roleOfProfile.get(r);
+      if (role) out.push([role, 'ec2.amazonaws.com']);
+    }
+  }
+  return out;
+}

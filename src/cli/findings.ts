@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { addDbOption, CliError, printJson, withStore } from './common.js';
+import { addWindowOptions, resolveWindow, type WindowOptions } from './analysis-options.js';
+import { loadAnalysis } from '../analysis/load.js';
+import { runRules, selectRules } from '../analysis/engine.js';
+import { builtinRules } from '../analysis/rules/index.js';
+import { findingsToCsv } from '../analysis/format/csv.js';
+import { findingsToSarif } from '../analysis/format/sarif.js';
+import { renderTable } from '../analysis/format/table.js';
+import { isSeverity, SEVERITIES, type Severity } from '../model/finding.js';
+
+interface FindingsOptions extends WindowOptions {
+  json?: boolean;
+  format?: string;
+  rule?: string[];
+  severity?: string[];
+  maxUsedRatio?: string;
+  minUnused?: string;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+
+export function registerFindings(program: Command): void {
+  addDbOption(
+    addWindowOptions(
+      program
+        .command('findings')
+        .description('Run the CIEM rules and print their findings (most severe first).')
+        .option('--json', 'same as --format json')
+        .option('--format <fmt>', 'table (default), json, csv or sarif (SARIF 2.1.0)')
+        .option('--rule <id>', `only these rule ids; repeat or comma-separate (${builtinRules.map((r) => r.id).join(', ')})`, collect)
+        .option('--severity <s>', `only these severities; repeat or comma-separate (${SEVERITIES.join(', ')})`, collect)
+        .option('--max-used-ratio <r>', 'overprovisioned-identity: fire below this used/granted ratio (default 0.1)')
+        .option('--min-unused <n>', 'overprovisioned-identity: ...and at least this many unused actions (default 10)'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  trailscope findings --json --as-of 2026-06-30T00:00:00Z\n  trailscope findings --format sarif > trailscope.sarif\n  trailscope findings --rule inactive-identity --severity high,medium --format csv',
+    )
+    .action(async (opts: FindingsOptions) => {
+      const format = opts.json ? 'json' : (opts.format ?? 'table');
+      if (opts.json && opts.format && opts.format !== 'json') throw new CliError('--json and --format disagree: use one');
+      if (!['table', 'json', 'csv', 'sarif'].includes(format)) throw new CliError(`--format must be table, json, csv or sarif, got "${format}"`);
+      const severities: Severity[] = [];
+      for (const s of opts.severity ?? []) {
+        const lower = s.toLowerCase();
+        if (!isSeverity(lower)) throw new CliError(`--severity must be one of ${SEVERITIES.join(', ')}, got "${s}"`);
+        severities.push(lower);
+      }
+      let rules;
+      try {
+        rules = selectRules(builtinRules, opts.rule);
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      }
+      const overprovisioned: { maxUsedRatio: number; minUnused: number } = { maxUsedRatio: 0.1, minUnused: 10 };
+      if (opts.maxUsedRatio !== undefined) {
+        const r = Number(opts.maxUsedRatio);
+        if (!(r > 0 && r <= 1)) throw new CliError(`--max-used-ratio must be a number in (0, 1], got "${opts.maxUsedRatio}"`);
+        overprovisioned.maxUsedRatio = r;
+      }
+      if (opts.minUnused !== undefined) {
+        const n = Number(opts.minUnused);
+        if (!Number.isInteger(n) || n < 0) throw new CliError(`--min-unused must be a whole number, got "${opts.minUnused}"`);
+        overprovisioned.minUnused = n;
+      }
+      const w = resolveWindow(opts);
+      await withStore(opts, async (store) => {
+        const needsResources = rules.some((r) => r.id === 'overprovisioned-identity' || r.id === 'super-identity');
+        const { ctx } = await loadAnalysis(store, { ...w, resourceDetail: needsResources, options: { overprovisioned } });
+        const { findings, errors } = runRules(rules, ctx, { severities, accountId: w.accountId });
+        for (const e of errors) process.stderr.write(`trailscope: rule ${e.rule} failed: ${e.message}\n`);
+        if (errors.length > 0) process.exitCode = 1;
+        if (format === 'json') printJson(findings);
+        else if (format === 'csv') process.stdout.write(findingsToCsv(findings));
+        else if (format === 'sarif') printJson(findingsToSarif(findings, rules));
+        else {
+          process.stdout.write(
+            renderTable(
+              ['SEVERITY', 'RULE', 'ACCOUNT', 'RESOURCE', 'TITLE'],
+              findings.map((f) => [f.severity, f.rule, f.accountId, f.resource, f.title]),
+              100,
+            ),
+          );
+          process.stderr.write(`${findings.length} findings; window ${ctx.windowStart} .. ${ctx.asOf}\n`);
+        }
+      });
+    });
+}

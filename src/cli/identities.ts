@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { addDbOption, printJson, withStore } from './common.js';
+import { addWindowOptions, resolveWindow, type WindowOptions } from './analysis-options.js';
+import { loadAnalysis } from '../analysis/load.js';
+import { renderTable } from '../analysis/format/table.js';
+
+interface IdentitiesOptions extends WindowOptions {
+  json?: boolean;
+}
+
+export function registerIdentities(program: Command): void {
+  addDbOption(
+    addWindowOptions(
+      program
+        .command('identities')
+        .description('IAM users and roles with their granted, used, unused and unknown actions in the window.')
+        .option('--json', 'a JSON array, one object per identity'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      '\nIdentities seen in CloudTrail but in no imported IAM snapshot are listed with inSnapshot=false and null permission counts.' +
+        '\n\nExamples:\n  trailscope identities --json --as-of 2026-06-30T00:00:00Z\n  trailscope identities --account 111122223333 --window 30',
+    )
+    .action(async (opts: IdentitiesOptions) => {
+      const w = resolveWindow(opts);
+      await withStore(opts, async (store) => {
+        const { ctx } = await loadAnalysis(store, { ...w, resourceDetail: false });
+        const summaries = ctx.identities.map((i) => i.summary);
+        if (opts.json) {
+          printJson(summaries);
+          return;
+        }
+        process.stdout.write(
+          renderTable(
+            ['ACCOUNT', 'TYPE', 'NAME', 'LAST ACTIVITY', 'USED', 'GRANTED', 'UNUSED', 'UNKNOWN', 'ADMIN'],
+            summaries.map((s) => [
+              s.accountId,
+              s.type,
+              s.name,
+              s.lastActivity ?? 'never',
+              s.usedActions.length,
+              s.grantedActionCount ?? '?',
+              s.unusedActionCount ?? '?',
+              s.unknownActionCount ?? '?',
+              s.isAdmin === null ? '?' : s.isAdmin ? 'yes' : 'no',
+            ]),
+          ),
+        );
+        process.stderr.write(`${summaries.length} identities; window ${ctx.windowStart} .. ${ctx.asOf}\n`);
+      });
+    });
+}

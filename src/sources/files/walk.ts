@@ -93,7 +93,8 @@ function describe(err: unknown, path: string): string {
     case 'ENOTDIR':
       return 'a path component is not a directory';
     default:
-      return `${(err as Error).message ?? String(err)}${code ? '' : ` (${resolve(path)})`}`;
+      // Node's fs messages already name the path; add it when the error has none.
+      return err instanceof Error ? err.message : `${String(err)} (${resolve(path)})`;
   }
 }
 

@@ -43,11 +43,10 @@ export function resourcesFor(record: Record<string, unknown>, prefix: string, ex
   const req = record.requestParameters;
   const res = record.responseElements;
   if (!isRecord(req) && !isRecord(res)) return [...out];
-  const partition = partitionOf(record);
-  const account = accountOf(record);
-
   switch (prefix) {
     case 'iam': {
+      const partition = partitionOf(record);
+      const account = accountOf(record);
       for (const key of IAM_RESPONSE_OBJECTS) add(str(getCI(getCI(res, key), 'arn')));
       if (account) {
         for (const [param, type] of IAM_NAME_PARAMS) {
@@ -62,6 +61,7 @@ export function resourcesFor(record: Record<string, unknown>, prefix: string, ex
       add(str(getCI(req, 'roleArn')));
       break;
     case 's3': {
+      const partition = partitionOf(record);
       const bucket = str(getCI(req, 'bucketName'));
       if (bucket && !bucket.includes('/') && bucket.length <= 255) {
         add(`arn:${partition}:s3:::${bucket}`);
@@ -71,6 +71,8 @@ export function resourcesFor(record: Record<string, unknown>, prefix: string, ex
       break;
     }
     case 'lambda': {
+      const partition = partitionOf(record);
+      const account = accountOf(record);
       const fn = str(getCI(req, 'functionName'));
       const region = str(record.awsRegion);
       if (fn?.startsWith('arn:')) add(fn);

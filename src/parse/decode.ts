@@ -55,6 +55,11 @@ export function decodeBytes(bytes: Buffer, file: string, options: DecodeOptions 
       'check that the upload or download completed; CloudTrail never delivers empty files',
     );
   }
+  // Windows PowerShell 5 redirects command output (e.g. `aws cloudtrail lookup-events > x.json`)
+  // as UTF-16LE with a byte-order mark.
+  if (data.length >= 2 && data[0] === 0xff && data[1] === 0xfe) {
+    return { text: data.toString('utf16le', 2), gzipped, binary: false };
+  }
   // A NUL in the first few KB means binary content; checking a prefix keeps this O(1).
   const binary = data.subarray(0, 8192).includes(0);
   let start = 0;

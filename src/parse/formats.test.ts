@@ -92,9 +92,12 @@ describe('parseFile: formats', () => {
     assert.equal(parsed.events[0]?.eventName, 'UpdateInstanceInformation');
   });
 
-  test('a UTF-8 byte-order mark is ignored', () => {
+  test('a UTF-8 byte-order mark is ignored; UTF-16LE with a BOM (PowerShell redirection) is read', () => {
     const parsed = parseFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify([usGov()]))]), 'bom.json');
     assert.equal(parsed.events.length, 1);
+    const lines = readFileSync(sharedData('plaso-lookup-events', 'aws_cloudtrail.jsonl'), 'utf8');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(lines.replace(/\n/g, '\r\n'), 'utf16le')]);
+    assert.equal(parseFile(utf16, 'lookup.json').events.length, 6);
   });
 
   test('digest files are skipped by content, whatever the name', () => {

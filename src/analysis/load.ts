@@ -13,7 +13,7 @@ import { createPermissionEvaluator } from '../iam/permissions/evaluator.js';
 import { aggregateUsage, type PrincipalUsage } from './usage.js';
 import { analyseIdentities, windowStart, DEFAULT_WINDOW_DAYS, type IdentityAnalysis } from './identities.js';
 import { DEFAULT_RULE_OPTIONS, type RuleContext, type RuleOptions } from './types.js';
-import { cachedVisibility, fallbackVisibility, type VisibilityFn } from './visibility.js';
+import { cachedVisibility, defaultVisibility, type VisibilityFn } from './visibility.js';
 
 export interface LoadOptions {
   /** ISO end of the window (exclusive). Default: now. */
@@ -41,7 +41,7 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
   const asOf = opts.asOf ?? new Date().toISOString();
   const windowDays = opts.windowDays ?? DEFAULT_WINDOW_DAYS;
   const since = windowStart(asOf, windowDays);
-  const visibility = cachedVisibility(opts.visibility ?? fallbackVisibility);
+  const visibility = cachedVisibility(opts.visibility ?? defaultVisibility);
   const time = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     try {

@@ -48,7 +48,7 @@ export function compressLines(lines: readonly string[]): Buffer {
   const text = Buffer.from(lines.join('\n'), 'utf8');
   return brotliCompressSync(text, {
     params: {
-      [constants.BROTLI_PARAM_QUALITY]: 4,
+      [constants.BROTLI_PARAM_QUALITY]: 3,
       [constants.BROTLI_PARAM_SIZE_HINT]: text.length,
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
     },

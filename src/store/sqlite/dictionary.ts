@@ -90,10 +90,14 @@ export class Dictionary {
     return id === null ? null : this.value(id);
   }
 
-  /** The id of a set of strings (order and repeats ignored); null for an empty set. */
+  /**
+   * The id of a list of strings (kept in order, so it reads back exactly as given); null for an
+   * empty list. Lists with the same members in another order are different entries (rare: the
+   * parser emits them in a stable order).
+   */
   internSet(values: readonly string[]): number | null {
     if (values.length === 0) return null;
-    const members = [...new Set(values.map((v) => this.intern(v)))].sort((a, b) => a - b);
+    const members = values.map((v) => this.intern(v));
     const key = members.join(',');
     const cached = this.setIds.get(key);
     if (cached !== undefined) return cached;

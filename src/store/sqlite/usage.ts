@@ -91,7 +91,7 @@ export class UsageAggregator {
       if (r.principal === null) continue;
       const hour = Math.floor(r.t / HOUR_MS);
       const ok = r.error === null ? 1 : 0;
-      const actions = this.dict.members(r.actions);
+      const actions = distinct(this.dict.members(r.actions));
       for (const action of actions.length ? actions : [NO_ACTION]) {
         const key = `${r.principal},${action},${hour},${ok}`;
         let b = buckets.get(key);
@@ -164,8 +164,8 @@ export class UsageAggregator {
     );
     for (const r of stmt.iterate(...params)) {
       const ok = r.error === null ? 1 : 0;
-      const actions = this.dict.members(r.actions);
-      const resources: (number | null)[] = byResource && r.resources !== null ? this.dict.members(r.resources) : [null];
+      const actions = distinct(this.dict.members(r.actions));
+      const resources: (number | null)[] = byResource && r.resources !== null ? distinct(this.dict.members(r.resources)) : [null];
       for (const action of actions.length ? actions : [NO_ACTION]) {
         for (const resource of resources) {
           fold({ principal: r.principal, action, resource, ok, first: r.t, last: r.t, id: r.id, session: r.session });
@@ -329,6 +329,10 @@ export class UsageAggregator {
     out.sort((a, b) => cmp(a.principalArn, b.principalArn));
     return out;
   }
+}
+
+function distinct(ids: number[]): number[] {
+  return ids.length < 2 ? ids : [...new Set(ids)];
 }
 
 function cmp(a: string, b: string): number {

@@ -1,0 +1,99 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { runStoreContract } from '../contract.test-helpers.js';
+import { openStore, defaultDbPath } from '../index.js';
+import { openSqliteStore, SQLITE_AREAS } from './index.js';
+import { migrate, openDatabase, schemaVersions } from './database.js';
+import { decodeEventId, encodeEventId, msToTime, timeToMs } from './codec.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'trailscope-sqlite-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+/** Settled size of a SQLite store: WAL checkpointed into the main file. */
+export function sqliteBytes(path: string): number {
+  const db = new Database(path);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    const size = db.pragma('page_size', { simple: true }) as number;
+    return pages * size;
+  } finally {
+    db.close();
+  }
+}
+
+runStoreContract('sqlite', {
+  fresh: async () => join(dir, `c${++n}`, 'store.db'),
+  open: (location) => openStore(location),
+  diskBytes: async (_store, location) => sqliteBytes(location),
+});
+
+describe('sqlite specifics', () => {
+  it('encodes UUID event ids as 16 bytes and everything else verbatim', () => {
+    const id = '3f2e1d0c-aaaa-4bbb-8ccc-0123456789ab';
+    const enc = encodeEventId(id);
+    assert.ok(Buffer.isBuffer(enc) && enc.length === 16);
+    assert.equal(decodeEventId(enc), id);
+    for (const other of ['3F2E1D0C-AAAA-4BBB-8CCC-0123456789AB', 'derived-abc', '', '1']) assert.equal(decodeEventId(encodeEventId(other)), other);
+  });
+
+  it('keeps eventTime canonical and exact to the millisecond', () => {
+    assert.equal(msToTime(timeToMs('2026-01-01T00:00:00Z')), '2026-01-01T00:00:00Z');
+    assert.equal(msToTime(timeToMs('2026-01-01T00:00:00.250Z')), '2026-01-01T00:00:00.250Z');
+    assert.throws(() => timeToMs('yesterday'));
+  });
+
+  it('records each area version once, and reopening applies nothing', async () => {
+    const path = join(dir, 'mig', 'store.db');
+    const store = await openStore(path);
+    await store.close();
+    const db = openDatabase(path);
+    try {
+      const versions = schemaVersions(db);
+      assert.deepEqual(Object.keys(versions).sort(), ['events', 'files', 'iam', 'ingest']);
+      for (const area of SQLITE_AREAS) assert.equal(versions[area.area], area.steps.length);
+      const before = db.prepare('SELECT count(*) AS c FROM schema_migrations').get();
+      migrate(db, SQLITE_AREAS);
+      assert.deepEqual(db.prepare('SELECT count(*) AS c FROM schema_migrations').get(), before);
+      // An area gains a step: only that step runs.
+      migrate(db, [...SQLITE_AREAS, { area: 'files', steps: [...SQLITE_AREAS[0].steps, 'CREATE TABLE files_extra (x)'] }]);
+      assert.equal(schemaVersions(db).files, SQLITE_AREAS[0].steps.length + 1);
+      // A newer database than this code refuses to open rather than guess.
+      assert.throws(() => migrate(db, [{ area: 'files', steps: [] }]), /newer trailscope/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('uses WAL with a busy timeout, creating parent folders', async () => {
+    const path = join(dir, 'deep', 'er', 'store.db');
+    const store = openSqliteStore(path);
+    await store.close();
+    const db = new Database(path);
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    } finally {
+      db.close();
+    }
+    assert.match(store.location, /^sqlite:.*store\.db$/);
+  });
+
+  it('refuses postgres URLs clearly until that store exists, and defaults the path', async () => {
+    await assert.rejects(openStore('postgres://localhost/x'), /PostgreSQL store not available yet/);
+    const saved = process.env.TRAILSCOPE_DB;
+    try {
+      delete process.env.TRAILSCOPE_DB;
+      assert.equal(defaultDbPath(), './trailscope.db');
+      process.env.TRAILSCOPE_DB = '/tmp/x.db';
+      assert.equal(defaultDbPath(), '/tmp/x.db');
+    } finally {
+      if (saved === undefined) delete process.env.TRAILSCOPE_DB;
+      else process.env.TRAILSCOPE_DB = saved;
+    }
+  });
+});

@@ -6,5 +6,6 @@ import { registerIam } from './iam.js';
 import { registerIdentities } from './identities.js';
 import { registerFindings } from './findings.js';
 import { registerPolicy } from './policy.js';
+import { registerStatus } from './status.js';
 
-export const commands: Array<(program: Command) => void> = [registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy];
+export const commands: Array<(program: Command) => void> = [registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy, registerStatus];

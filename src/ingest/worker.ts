@@ -138,7 +138,8 @@ export function classifyFailure(err: unknown): Failure {
     return {
       kind: e.kind,
       code: typeof e.code === 'string' ? e.code : errorName(err),
-      message,
+      // SourceError keeps the bare reason apart from bucket/key
+      message: typeof e.reason === 'string' ? e.reason : message,
       fix: typeof e.fix === 'string' ? e.fix : 'see the error message',
     };
   }
@@ -164,11 +165,14 @@ export function classifyFailure(err: unknown): Failure {
 
 /** The health-problem kind for a failure worth an operator's attention, or null. */
 function problemKind(f: Failure): string | null {
-  if (/kms/i.test(f.code) || /kms:Decrypt|KMS/.test(f.message)) return 'kms-decrypt';
-  if (/AccessDenied|Forbidden|NotAuthorized|InvalidAccessKeyId|ExpiredToken|SignatureDoesNotMatch/i.test(f.code)) return 'access-denied';
-  if (/NoSuchBucket/.test(f.code)) return 'bucket-missing';
+  if (/kms/i.test(f.code)) return 'kms-decrypt';
+  if (/AccessDenied|access-denied|Forbidden|NotAuthorized|InvalidAccessKeyId|ExpiredToken|SignatureDoesNotMatch|credentials/i.test(f.code)) return 'access-denied';
+  if (/NoSuchBucket|no-such-bucket/i.test(f.code)) return 'bucket-missing';
+  if (/wrong-region/.test(f.code)) return 'wrong-region';
   return null;
 }
+
+const isNoSuchKey = (f: Failure) => f.code === 'NoSuchKey' || f.code === 'no-such-key';
 
 type Outcome = { ok: true } | { ok: false; failure: Failure; file: FileTask | null };
 
@@ -292,7 +296,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
       result = await opts.processFile(task);
     } catch (err) {
       const f = classifyFailure(err);
-      if (f.code !== 'NoSuchKey' || !file.altKey) throw err;
+      if (!isNoSuchKey(f) || !file.altKey) throw err;
       log.info('key not found as given; trying its URL-decoded form', { connector, bucket: file.bucket, key: file.key, altKey: file.altKey });
       result = await opts.processFile({ ...task, key: file.altKey });
     }

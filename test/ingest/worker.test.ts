@@ -256,9 +256,8 @@ test('exitWhenIdle returns once the queue is empty and nothing is in flight', as
 test('a missing queue backs off (no hot loop) and gives up with exitWhenIdle', async () => {
   const store = memoryStore();
   const log = memoryLogger();
-  let random = 0;
   await assert.rejects(
-    runQueueWorker({ connector: 'test', queueUrl: `${fx.endpoint}/000000000000/no-such-queue`, sqs: fx.sqs, store, processFile: async () => ({}), log, waitTimeSeconds: 0, exitWhenIdle: true, maxReceiveErrorsWhenIdle: 3, random: () => (random++, 0) }),
+    runQueueWorker({ connector: 'test', queueUrl: `${fx.endpoint}/000000000000/no-such-queue`, sqs: fx.sqs, store, processFile: async () => ({}), log, waitTimeSeconds: 0, exitWhenIdle: true, maxReceiveErrorsWhenIdle: 3, random: () => 0 }),
     /no-such-queue/,
   );
   const waits = log.lines.filter((l) => l.msg === 'queue not reachable, retrying').map((l) => Number(l.fields.retryInMs));

@@ -127,6 +127,37 @@ describe('normalizeRecord: identity types (real records)', () => {
     assert.equal(e.accessKeyId, null); // "" means absent
   });
 
+  test('WebIdentityUser (AssumeRoleWithWebIdentity shape): issuer role when present, userName as session', () => {
+    const r: Rec = {
+      eventVersion: '1.08',
+      userIdentity: {
+        type: 'WebIdentityUser',
+        principalId: 'accounts.google.com:1234567890',
+        userName: '1234567890',
+        identityProvider: 'accounts.google.com',
+      },
+      eventTime: '2024-03-01T10:00:00Z',
+      eventSource: 'sts.amazonaws.com',
+      eventName: 'AssumeRoleWithWebIdentity',
+      awsRegion: 'us-east-1',
+      eventID: 'w-1',
+    };
+    const e = normalizeRecord(r);
+    assert.equal(e.principalArn, null);
+    assert.equal(e.sessionName, '1234567890');
+  });
+
+  test('no identity type, only invokedBy (plaso lookup-events sample): the service principal', () => {
+    const lines = readFileSync(sharedData('plaso-lookup-events', 'aws_cloudtrail.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const records = lines.map((l) => JSON.parse((JSON.parse(l) as { CloudTrailEvent: string }).CloudTrailEvent) as Rec);
+    const r = records.find((x) => (x.userIdentity as Rec).type === undefined);
+    assert.ok(r);
+    const e = normalizeRecord(r);
+    assert.equal(e.identityType, null);
+    assert.equal(e.principalArn, 'ec2.amazonaws.com');
+    assert.equal(e.principalAccountId, '012345678901');
+  });
+
   test('AWSAccount (anonymous S3 access): no principal ARN, account kept verbatim', () => {
     const e = normalizeRecord(flaws('GetObject'));
     assert.equal(e.identityType, 'AWSAccount');

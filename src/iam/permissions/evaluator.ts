@@ -57,10 +57,17 @@ interface CompiledPolicy {
   statements: CompiledStatement[];
 }
 
+interface PolicyArrays {
+  allow: Uint8Array;
+  /** null when the policy has no Deny */
+  cap: Uint8Array | null;
+  resourceDeny: Uint8Array | null;
+}
+
 interface Layer {
-  grade: Uint8Array;
-  /** actions whose grade is 'limited' and a resource-limited deny also applies */
-  needsCheck: Uint8Array;
+  allow: Uint8Array;
+  caps: Uint8Array[];
+  resourceDenies: Uint8Array[];
 }
 
 interface PolicySet {
@@ -114,6 +121,7 @@ export async function createPermissionEvaluator(model: IamModel, opts: Evaluator
 export class IamPermissionEvaluator implements PermissionEvaluator {
   private readonly compiled = new WeakMap<PolicyDocument, CompiledPolicy>();
   private readonly layerCache = new Map<string, Layer>();
+  private readonly policyCache = new Map<string, PolicyArrays>();
   private readonly setCache = new Map<string, SetResult>();
   private readonly principalSets = new Map<string, PolicySet>();
   private readonly validated = new WeakMap<PolicyDocument, string[]>();
@@ -272,40 +280,56 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
 
   // ---- layers ----------------------------------------------------------------------------
 
+  /** Per-policy arrays: best Allow grade per action, lowest Deny cap, resource-limited deny. */
+  private policyArrays(p: CompiledPolicy): PolicyArrays {
+    const hit = this.policyCache.get(p.id);
+    if (hit) return hit;
+    const n = this.universe.size;
+    const allow = new Uint8Array(n);
+    let cap: Uint8Array | null = null;
+    let resourceDeny: Uint8Array | null = null;
+    for (const s of p.statements) {
+      if (s.effect === 'Allow') {
+        const g = s.grade;
+        forEachBit(s.actions, (i) => {
+          if (allow[i]! < g) allow[i] = g;
+        });
+      } else {
+        const c = s.grade === FULL ? 0 : s.grade === LIMITED ? LIMITED : CONDITIONAL;
+        const capArr = (cap ??= new Uint8Array(n).fill(FULL));
+        const rd = s.grade === LIMITED ? (resourceDeny ??= new Uint8Array(n)) : null;
+        forEachBit(s.actions, (i) => {
+          if (capArr[i]! > c) capArr[i] = c;
+          if (rd) rd[i] = 1;
+        });
+      }
+    }
+    const arrays = { allow, cap, resourceDeny };
+    this.policyCache.set(p.id, arrays);
+    return arrays;
+  }
+
+  /**
+   * A layer: the best Allow grade over its policies (a level of SCPs, the identity policies or
+   * the boundary). Denies are collected across all layers: a Deny anywhere applies.
+   */
   private layer(policies: CompiledPolicy[]): Layer {
     const key = policies.map((p) => p.id).join(',');
     const hit = this.layerCache.get(key);
     if (hit) return hit;
-    const n = this.universe.size;
-    const allow = new Uint8Array(n);
-    const cap = new Uint8Array(n).fill(FULL);
-    const resourceDeny = new Uint8Array(n);
-    for (const p of policies) {
-      for (const s of p.statements) {
-        if (s.effect === 'Allow') {
-          const g = s.grade;
-          forEachBit(s.actions, (i) => {
-            if (allow[i]! < g) allow[i] = g;
-          });
-        } else {
-          const c = s.grade === FULL ? 0 : s.grade === LIMITED ? LIMITED : CONDITIONAL;
-          const resourceLimited = s.grade === LIMITED;
-          forEachBit(s.actions, (i) => {
-            if (cap[i]! > c) cap[i] = c;
-            if (resourceLimited) resourceDeny[i] = 1;
-          });
-        }
+    const arrays = policies.map((p) => this.policyArrays(p));
+    let allow: Uint8Array;
+    if (arrays.length === 1) allow = arrays[0]!.allow;
+    else {
+      allow = new Uint8Array(this.universe.size);
+      for (const a of arrays) {
+        const src = a.allow;
+        for (let i = 0; i < src.length; i++) if (src[i]! > allow[i]!) allow[i] = src[i]!;
       }
     }
-    const grade = new Uint8Array(n);
-    const needsCheck = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const a = allow[i]!;
-      const c = cap[i]!;
-      grade[i] = a < c ? a : c;
-      if (a === LIMITED && resourceDeny[i] && grade[i] === LIMITED) needsCheck[i] = 1;
-    }
-    const layer = { grade, needsCheck };
+    const caps = arrays.flatMap((a) => (a.cap ? [a.cap] : []));
+    const resourceDenies = arrays.flatMap((a) => (a.resourceDeny ? [a.resourceDeny] : []));
+    const layer: Layer = { allow, caps, resourceDenies };
     this.layerCache.set(key, layer);
     return layer;
   }
@@ -317,36 +341,47 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     const layers: Layer[] = [this.layer(set.identity)];
     if (set.boundary) layers.push(this.layer([set.boundary]));
     for (const level of set.scpLevels) layers.push(this.layer(level));
+    const allows = layers.map((l) => l.allow);
+    const caps = layers.flatMap((l) => l.caps);
+    const resourceDenies = layers.flatMap((l) => l.resourceDenies);
+    const unknownBoundary = set.boundary === null;
     const grade = new Uint8Array(n);
     const residual: number[] = [];
+    let count = 0;
+    let full = 0;
     for (let i = 0; i < n; i++) {
       let g = FULL;
       let limitedLayers = 0;
-      let check = false;
-      for (const l of layers) {
-        const v = l.grade[i]!;
+      for (let l = 0; l < allows.length; l++) {
+        const v = allows[l]![i]!;
         if (v < g) g = v;
         if (v === LIMITED) limitedLayers++;
-        if (l.needsCheck[i]) check = true;
+      }
+      if (g === 0) continue;
+      for (let c = 0; c < caps.length; c++) {
+        const v = caps[c]![i]!;
+        if (v < g) g = v;
       }
       // an unknown boundary can only make grants conditional, never leave them silently full
-      if (set.boundary === null && g > CONDITIONAL) g = CONDITIONAL;
+      if (unknownBoundary && g > CONDITIONAL) g = CONDITIONAL;
+      if (g === 0) continue;
       grade[i] = g;
-      if (g === LIMITED && (limitedLayers > 1 || check)) residual.push(i);
-    }
-    for (const i of residual) {
-      if (!this.limitedGrantSurvives(set, principalArn, i)) grade[i] = 0;
-    }
-    let isAdmin = set.boundary !== null;
-    if (isAdmin) {
-      for (let i = 0; i < n; i++) {
-        if (grade[i] !== FULL) {
-          isAdmin = false;
-          break;
-        }
+      count++;
+      if (g === FULL) full++;
+      else if (g === LIMITED && limitedLayers > 0) {
+        let rdeny = false;
+        for (let r = 0; r < resourceDenies.length && !rdeny; r++) rdeny = resourceDenies[r]![i] === 1;
+        if (limitedLayers > 1 || rdeny) residual.push(i);
       }
     }
-    const result: SetResult = { grade, isAdmin, granted: new GrantMap(this.universe, grade) };
+    for (const i of residual) {
+      if (!this.limitedGrantSurvives(set, principalArn, i)) {
+        grade[i] = 0;
+        count--;
+      }
+    }
+    const isAdmin = !unknownBoundary && full === n;
+    const result: SetResult = { grade, isAdmin, granted: new GrantMap(this.universe, grade, count) };
     this.setCache.set(set.key, result);
     return result;
   }
@@ -365,7 +400,7 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     if (set.boundary) collect([set.boundary]);
     for (const level of set.scpLevels) collect(level);
     if (candidates.size === 0) return true; // NotResource grants: no concrete resource to try
-    const sim = this.simulationBase(set, principalArn, undefined);
+    const sim = this.simulationBase(set, principalArn, i, undefined);
     for (const resource of candidates) {
       if (this.simulate(sim, action, resource, {}, set.accountId) === 'Allowed') return true;
     }
@@ -374,15 +409,32 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
 
   // ---- simulator -------------------------------------------------------------------------
 
-  private simulationBase(set: PolicySet, principalArn: string, transform: ((d: PolicyDocument) => PolicyDocument) | undefined) {
-    const t = transform ?? ((d: PolicyDocument) => d);
+  /**
+   * The simulator's inputs for a set. With an action index, statements that cannot match the
+   * action are left out first (the simulator re-reads every document on each call, and
+   * AWS-managed documents run to thousands of actions).
+   */
+  private simulationBase(
+    set: PolicySet,
+    principalArn: string,
+    actionIndex: number | undefined,
+    transform: ((d: PolicyDocument) => PolicyDocument) | undefined,
+  ) {
+    const view = (p: CompiledPolicy): PolicyDocument => {
+      let d = p.document;
+      if (actionIndex !== undefined) {
+        const statements = p.statements.filter((st) => hasBit(st.actions, actionIndex)).map((st) => st.statement);
+        if (statements.length !== d.Statement.length) d = { Version: d.Version ?? '2012-10-17', Statement: statements };
+      }
+      return transform ? transform(d) : d;
+    };
     return {
       principalArn,
-      identityPolicies: set.identity.map((p) => ({ name: p.id, policy: t(p.document) })),
-      permissionBoundaryPolicies: set.boundary ? [{ name: set.boundary.id, policy: t(set.boundary.document) }] : undefined,
+      identityPolicies: set.identity.map((p) => ({ name: p.id, policy: view(p) })),
+      permissionBoundaryPolicies: set.boundary ? [{ name: set.boundary.id, policy: view(set.boundary) }] : undefined,
       serviceControlPolicies: set.scpLevels.map((level, li) => ({
         orgIdentifier: set.scp?.targets?.[li] ?? `level-${li}`,
-        policies: level.map((p) => ({ name: p.name, policy: t(p.document) })),
+        policies: level.map((p) => ({ name: p.name, policy: view(p) })),
       })),
     };
   }
@@ -438,11 +490,11 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     const p = this.resolvePrincipal(principalArn);
     const ctx: Record<string, string | string[]> = { ...principalContext(p), ...context };
     const known = new Set(Object.keys(ctx).map((k) => k.toLowerCase()));
-    const pessimistic = this.simulationBase(set, principalArn, (d) => resolveConditions(d, known, 'pessimistic'));
+    const pessimistic = this.simulationBase(set, principalArn, i, (d) => resolveConditions(d, known, 'pessimistic'));
     const strict = this.simulate(pessimistic, action, resource, ctx, set.accountId);
     if (strict === 'Allowed') return set.boundary === null ? 'conditional' : 'allowed';
     if (strict === 'Error') return 'conditional';
-    const optimistic = this.simulationBase(set, principalArn, (d) => resolveConditions(d, known, 'optimistic'));
+    const optimistic = this.simulationBase(set, principalArn, i, (d) => resolveConditions(d, known, 'optimistic'));
     return this.simulate(optimistic, action, resource, ctx, set.accountId) === 'Allowed' ? 'conditional' : 'denied';
   }
 }
@@ -531,16 +583,12 @@ function syncMatch(universe: ActionUniverse, patterns: string[]): Uint32Array {
  * accept any letter case (s3:getobject finds s3:GetObject). Mutating it throws.
  */
 export class GrantMap extends Map<string, GrantKind> {
-  private readonly count: number;
-
   constructor(
     private readonly universe: ActionUniverse,
     private readonly grade: Uint8Array,
+    private readonly count: number,
   ) {
     super();
-    let c = 0;
-    for (let i = 0; i < grade.length; i++) if (grade[i]) c++;
-    this.count = c;
   }
 
   override get size(): number {

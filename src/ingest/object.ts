@@ -1,0 +1,186 @@
+/**
+ * Imports one S3 object: the unit the SQS worker, backfill and the completeness audit share.
+ *
+ *   const r = await processObject({ store, clients, connector, bucket, key, etag, size });
+ *
+ * Exactly-once for events: the file's events and its record are committed in one transaction
+ * (store.events.commitFile) with dedup on eventID, so a redelivered notification, an
+ * overlapping backfill or a concurrent second worker adds nothing. A file already done with the
+ * same ETag is not even downloaded.
+ *
+ * Throws SourceError: 'permanent' (NoSuchKey, corrupt gzip, invalid JSON, not a CloudTrail
+ * file...: the file is recorded as failed, retrying cannot help) or 'transient' (throttling,
+ * network, AccessDenied/KMS: nothing recorded, retry later). Callers delete a queue message only
+ * after every key of it returned; they report health problems from the error's code.
+ */
+import type { Store, FileRecord } from '../store/index.js';
+import type { FileKind, NormalizedEvent } from '../model/index.js';
+import { parseFile, classifyKey, ParseError } from '../parse/index.js';
+import { fetchObject, SourceError } from '../sources/s3/index.js';
+import type { S3Clients, FetchOptions } from '../sources/s3/index.js';
+
+export interface ProcessObjectInput {
+  store: Store;
+  clients: S3Clients;
+  /** Connector name (counters and file records are kept per connector). */
+  connector: string | { name: string };
+  bucket: string;
+  /** URL-decoded key. */
+  key: string;
+  /** ETag from the notification or listing, when known: lets a done file be skipped unread. */
+  etag?: string;
+  size?: number;
+  signal?: AbortSignal;
+  fetch?: FetchOptions;
+  now?: () => Date;
+}
+
+export type ProcessStatus =
+  /** Events committed (some or all may have been duplicates). */
+  | 'done'
+  /** Recorded without events: a digest, or content that is not an event file outside the CloudTrail folder. */
+  | 'skipped'
+  /** Already done with the same ETag: nothing fetched. */
+  | 'duplicate-file';
+
+export interface ProcessObjectResult {
+  status: ProcessStatus;
+  /** Events new to the store. */
+  inserted: number;
+  /** Events already stored (redelivery, overlap, or CloudTrail's own duplicates). */
+  duplicates: number;
+  /** Events read from the file. */
+  events: number;
+  /** Records the parser rejected (kept out, with reasons, never silently). */
+  rejected: number;
+  kind: FileKind;
+  /** Account folder of the key (member account for organization trails), or from the records. */
+  accountId: string | null;
+  etag?: string;
+  bytes?: number;
+}
+
+function newest(events: NormalizedEvent[]): string | undefined {
+  let max: string | undefined;
+  for (const e of events) if (!max || e.eventTime > max) max = e.eventTime;
+  return max;
+}
+
+export async function processObject(input: ProcessObjectInput): Promise<ProcessObjectResult> {
+  const { store, bucket, key } = input;
+  const connector = typeof input.connector === 'string' ? input.connector : input.connector.name;
+  const now = input.now ?? (() => new Date());
+  const info = classifyKey(key);
+  const keyAccount = info.accountId ?? null;
+
+  const previous = await store.files.get(bucket, key);
+  if (previous && (previous.status === 'done' || previous.status === 'skipped') && (input.etag === undefined || previous.etag === undefined || previous.etag === input.etag)) {
+    if (keyAccount) await store.ingest.bumpCounters({ connector, accountId: keyAccount, messageAt: now().toISOString() });
+    return {
+      status: 'duplicate-file',
+      inserted: 0,
+      duplicates: 0,
+      events: 0,
+      rejected: 0,
+      kind: previous.kind,
+      accountId: previous.accountId ?? keyAccount,
+      ...(previous.etag ? { etag: previous.etag } : {}),
+    };
+  }
+
+  const base = (): Omit<FileRecord, 'status' | 'kind' | 'eventCount' | 'newEvents'> => ({
+    source: bucket,
+    key,
+    connector,
+    accountId: keyAccount,
+    processedAt: now().toISOString(),
+    ...(input.size !== undefined ? { size: input.size } : {}),
+    ...(input.etag !== undefined ? { etag: input.etag } : {}),
+  });
+
+  // Digests carry no events: recorded without a download.
+  if (info.kind === 'digest') {
+    await store.files.record({ ...base(), status: 'skipped', kind: 'digest', eventCount: 0, newEvents: 0 });
+    return { status: 'skipped', inserted: 0, duplicates: 0, events: 0, rejected: 0, kind: 'digest', accountId: keyAccount };
+  }
+
+  const fail = async (err: SourceError): Promise<never> => {
+    if (err.kind === 'permanent') {
+      await store.files.record({ ...base(), status: 'failed', kind: info.kind, eventCount: 0, newEvents: 0, error: `${err.code}: ${err.reason} (fix: ${err.fix})` });
+    }
+    if (keyAccount) await store.ingest.bumpCounters({ connector, accountId: keyAccount, errorKind: err.code });
+    throw err;
+  };
+
+  let fetched;
+  try {
+    fetched = await fetchObject(input.clients, bucket, key, { ...input.fetch, ...(input.signal ? { signal: input.signal } : {}) });
+  } catch (err) {
+    if (err instanceof SourceError) return fail(err);
+    throw err;
+  }
+  const etag = fetched.etag ?? input.etag;
+  const record = { ...base(), size: fetched.size, ...(etag ? { etag } : {}) };
+
+  let parsed;
+  try {
+    parsed = parseFile(fetched.bytes, key);
+  } catch (err) {
+    if (err instanceof ParseError) {
+      return fail(new SourceError('permanent', err.code, err.reason, err.fix, bucket, key, { cause: err }));
+    }
+    return fail(new SourceError('permanent', 'parse-error', `the parser failed: ${(err as Error).message}`, 'report this as a bug, with the file if you can share it', bucket, key, { cause: err }));
+  }
+
+  if (parsed.kind === 'digest' || parsed.kind === 'other') {
+    if (info.kind === 'events' || info.kind === 'insight') {
+      // A key in the CloudTrail folder must hold events: anything else is a damaged or foreign file.
+      return fail(
+        new SourceError(
+          'permanent',
+          'not-cloudtrail',
+          `the object is under a CloudTrail log folder but holds no CloudTrail records (${parsed.note ?? parsed.kind})`,
+          'check what wrote this object; CloudTrail log files are gzip JSON of the form {"Records":[...]}',
+          bucket,
+          key,
+        ),
+      );
+    }
+    await store.files.record({ ...record, status: 'skipped', kind: parsed.kind, eventCount: 0, newEvents: 0, ...(parsed.note ? { error: parsed.note } : {}) });
+    return { status: 'skipped', inserted: 0, duplicates: 0, events: 0, rejected: parsed.rejected.length, kind: parsed.kind, accountId: keyAccount, ...(etag ? { etag } : {}), bytes: fetched.size };
+  }
+
+  const events = parsed.events;
+  const accountId = keyAccount ?? events.find((e) => e.recipientAccountId)?.recipientAccountId ?? null;
+  const rejectedNote = parsed.rejected.length ? `${parsed.rejected.length} record(s) rejected, first: #${parsed.rejected[0]?.index}: ${parsed.rejected[0]?.reason}` : null;
+  const result = await store.events.commitFile(
+    { ...record, accountId, status: 'done', kind: parsed.kind, eventCount: events.length, newEvents: 0, ...(rejectedNote ? { error: rejectedNote } : {}) },
+    events,
+  );
+  if (accountId) {
+    const at = now().toISOString();
+    const newestTime = newest(events);
+    await store.ingest.bumpCounters({
+      connector,
+      accountId,
+      files: 1,
+      events: result.inserted,
+      duplicates: result.duplicates,
+      messageAt: at,
+      fileAt: at,
+      fileKey: key,
+      ...(newestTime ? { newestEventTime: newestTime } : {}),
+    });
+  }
+  return {
+    status: 'done',
+    inserted: result.inserted,
+    duplicates: result.duplicates,
+    events: events.length,
+    rejected: parsed.rejected.length,
+    kind: parsed.kind,
+    accountId,
+    ...(etag ? { etag } : {}),
+    bytes: fetched.size,
+  };
+}

@@ -92,6 +92,20 @@ describe('parseFile: formats', () => {
     assert.equal(parsed.events[0]?.eventName, 'UpdateInstanceInformation');
   });
 
+  test('shippers forwarding the raw line in message/log', () => {
+    const rec = usGov();
+    const lines = [
+      { '@timestamp': '2026-01-05T18:46:27.120Z', message: JSON.stringify(rec), host: { name: 'x' } },
+      { log: JSON.stringify({ ...rec, eventID: 'fluent' }), stream: 'stdout' },
+      { message: 'plain text log line' },
+    ].map((l) => JSON.stringify(l));
+    const parsed = parseFile(Buffer.from(lines.join('\n')), 'shipped.ndjson');
+    assert.equal(parsed.envelope, 'log-shipper');
+    assert.deepEqual(parsed.events.map((e) => e.eventID), [rec.eventID, 'fluent']);
+    assert.equal(parsed.events[0]?.eventTime, '2026-01-05T18:46:26Z'); // the record's time, not the shipper's
+    assert.equal(parsed.rejected.length, 1);
+  });
+
   test('a UTF-8 byte-order mark is ignored; UTF-16LE with a BOM (PowerShell redirection) is read', () => {
     const parsed = parseFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify([usGov()]))]), 'bom.json');
     assert.equal(parsed.events.length, 1);

@@ -19,7 +19,8 @@ export type FileFormat = 'cloudtrail' | 'json-array' | 'json-object' | 'ndjson' 
  * - 'lookup-event': Event history / lookup-events, the record is the JSON string `CloudTrailEvent`;
  * - 'eventbridge': an EventBridge event, the record is `detail`;
  * - 'event-field': a collector envelope (Splunk HEC, detection-rule test cases), the record is `event`;
- * - 'log-shipper': a flattened record whose eventTime a shipper replaced with `@timestamp`.
+ * - 'log-shipper': a flattened record whose eventTime a shipper replaced with `@timestamp`, or the
+ *   record as a JSON string in a shipper's `message` (Filebeat, Logstash) or `log` (Fluent Bit).
  */
 export type RecordEnvelope = 'none' | 'lookup-event' | 'eventbridge' | 'event-field' | 'log-shipper';
 
@@ -84,10 +85,22 @@ export function unwrapRecord(value: unknown): { record: JsonObject; envelope: Re
   if (isObject(value.event) && hasAny(value.event, STRONG_FIELDS)) {
     return { record: value.event, envelope: 'event-field' };
   }
+  // Filebeat/Logstash (`message`) and Fluent Bit (`log`) forward an unparsed line as a string.
+  for (const field of ['message', 'log'] as const) {
+    const line = value[field];
+    if (typeof line !== 'string' || !line.startsWith('{')) continue;
+    let inner: unknown;
+    try {
+      inner = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (isObject(inner) && hasAny(inner, STRONG_FIELDS)) return { record: inner, envelope: 'log-shipper' };
+  }
   if (isLowerCased(value) || isLowerCased(value.event) || isLowerCased(value.detail)) {
     return `${NOT_CLOUDTRAIL} as written: its field names are lower-cased (eventtime, eventversion...), as data-lake and SQL exports do; export the records with CloudTrail's original field names`;
   }
-  return `${NOT_CLOUDTRAIL}: none of eventVersion, eventTime, userIdentity, eventID is present, and no known envelope (CloudTrailEvent, EventBridge detail, event) holds one`;
+  return `${NOT_CLOUDTRAIL}: none of eventVersion, eventTime, userIdentity, eventID is present, and no known envelope (CloudTrailEvent, EventBridge detail, event, message, log) holds one`;
 }
 
 function isLowerCased(value: unknown): boolean {

@@ -7,5 +7,6 @@ import { registerIdentities } from './identities.js';
 import { registerFindings } from './findings.js';
 import { registerPolicy } from './policy.js';
 import { registerStatus } from './status.js';
+import { registerIngest } from './ingest.js';
 
-export const commands: Array<(program: Command) => void> = [registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy, registerStatus];
+export const commands: Array<(program: Command) => void> = [registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy, registerStatus, registerIngest];

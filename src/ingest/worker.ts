@@ -342,7 +342,9 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
         const failure = classifyFailure(err);
         const task: FileTask = { bucket: file.bucket, key: file.key };
         log.warn('file failed', { connector, bucket: file.bucket, key: file.key, kind: failure.kind, code: failure.code, error: failure.message, receiveCount: msg.receiveCount });
-        await bump({ connector, accountId: accountOf(file.key), errorKind: `${failure.kind}:${failure.code}` });
+        // processObject counts its own SourceErrors by code; count the others here.
+        const counted = typeof err === 'object' && err !== null && 'kind' in err;
+        if (!counted) await bump({ connector, accountId: accountOf(file.key), errorKind: `${failure.kind}:${failure.code}` });
         const pk = problemKind(failure);
         if (pk) await problem(pk, failure.message, failure.fix, task);
         // A permanent failure decides the message's fate over a transient one.

@@ -1,0 +1,178 @@
+/**
+ * `trailscope ingest`: long-polls the SQS queue(s) that announce new CloudTrail files, and
+ * ingests each file exactly once. Many `ingest` processes on many machines may share one queue
+ * and one database. See src/ingest/worker.ts for the delivery guarantees.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { addDbOption, withStore, parsePositiveInt, CliError } from './common.js';
+import { createClients, connectionOf, loadConfig, resolveConnectors, ConfigError } from '../aws/index.js';
+import type { ConnectorConfig, ConnectorFlags, AwsClients } from '../aws/index.js';
+import { processObject } from '../ingest/object.js';
+import { createLogger } from '../ingest/log.js';
+import type { LogFormat } from '../ingest/log.js';
+import { defaultConcurrency } from '../ingest/worker.js';
+import { runIngestService } from '../ingest/service.js';
+import type { ConnectorRuntime } from '../ingest/service.js';
+
+interface IngestOptions {
+  db?: string;
+  queueUrl?: string;
+  bucket?: string;
+  prefix?: string;
+  region?: string;
+  endpointUrl?: string;
+  roleArn?: string;
+  externalId?: string;
+  config?: string;
+  connector?: string;
+  concurrency?: number;
+  maxReceives: number;
+  exitWhenIdle?: boolean;
+  backfillDays?: number;
+  auditInterval?: number;
+  logFormat: LogFormat;
+  waitTimeSeconds: number;
+  graceSeconds: number;
+  progressInterval: number;
+  retryBaseSeconds: number;
+}
+
+function parseIntIn(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+    return n;
+  };
+}
+
+/** The connectors to run: from --config, or the one described by the flags. */
+async function connectorsOf(opts: IngestOptions): Promise<ConnectorConfig[]> {
+  const flags: ConnectorFlags = {};
+  if (opts.queueUrl !== undefined) flags.queueUrl = opts.queueUrl;
+  if (opts.bucket !== undefined) flags.bucket = opts.bucket;
+  if (opts.prefix !== undefined) flags.prefix = opts.prefix;
+  if (opts.region !== undefined) flags.region = opts.region;
+  if (opts.endpointUrl !== undefined) flags.endpointUrl = opts.endpointUrl;
+  if (opts.roleArn !== undefined) flags.roleArn = opts.roleArn;
+  if (opts.externalId !== undefined) flags.externalId = opts.externalId;
+  try {
+    if (opts.config) return resolveConnectors(await loadConfig(opts.config), flags, opts.connector);
+    if (!opts.queueUrl) throw new CliError('give --queue-url (or --config with connectors that have a queueUrl)');
+    // The bucket is only needed for --backfill-days and the audit: messages name their bucket.
+    const c = resolveConnectors(undefined, { ...flags, bucket: opts.bucket ?? 'unknown-bucket' });
+    return opts.bucket ? c : c.map((x) => ({ ...x, bucket: '' }));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+export function registerIngest(program: Command): void {
+  addDbOption(
+    program
+      .command('ingest')
+      .description(
+        'Ingest CloudTrail log files announced on SQS (S3 event notifications, SNS, CloudTrail SNS or EventBridge). Deletes a message only after all its files are committed; runs until SIGINT/SIGTERM.',
+      )
+      .option('--queue-url <url>', 'SQS queue URL')
+      .option('--bucket <name>', 'the trail bucket (needed only for --backfill-days and --audit-interval)')
+      .option('--prefix <prefix>', "the trail's S3 key prefix, without AWSLogs/ (backfill and audit)")
+      .option('--region <region>', 'AWS region of the queue (default from the environment)')
+      .option('--endpoint-url <url>', 'S3/SQS-compatible endpoint (LocalStack, MinIO, fauxqs)')
+      .option('--role-arn <arn>', 'role to assume for reading the queue and the bucket')
+      .option('--external-id <id>', "ExternalId required by the role's trust policy")
+      .option('--config <file>', 'YAML file with one or more connectors, each with its own queue; they run together')
+      .option('--connector <name>', 'run only this connector of --config')
+      .option('--concurrency <n>', `messages in flight per connector (default ${defaultConcurrency()}: 4 × cores, at most 64)`, parsePositiveInt('--concurrency'))
+      .option('--max-receives <n>', 'receives before a message that keeps failing is quarantined (ignored when the queue has a redrive policy)', parsePositiveInt('--max-receives'), 5)
+      .option('--exit-when-idle', 'exit 0 once a receive returns nothing and nothing is in flight (and the backfill is over)')
+      .option('--backfill-days <n>', 'on first start, also ingest the last N days from the bucket (once; remembered in the store)', parsePositiveInt('--backfill-days'))
+      .option('--audit-interval <minutes>', 'every N minutes, compare recent bucket keys with what was ingested and ingest what no notification announced', parsePositiveInt('--audit-interval'))
+      .addOption(new Option('--log-format <format>', 'stderr log lines').choices(['text', 'json']).default('text'))
+      .option('--wait-time-seconds <n>', 'SQS long-poll wait (0-20)', parseIntIn('--wait-time-seconds', 0, 20), 20)
+      .option('--grace-seconds <n>', 'on SIGINT/SIGTERM, time in-flight messages get to finish before they are released', parseIntIn('--grace-seconds', 0, 3600), 25)
+      .option('--progress-interval <seconds>', 'progress line interval (0 = off)', parseIntIn('--progress-interval', 0, 86_400), 60)
+      .option('--retry-base-seconds <n>', 'first retry delay of a transiently failed message, doubled per receive', parseIntIn('--retry-base-seconds', 0, 900), 30),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  trailscope ingest --queue-url https://sqs.eu-west-1.amazonaws.com/111122223333/trailscope --db trailscope.db
+  trailscope ingest --config trailscope.yaml --backfill-days 7 --audit-interval 60 --log-format json
+
+IAM: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:GetQueueAttributes on
+the queue; s3:GetObject (and kms:Decrypt for SSE-KMS trails) on the bucket; s3:ListBucket for
+--backfill-days and --audit-interval.
+
+Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could not run.`,
+    )
+    .action(async (opts: IngestOptions) => {
+      const log = createLogger(opts.logFormat);
+      const connectors = await connectorsOf(opts);
+      const missingQueue = connectors.filter((c) => !c.queueUrl);
+      if (missingQueue.length === connectors.length) {
+        throw new CliError(`no queueUrl for connector(s) ${missingQueue.map((c) => c.name).join(', ')}: add queueUrl to the config or pass --queue-url`);
+      }
+      if ((opts.backfillDays || opts.auditInterval) && connectors.some((c) => !c.bucket)) {
+        throw new CliError('--backfill-days and --audit-interval need the bucket: pass --bucket (or set bucket in --config)');
+      }
+
+      const stop = new AbortController();
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        signals++;
+        if (signals === 1) {
+          log.info('stopping: no new messages; in-flight ones finish or are released', { signal: sig, graceSeconds: opts.graceSeconds });
+          stop.abort();
+        } else {
+          // A second signal: leave now. Unfinished messages reappear after their visibility timeout;
+          // commits are atomic, so nothing is lost or doubled.
+          log.warn('second signal: exiting immediately', { signal: sig });
+          process.exit(130);
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+
+      const clientsByConnector: AwsClients[] = [];
+      try {
+        const result = await withStore(opts, async (store) => {
+          const runtimes: ConnectorRuntime<ConnectorConfig>[] = connectors.map((connector) => {
+            const clients = createClients(connectionOf(connector));
+            clientsByConnector.push(clients);
+            return {
+              connector,
+              sqs: clients.sqs,
+              processFile: (f) => processObject({ store, clients, connector: connector.name, bucket: f.bucket, key: f.key, ...(f.etag ? { etag: f.etag } : {}), ...(f.size !== undefined ? { size: f.size } : {}) }),
+            };
+          });
+          return runIngestService({
+            runtimes,
+            store,
+            log,
+            signal: stop.signal,
+            worker: {
+              ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+              maxReceives: opts.maxReceives,
+              waitTimeSeconds: opts.waitTimeSeconds,
+              exitWhenIdle: opts.exitWhenIdle === true,
+              graceMs: opts.graceSeconds * 1000,
+              progressEveryMs: opts.progressInterval * 1000,
+              retryBaseSeconds: opts.retryBaseSeconds,
+            },
+            ...(opts.backfillDays ? { backfillDays: opts.backfillDays } : {}),
+            ...(opts.auditInterval ? { auditIntervalMinutes: opts.auditInterval } : {}),
+          });
+        });
+        if (result.failed.length > 0) {
+          throw new CliError(result.failed.map((f) => `connector ${f.connector}: ${f.error}`).join('\n'));
+        }
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        for (const c of clientsByConnector) c.destroy();
+      }
+    });
+}

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { mockClient } from 'aws-sdk-client-mock';
+import { GenerateCredentialReportCommand, GetAccountAuthorizationDetailsCommand, GetCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
+import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { sharedData } from '../../test/support/paths.js';
+import { openStore } from '../store/index.js';
+import { IamRepository } from '../iam/repository.js';
+import { registerIam } from './iam.js';
+
+const DEMO = sharedData('cloudmapper-demo', 'account-data', 'demo', 'us-east-1');
+const CS = sharedData('cloudsplaining', 'test', 'files', 'example-authz-details.json');
+
+async function run(args: string[], deps: Parameters<typeof registerIam>[1] = {}) {
+  const lines: string[] = [];
+  const program = new Command('trailscope').exitOverride();
+  registerIam(program, { ...deps, out: (l) => lines.push(l) });
+  await program.parseAsync(['node', 'trailscope', ...args]);
+  return lines;
+}
+
+test('iam import: detects kinds, prints per-account counts, stores; re-import keeps history', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-iam-'));
+  try {
+    const db = join(dir, 't.db');
+    const scps = join(dir, 'scps.json');
+    writeFileSync(
+      scps,
+      JSON.stringify({
+        policies: [{ id: 'p-full', name: 'FullAWSAccess', document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, targets: ['r-1', '123456789012'] }],
+        accounts: [{ id: '123456789012', parents: ['r-1'] }],
+      }),
+    );
+    const lines = await run(['iam', 'import', '--db', db, `${DEMO}/iam-get-account-authorization-details.json`, CS, '--credential-report', `${DEMO}/iam-get-credential-report.json`, '--scps', scps]);
+    const raw = JSON.parse(readFileSync(CS, 'utf8'));
+    assert.ok(lines.includes(`account 012345678901: ${raw.UserDetailList.length} users, ${raw.RoleDetailList.length} roles, ${raw.GroupDetailList.length} groups, ${raw.Policies.length} managed policies`), lines.join('\n'));
+    assert.ok(lines.some((l) => /^account 123456789012: credential report with 2 users$/.test(l)));
+    assert.ok(lines.some((l) => /^SCPs for 1 accounts/.test(l)));
+    await run(['iam', 'import', '--db', db, CS]);
+    const store = await openStore(db);
+    try {
+      const repo = new IamRepository(store.iam);
+      assert.equal((await repo.snapshotHistory('012345678901')).length, 2);
+      const model = await repo.loadModel();
+      assert.deepEqual([...model.accounts.keys()].sort(), ['012345678901', '123456789012']);
+      assert.equal(model.scpChains.get('123456789012')?.levels.length, 2);
+    } finally {
+      await store.close();
+    }
+    await assert.rejects(run(['iam', 'import', '--db', db, join(dir, 'scps.json'), '--credential-report', scps]), /not an IAM credential report|JSON is not credential-report/);
+    await assert.rejects(run(['iam', 'import', '--db', db]), /nothing to import/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('iam sync: injected clients; Organizations denied → warning, the rest stored', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-iam-'));
+  try {
+    const db = join(dir, 't.db');
+    const iam = mockClient(IAMClient);
+    const raw = JSON.parse(readFileSync(CS, 'utf8'));
+    iam.on(GetAccountAuthorizationDetailsCommand).resolves(raw);
+    iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
+    const csv = (JSON.parse(readFileSync(`${DEMO}/iam-get-credential-report.json`, 'utf8')) as { Content: string }).Content.replaceAll('123456789012', '012345678901');
+    iam.on(GetCredentialReportCommand).resolves({ Content: new TextEncoder().encode(csv) });
+    const org = mockClient(OrganizationsClient);
+    org.on(DescribeOrganizationCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const seen: unknown[] = [];
+    const lines = await run(['iam', 'sync', '--db', db, '--role-arn', 'arn:aws:iam::012345678901:role/Audit', '--external-id', 'x1'], {
+      syncClients: (opts) => {
+        seen.push(opts);
+        return { iam: iam as unknown as IAMClient, organizations: org as unknown as OrganizationsClient };
+      },
+    });
+    assert.deepEqual(seen, [{ roleArn: 'arn:aws:iam::012345678901:role/Audit', externalId: 'x1' }]);
+    assert.ok(lines[0]!.startsWith('account 012345678901: 3 users'));
+    assert.ok(lines.some((l) => l.startsWith('warning: scps: Organizations access was denied')));
+    const store = await openStore(db);
+    try {
+      const model = await new IamRepository(store.iam).loadModel();
+      assert.equal(model.credentialReports.get('012345678901')?.rows.length, 3);
+    } finally {
+      await store.close();
+    }
+    await assert.rejects(run(['iam', 'sync', '--db', db, '--external-id', 'x']), /--external-id needs --role-arn/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

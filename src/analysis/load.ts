@@ -86,6 +86,7 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
     snapshots,
     evaluator,
     passRoleServices,
+    credentialReports: model.credentialReports,
     options: { ...DEFAULT_RULE_OPTIONS, ...opts.options },
   };
   return { ctx, model, evaluator, usage };

@@ -5,6 +5,7 @@
  */
 import type { Finding, RuleMetadata } from '../model/finding.js';
 import type { AccountSnapshot, PermissionEvaluator } from '../iam/types.js';
+import type { CredentialReport } from '../iam/snapshot/credential-report.js';
 import type { IdentityAnalysis } from './identities.js';
 
 export type { Finding, RuleMetadata, Severity } from '../model/finding.js';
@@ -39,6 +40,8 @@ export interface RuleContext {
    * events), for the iam:PassedToService condition of suggested policies. Optional.
    */
   passRoleServices?: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
+  /** Credential reports by account (they also carry the root user's row). Optional. */
+  credentialReports?: ReadonlyMap<string, CredentialReport>;
   options: RuleOptions;
 }
 

@@ -211,6 +211,8 @@ describe('normalizeRecord: fields', () => {
     assert.equal(normalizeRecord(r).eventTime, '2022-02-07T22:23:37Z');
     r.eventTime = '2022-02-08T09:23:37.250Z';
     assert.equal(normalizeRecord(r).eventTime, '2022-02-08T09:23:37.250Z');
+    r.eventTime = '2024-02-30T10:00:00Z';
+    assert.throws(() => normalizeRecord(r), (err: unknown) => err instanceof RecordRejected && /not a valid date/.test(err.reason));
     r.eventTime = 'yesterday';
     assert.throws(() => normalizeRecord(r), (err: unknown) => err instanceof RecordRejected && /ISO-8601/.test(err.reason));
     delete r.eventTime;

@@ -54,10 +54,10 @@ const ISO_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9})
 /**
  * The non-throwing core: an event, or the reason the record was rejected.
  *
- * Rejection policy: a record is kept only with a real eventTime (an ISO-8601 time, read as UTC when
- * it has no zone; or a log shipper's `@timestamp` when eventTime is gone), eventSource and eventName, because without them
- * it cannot be placed in time or mapped to a permission, and inventing values would corrupt
- * last-used dates. Everything else is best-effort: missing eventID gets a derived stable id,
+ * Rejection policy: a record is kept only with a real eventTime (an ISO-8601 time, read as UTC
+ * when it has no zone; or a log shipper's `@timestamp` when eventTime is gone), eventSource and
+ * eventName, because without them it cannot be placed in time or mapped to a permission, and
+ * inventing values would corrupt last-used dates. Everything else is best-effort: missing eventID gets a derived stable id,
  * missing awsRegion becomes '', odd values are kept verbatim.
  */
 export function tryNormalize(raw: JsonObject, context: RecordContext = {}): NormalizedEvent | string {
@@ -119,7 +119,14 @@ function eventTimeOf(raw: JsonObject): { time: string } | { reason: string } {
   const value = raw[field];
   if (value === undefined || value === null || value === '') return { reason: missingReason(raw, 'eventTime') };
   if (typeof value !== 'string') return { reason: `${field} is a ${typeof value}, not an ISO-8601 string` };
-  if (CANONICAL_TIME.test(value)) return { time: value };
+  if (CANONICAL_TIME.test(value)) {
+    // Date.parse rolls 2024-02-30 over to March; a round trip catches impossible dates.
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 19) !== value.slice(0, 19)) {
+      return { reason: `${field} "${clip(value)}" is not a valid date` };
+    }
+    return { time: value };
+  }
   const m = ISO_TIME.exec(value.trim());
   if (!m) return { reason: `${field} "${clip(value)}" is not an ISO-8601 time (e.g. 2024-01-31T12:00:00Z)` };
   const [, date, clock, fraction, zone] = m;

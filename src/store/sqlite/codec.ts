@@ -39,9 +39,19 @@ export const HOUR_MS = 3_600_000;
  * whole brotli-compressed. Reading one event decompresses its block and parses one line.
  */
 export const CODEC_BROTLI_LINES = 1;
+/** The same lines, not compressed: a pending block, merged and compressed once enough gather. */
+export const CODEC_PLAIN_LINES = 0;
 
+/**
+ * A block is compressed when it holds at least this many events (or bytes); smaller ones
+ * (CloudTrail files of a few events) wait uncompressed at the end of the table until their run
+ * reaches it, then are compressed once as one block. Brotli's ratio on CloudTrail JSON roughly
+ * doubles between 50 and 500 records per block.
+ */
+export const BLOCK_TARGET_EVENTS = 512;
+export const BLOCK_TARGET_BYTES = 512 * 1024;
 /** Upper bounds for one block: compression gains flatten out, read amplification does not. */
-export const BLOCK_MAX_EVENTS = 512;
+export const BLOCK_MAX_EVENTS = 1024;
 export const BLOCK_MAX_BYTES = 1 << 20;
 
 export function compressLines(lines: readonly string[]): Buffer {
@@ -56,8 +66,15 @@ export function compressLines(lines: readonly string[]): Buffer {
 }
 
 export function decompressLines(codec: number, data: Buffer): string[] {
+  if (codec === CODEC_PLAIN_LINES) return data.toString('utf8').split('\n');
   if (codec !== CODEC_BROTLI_LINES) throw new Error(`raw block codec ${codec} is unknown to this trailscope; upgrade trailscope`);
   return brotliDecompressSync(data).toString('utf8').split('\n');
+}
+
+/** A block's data: compressed when big enough to compress well, otherwise pending (plain). */
+export function encodeBlock(lines: readonly string[], bytes: number): { codec: number; data: Buffer } {
+  if (lines.length >= BLOCK_TARGET_EVENTS || bytes >= BLOCK_TARGET_BYTES) return { codec: CODEC_BROTLI_LINES, data: compressLines(lines) };
+  return { codec: CODEC_PLAIN_LINES, data: Buffer.from(lines.join('\n'), 'utf8') };
 }
 
 /**

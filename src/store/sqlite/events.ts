@@ -4,13 +4,15 @@ import type { CommitResult, EventQuery, EventStats, EventStore, FileRecord, Usag
 import type { AreaMigrations } from './database.js';
 import { DICTIONARY_SQL, Dictionary } from './dictionary.js';
 import {
+  BLOCK_TARGET_BYTES,
+  BLOCK_TARGET_EVENTS,
   BLOCK_MAX_BYTES,
   BLOCK_MAX_EVENTS,
-  CODEC_BROTLI_LINES,
-  compressLines,
+  CODEC_PLAIN_LINES,
   decodeEvent,
   decodeEventId,
   decompressLines,
+  encodeBlock,
   encodeEventId,
   encodeRaw,
   msToTime,
@@ -31,9 +33,11 @@ import type { EventRowForUsage } from './usage.js';
  *   (almost always NULL).
  * - raw_blocks: id = rowid of the block's first event, n events, rowids id..id+n-1 (an event's
  *   block is the one with the greatest id <= its rowid: no per-event pointer is stored).
+ *   codec 1 = brotli of the JSON lines; codec 0 = plain lines of a small commit, pending a
+ *   merge with the next small commits into one compressed block (see mergePending).
  * - principals: per acting principal, its account and identity type.
- * - usage_hourly: per (principal, action, hour, success) the count, first/last ms, a few sample
- *   event rowids and session name ids; maintained in the insert's transaction. action 0 counts
+ * - usage_hourly: per (principal, action, hour, success) the count, first/last ms, the rowid of
+ *   the bucket's latest event (evidence) and up to 8 session name ids; maintained in the insert's transaction. action 0 counts
  *   events that mapped to no action, so principals' activity is complete.
  */
 export const EVENTS_MIGRATIONS: AreaMigrations = {
@@ -77,17 +81,15 @@ export const EVENTS_MIGRATIONS: AreaMigrations = {
       n INTEGER NOT NULL,
       first_ms INTEGER NOT NULL,
       last_ms INTEGER NOT NULL,
-      samples TEXT NOT NULL,
+      sample INTEGER NOT NULL,
       sessions TEXT NOT NULL,
       PRIMARY KEY (principal, action, hour, ok)
     ) WITHOUT ROWID;`,
   ],
 };
 
-/** Blocks smaller than this are merged with their neighbours once enough have gathered. */
-const SMALL_BLOCK = 64;
-const MERGE_AT_EVENTS = 256;
-const MERGE_AT_BLOCKS = 64;
+/** How many pending blocks at the tail are looked at for a merge (more are merged next time). */
+const MERGE_LOOKBACK = 512;
 const PAGE_SIZE = 1000;
 
 interface EventRow {
@@ -120,7 +122,7 @@ export class SqliteEventStore implements EventStore {
   private readonly insertStmt: Statement;
   private readonly insertBlockStmt: Statement<[number, number, number, Buffer]>;
   private readonly blockForStmt: Statement<[number], { id: number; n: number; codec: number; data: Buffer }>;
-  private readonly tailBlocksStmt: Statement<[number], { id: number; n: number }>;
+  private readonly tailBlocksStmt: Statement<[number], { id: number; n: number; codec: number; bytes: number }>;
   private readonly upsertPrincipalStmt: Statement<[number, number | null, number | null]>;
   private readonly setExtraStmt: Statement<[string, number]>;
   private readonly blockCache: CachedBlock[] = [];
@@ -139,7 +141,7 @@ export class SqliteEventStore implements EventStore {
     this.setExtraStmt = db.prepare('UPDATE events SET extra = ? WHERE id = ?');
     this.insertBlockStmt = db.prepare('INSERT INTO raw_blocks (id, n, codec, data) VALUES (?, ?, ?, ?)');
     this.blockForStmt = db.prepare('SELECT id, n, codec, data FROM raw_blocks WHERE id <= ? ORDER BY id DESC LIMIT 1');
-    this.tailBlocksStmt = db.prepare('SELECT id, n FROM raw_blocks ORDER BY id DESC LIMIT ?');
+    this.tailBlocksStmt = db.prepare('SELECT id, n, codec, length(data) AS bytes FROM raw_blocks ORDER BY id DESC LIMIT ?');
     this.upsertPrincipalStmt = db.prepare(
       `INSERT INTO principals (principal, account, itype) VALUES (?, ?, ?)
        ON CONFLICT (principal) DO UPDATE SET account = coalesce(principals.account, excluded.account),
@@ -221,11 +223,12 @@ export class SqliteEventStore implements EventStore {
     let lines: string[] = [];
     let bytes = 0;
     let first = -1;
-    let lastSmall = false;
+    let pending = false;
     const flush = () => {
       if (lines.length === 0) return;
-      this.insertBlockStmt.run(first, lines.length, CODEC_BROTLI_LINES, compressLines(lines));
-      lastSmall = lines.length < SMALL_BLOCK;
+      const { codec, data } = encodeBlock(lines, bytes);
+      this.insertBlockStmt.run(first, lines.length, codec, data);
+      pending = codec === CODEC_PLAIN_LINES;
       lines = [];
       bytes = 0;
     };
@@ -243,26 +246,28 @@ export class SqliteEventStore implements EventStore {
       bytes += line.length;
     }
     flush();
-    if (lastSmall) this.compactTail();
+    if (pending) this.mergePending();
   }
 
   /**
-   * Small commits (CloudTrail files of a few events) compress badly alone. Once enough small
-   * blocks have gathered at the end of the table, they are merged into one, so every event is
-   * recompressed at most once more. Runs inside the commit's transaction.
+   * Small commits (CloudTrail files of a few events) compress badly alone, so their blocks are
+   * stored plain. Once the run of plain blocks at the end of the table is big enough it is
+   * merged into one compressed block: every record is compressed once, in a large block.
+   * Runs inside the commit's transaction.
    */
-  private compactTail(): void {
-    const tail = this.tailBlocksStmt.all(MERGE_AT_BLOCKS);
-    const run: { id: number; n: number }[] = [];
+  private mergePending(): void {
+    const run: { id: number; n: number; codec: number; bytes: number }[] = [];
     let total = 0;
-    for (const b of tail) {
-      if (b.n >= SMALL_BLOCK) break;
+    let bytes = 0;
+    for (const b of this.tailBlocksStmt.iterate(MERGE_LOOKBACK)) {
+      if (b.codec !== CODEC_PLAIN_LINES) break;
       const next = run[run.length - 1];
       if (next && b.id + b.n !== next.id) break;
       run.push(b);
       total += b.n;
+      bytes += b.bytes;
     }
-    if (run.length < 2 || (total < MERGE_AT_EVENTS && run.length < MERGE_AT_BLOCKS)) return;
+    if (total < BLOCK_TARGET_EVENTS && bytes < BLOCK_TARGET_BYTES && run.length < MERGE_LOOKBACK) return;
     run.reverse();
     const firstId = run[0]!.id;
     const lastId = run[run.length - 1]!.id;
@@ -272,10 +277,11 @@ export class SqliteEventStore implements EventStore {
       )
       .all(firstId, lastId);
     const lines: string[] = [];
-    for (const b of blocks) lines.push(...decompressLines(b.codec, b.data));
+    for (const b of blocks) for (const line of decompressLines(b.codec, b.data)) lines.push(line);
     if (lines.length !== total) throw new Error(`store is inconsistent: raw blocks ${firstId}..${lastId} hold ${lines.length} records, expected ${total}`);
+    const { codec, data } = encodeBlock(lines, Math.max(bytes, BLOCK_TARGET_BYTES));
     this.db.prepare('DELETE FROM raw_blocks WHERE id > ? AND id <= ?').run(firstId, lastId);
-    this.db.prepare('UPDATE raw_blocks SET n = ?, codec = ?, data = ? WHERE id = ?').run(total, CODEC_BROTLI_LINES, compressLines(lines), firstId);
+    this.db.prepare('UPDATE raw_blocks SET n = ?, codec = ?, data = ? WHERE id = ?').run(total, codec, data, firstId);
     this.blockCache.length = 0;
   }
 

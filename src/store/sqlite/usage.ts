@@ -13,7 +13,6 @@ export interface EventRowForUsage {
   actions: number | null;
 }
 
-const SAMPLES_PER_BUCKET = 3;
 const SESSIONS_PER_BUCKET = 8;
 const SAMPLES_PER_ROW = 3;
 const SESSIONS_PER_ROW = 20;
@@ -28,7 +27,8 @@ interface Bucket {
   n: number;
   first: number;
   last: number;
-  samples: number[];
+  /** Rowid of the latest event (evidence). */
+  sample: number;
   sessions: number[];
 }
 
@@ -40,7 +40,7 @@ interface AggRow {
   n: number;
   first_ms: number;
   last_ms: number;
-  samples: string;
+  sample: number;
   sessions: string;
 }
 
@@ -71,7 +71,7 @@ function ids(text: string): number[] {
  */
 export class UsageAggregator {
   private readonly getBucket: Statement<[number, number, number, number], AggRow>;
-  private readonly putBucket: Statement<[number, number, number, number, number, number, number, string, string]>;
+  private readonly putBucket: Statement<[number, number, number, number, number, number, number, number, string]>;
 
   constructor(
     private readonly db: Db,
@@ -79,7 +79,7 @@ export class UsageAggregator {
   ) {
     this.getBucket = db.prepare('SELECT * FROM usage_hourly WHERE principal = ? AND action = ? AND hour = ? AND ok = ?');
     this.putBucket = db.prepare(
-      `INSERT OR REPLACE INTO usage_hourly (principal, action, hour, ok, n, first_ms, last_ms, samples, sessions)
+      `INSERT OR REPLACE INTO usage_hourly (principal, action, hour, ok, n, first_ms, last_ms, sample, sessions)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
@@ -96,13 +96,15 @@ export class UsageAggregator {
         const key = `${r.principal},${action},${hour},${ok}`;
         let b = buckets.get(key);
         if (!b) {
-          b = { principal: r.principal, action, hour, ok, n: 0, first: r.t, last: r.t, samples: [], sessions: [] };
+          b = { principal: r.principal, action, hour, ok, n: 0, first: r.t, last: r.t, sample: r.id, sessions: [] };
           buckets.set(key, b);
         }
         b.n++;
         if (r.t < b.first) b.first = r.t;
-        if (r.t > b.last) b.last = r.t;
-        if (b.samples.length < SAMPLES_PER_BUCKET) b.samples.push(r.id);
+        if (r.t >= b.last) {
+          b.last = r.t;
+          b.sample = r.id;
+        }
         if (r.session !== null && b.sessions.length < SESSIONS_PER_BUCKET && !b.sessions.includes(r.session)) b.sessions.push(r.session);
       }
     }
@@ -111,13 +113,15 @@ export class UsageAggregator {
       if (old) {
         b.n += old.n;
         b.first = Math.min(b.first, old.first_ms);
-        b.last = Math.max(b.last, old.last_ms);
-        b.samples = [...ids(old.samples), ...b.samples].slice(0, SAMPLES_PER_BUCKET);
+        if (old.last_ms > b.last) {
+          b.last = old.last_ms;
+          b.sample = old.sample;
+        }
         const sessions = ids(old.sessions);
         for (const s of b.sessions) if (sessions.length < SESSIONS_PER_BUCKET && !sessions.includes(s)) sessions.push(s);
         b.sessions = sessions;
       }
-      this.putBucket.run(b.principal, b.action, b.hour, b.ok, b.n, b.first, b.last, b.samples.join(','), b.sessions.join(','));
+      this.putBucket.run(b.principal, b.action, b.hour, b.ok, b.n, b.first, b.last, b.sample, b.sessions.join(','));
     }
   }
 
@@ -232,7 +236,7 @@ export class UsageAggregator {
           g.n += b.n;
           if (b.first_ms < g.first) g.first = b.first_ms;
           if (b.last_ms > g.last) g.last = b.last_ms;
-          for (const id of ids(b.samples)) addSample(g, b.last_ms, id);
+          addSample(g, b.last_ms, b.sample);
           for (const s of ids(b.sessions)) addSession(g, s);
         }
         this.scanEvents(since, lo * HOUR_MS, filter, false, foldEvent);

@@ -174,6 +174,14 @@ test('console sign-in and AWS service events carry no action of the principal', 
   assert.deepEqual(service.actions, []);
 });
 
+test('one call checked as several actions: KMS ReEncrypt, Secrets Manager BatchGetSecretValue', () => {
+  assert.deepEqual(mapEventToActions(ev('kms.amazonaws.com', 'ReEncrypt')).actions, ['kms:ReEncryptFrom', 'kms:ReEncryptTo']);
+  assert.deepEqual(mapEventToActions(ev('secretsmanager.amazonaws.com', 'BatchGetSecretValue')).actions, [
+    'secretsmanager:BatchGetSecretValue',
+    'secretsmanager:GetSecretValue',
+  ]);
+});
+
 test('API Gateway management calls map to the HTTP-verb actions', () => {
   assert.deepEqual(mapEventToActions(ev('apigateway.amazonaws.com', 'CreateRestApi')).actions, ['apigateway:POST']);
   assert.deepEqual(mapEventToActions(ev('apigateway.amazonaws.com', 'GetRestApis')).actions, ['apigateway:GET']);

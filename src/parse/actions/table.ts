@@ -53,6 +53,14 @@ export const EVENT_SOURCE_PREFIX: Readonly<Record<string, string>> = {
   'metering-marketplace.amazonaws.com': 'aws-marketplace',
   'entitlement-marketplace.amazonaws.com': 'aws-marketplace',
   'catalog-marketplace.amazonaws.com': 'aws-marketplace',
+  // Endpoint-style names (as in botocore and CloudTracker's list) for the same services.
+  'metering.marketplace.amazonaws.com': 'aws-marketplace',
+  'entitlement.marketplace.amazonaws.com': 'aws-marketplace',
+  'api.pricing.amazonaws.com': 'pricing',
+  'data.iot.amazonaws.com': 'iot',
+  'data.jobs.iot.amazonaws.com': 'iotjobsdata',
+  'runtime.sagemaker.amazonaws.com': 'sagemaker',
+  'cloudsearchdomain.amazonaws.com': 'cloudsearch',
 };
 
 /**
@@ -190,6 +198,8 @@ export const EVENT_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'sqs:ChangeMessageVisibilityBatch': ['sqs:ChangeMessageVisibility'],
   'sns:PublishBatch': ['sns:Publish'],
   'secretsmanager:BatchGetSecretValue': ['secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue'],
+  // ---- KMS: one call, checked on both keys ----
+  'kms:ReEncrypt': ['kms:ReEncryptFrom', 'kms:ReEncryptTo'],
   // ---- Bedrock Converse API is authorised as InvokeModel ----
   'bedrock:Converse': ['bedrock:InvokeModel'],
   'bedrock:ConverseStream': ['bedrock:InvokeModelWithResponseStream'],

@@ -139,5 +139,11 @@ export function eventSourceKnown(eventSource: string): boolean {
 
 export { canonicalAction } from './iam-index.js';
 export { actionsForEventName, iamPrefixForEventSource } from './core.js';
-export { cloudTrailVisibility, type CloudTrailVisibility } from './visibility.js';
+export {
+  cloudTrailVisibility,
+  cloudTrailVisibilityDetailed,
+  type CloudTrailVisibility,
+  type VisibilityBasis,
+  type VisibilityDetail,
+} from './visibility.js';
 export { passedRoles } from './passrole.js';

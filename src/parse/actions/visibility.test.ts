@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT, sharedData } from '../../../test/support/paths.js';
-import { canonicalAction, cloudTrailVisibility } from './index.js';
+import { canonicalAction, cloudTrailVisibility, cloudTrailVisibilityDetailed } from './index.js';
 import { DATA_EVENT_ACTIONS, NOT_LOGGED_ACTIONS } from './visibility.js';
 
 test('data-plane actions are data events', () => {
@@ -58,6 +58,16 @@ test('services newer than the 2021 CloudTracker list count as logged; unlisted a
   // Lambda is in the list, GetFunctionUrlConfig (2022) is not: "unknown" is the safe answer.
   assert.ok(/^lambda:/m.test(ct) && !/^lambda:GetFunctionUrlConfig$/m.test(ct));
   assert.equal(cloudTrailVisibility('lambda:GetFunctionUrlConfig'), 'not-logged');
+  // The reason is exposed so the CIEM layer can choose its own risk policy.
+  assert.deepEqual(cloudTrailVisibilityDetailed('lambda:getfunctionurlconfig'), {
+    visibility: 'not-logged',
+    basis: 'unlisted-in-covered-service',
+    action: 'lambda:GetFunctionUrlConfig',
+  });
+  assert.equal(cloudTrailVisibilityDetailed('bedrock:CreateAgent').basis, 'newer-service');
+  assert.equal(cloudTrailVisibilityDetailed('iam:CreateUser').basis, 'cloudtracker-list');
+  assert.equal(cloudTrailVisibilityDetailed('iam:PassRole').basis, 'curated');
+  assert.equal(cloudTrailVisibilityDetailed('nope:Nope').basis, 'unknown-action');
 });
 
 test('the shipped CloudTracker list is the upstream file, with its licence', () => {

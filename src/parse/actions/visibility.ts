@@ -168,18 +168,49 @@ function isS3ObjectAction(lower: string): boolean {
   return types !== undefined && types.some((t) => S3_OBJECT_RESOURCE_TYPES.has(t));
 }
 
+/** Why an action got its visibility, so callers can apply their own risk policy. */
+export type VisibilityBasis =
+  /** iam-data does not know the action (or it is a wildcard). */
+  | 'unknown-action'
+  /** Curated lists in this file (not-logged services/actions, data events, the S3 object rule). */
+  | 'curated'
+  /** CloudTracker's list shows CloudTrail recording it. */
+  | 'cloudtracker-list'
+  /** The service is in CloudTracker's list but this action is not: possibly newer than the list. */
+  | 'unlisted-in-covered-service'
+  /** The service is newer than CloudTracker's list. */
+  | 'newer-service';
+
+export interface VisibilityDetail {
+  visibility: CloudTrailVisibility;
+  basis: VisibilityBasis;
+  /** IAM's spelling of the action, when iam-data knows it. */
+  action?: string;
+}
+
+/** cloudTrailVisibility with the reason; see the module comment for the policy. */
+export function cloudTrailVisibilityDetailed(action: string): VisibilityDetail {
+  const canonical = canonicalAction(action);
+  if (!canonical) return { visibility: 'not-logged', basis: 'unknown-action' };
+  const lower = canonical.toLowerCase();
+  const service = lower.slice(0, lower.indexOf(':'));
+  if (NOT_LOGGED_SERVICES.has(service) || NOT_LOGGED_ACTIONS.has(lower)) {
+    return { visibility: 'not-logged', basis: 'curated', action: canonical };
+  }
+  if (DATA_EVENT_SERVICES.has(service) || DATA_EVENT_ACTIONS.has(lower) || isS3ObjectAction(lower)) {
+    return { visibility: 'data-event', basis: 'curated', action: canonical };
+  }
+  const ct = cloudTracker();
+  if (ct.logged.has(lower)) return { visibility: 'logged', basis: 'cloudtracker-list', action: canonical };
+  return ct.services.has(service)
+    ? { visibility: 'not-logged', basis: 'unlisted-in-covered-service', action: canonical }
+    : { visibility: 'logged', basis: 'newer-service', action: canonical };
+}
+
 /**
  * Whether CloudTrail can show that `action` (`service:Action`, any case) was used.
  * Wildcards are not expanded: expand policy actions first (e.g. with @cloud-copilot/iam-expand).
  */
 export function cloudTrailVisibility(action: string): CloudTrailVisibility {
-  const canonical = canonicalAction(action);
-  if (!canonical) return 'not-logged';
-  const lower = canonical.toLowerCase();
-  const service = lower.slice(0, lower.indexOf(':'));
-  if (NOT_LOGGED_SERVICES.has(service) || NOT_LOGGED_ACTIONS.has(lower)) return 'not-logged';
-  if (DATA_EVENT_SERVICES.has(service) || DATA_EVENT_ACTIONS.has(lower) || isS3ObjectAction(lower)) return 'data-event';
-  const ct = cloudTracker();
-  if (ct.logged.has(lower)) return 'logged';
-  return ct.services.has(service) ? 'not-logged' : 'logged';
+  return cloudTrailVisibilityDetailed(action).visibility;
 }

@@ -35,8 +35,8 @@ export interface ListTrailKeysOptions {
   /** The trail's S3 key prefix (without AWSLogs/). */
   prefix?: string;
   /** Delivery time range [since, until). Minutes are the file names' precision: since is rounded down to its minute. */
-  since: Date | string;
-  until: Date | string;
+  since: Date | string | number;
+  until: Date | string | number;
   /** Only these account folders (member accounts for organization trails). */
   accountIds?: readonly string[];
   /** Only these organization folders (o-…); single-account folders are kept unless `orgOnly`. */
@@ -52,16 +52,20 @@ export interface ListTrailKeysOptions {
    * first day of the range. Called once per region folder before it is listed.
    */
   resumeDay?: (regionPrefix: string) => Promise<string | undefined> | string | undefined;
-  /** Called after a region folder has been listed to the end of the range. */
-  onRegionListed?: (regionPrefix: string) => void;
+  /**
+   * Called after a region folder has been listed to the end of the range, with the number of
+   * keys it yielded. Keys are read ahead, so this can come before the consumer has received the
+   * folder's last keys: compare the count with the keys received.
+   */
+  onRegionListed?: (regionPrefix: string, keys: number) => void;
   /** Keys per list page (S3's default and maximum is 1000). */
   pageSize?: number;
   /** Counts S3 list requests (for tests and measurements). */
   stats?: { listRequests: number };
 }
 
-export function toMs(t: Date | string): number {
-  const ms = typeof t === 'string' ? Date.parse(t) : t.getTime();
+export function toMs(t: Date | string | number): number {
+  const ms = typeof t === 'string' ? Date.parse(t) : typeof t === 'number' ? t : t.getTime();
   if (Number.isNaN(ms)) throw new RangeError(`not a time: ${String(t)}`);
   return ms;
 }
@@ -188,9 +192,10 @@ export async function* listTrailKeys(s3: S3Client, opts: ListTrailKeysOptions): 
     const resume = await opts.resumeDay?.(f.prefix);
     const startDay = resume && resume > firstDay ? resume : firstDay;
     if (startDay > lastDay) {
-      opts.onRegionListed?.(f.prefix);
+      opts.onRegionListed?.(f.prefix, 0);
       return;
     }
+    let yielded = 0;
     // Every key of the start day sorts after "<region>/YYYY/MM/DD/", every earlier day before it.
     // Event file names of one folder share "<acct>_CloudTrail_<region>_" and then the delivery
     // time, so they sort by time: the first day can start at `since` itself.
@@ -221,9 +226,10 @@ export async function* listTrailKeys(s3: S3Client, opts: ListTrailKeysOptions): 
       const etag = unquoteEtag(o.ETag);
       if (etag) k.etag = etag;
       if (o.LastModified) k.lastModified = o.LastModified;
+      yielded++;
       yield k;
     }
-    opts.onRegionListed?.(f.prefix);
+    opts.onRegionListed?.(f.prefix, yielded);
   }
 
   async function* perRegion(): AsyncGenerator<AsyncIterable<TrailKey>> {

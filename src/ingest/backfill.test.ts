@@ -1,0 +1,179 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFauxqsForTest } from '../../test/support/fauxqs.js';
+import type { FauxqsFixture } from '../../test/support/fauxqs.js';
+import { trailKey, logFor, put } from '../../test/support/trail-files.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { runBackfill, auditRecentKeys, cursorKey } from './backfill.js';
+import type { BackfillOptions } from './backfill.js';
+import { processObject } from './object.js';
+
+const B = 'org-trail';
+const ORG = 'o-abcdefghij';
+const ACCOUNTS = ['111111111111', '222222222222'];
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const DAYS = ['2026-02-01', '2026-02-02', '2026-02-03'];
+const TIMES = ['01:00', '07:00', '13:00', '19:00'];
+const PER_FILE = 3;
+const SINCE = '2026-02-01T00:00:00Z';
+const UNTIL = '2026-02-04T00:00:00Z';
+
+let fx: FauxqsFixture;
+let dir: string;
+const keys: string[] = [];
+let corruptKey = '';
+const stores: Store[] = [];
+
+async function newStore(): Promise<Store> {
+  const s = await openStore(join(dir, `db-${stores.length}.sqlite`));
+  stores.push(s);
+  return s;
+}
+const clients = () => ({ s3: fx.s3, kmsIn: () => assert.fail('no KMS expected'), principal: async () => undefined });
+const base = (store: Store, extra: Partial<BackfillOptions> = {}): BackfillOptions => ({ store, clients: clients(), connector: 'org', bucket: B, prefix: 'central', since: SINCE, until: UNTIL, ...extra });
+
+before(async () => {
+  fx = await startFauxqsForTest({ buckets: [B] });
+  dir = await mkdtemp(join(tmpdir(), 'ts-backfill-'));
+  const puts: Promise<void>[] = [];
+  for (const accountId of ACCOUNTS)
+    for (const region of REGIONS)
+      for (const day of DAYS)
+        for (const t of TIMES) {
+          const spec = { prefix: 'central', orgId: ORG, accountId, region, time: `${day}T${t}:00Z`, unique: `${accountId.slice(0, 1)}${region.slice(0, 2)}${t.slice(0, 2)}` };
+          const key = trailKey(spec);
+          keys.push(key);
+          puts.push(put(fx.s3, B, key, logFor(spec, PER_FILE, key)));
+        }
+  corruptKey = trailKey({ prefix: 'central', orgId: ORG, accountId: ACCOUNTS[1]!, region: 'eu-west-1', time: '2026-02-02T10:00:00Z', unique: 'corrupt' });
+  puts.push(put(fx.s3, B, corruptKey, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8])));
+  // Outside the range: never listed.
+  puts.push(put(fx.s3, B, trailKey({ prefix: 'central', orgId: ORG, accountId: ACCOUNTS[0]!, region: 'us-east-1', time: '2026-02-04T00:00:00Z' }), 'x'));
+  await Promise.all(puts);
+});
+after(async () => {
+  for (const s of stores) await s.close();
+  await fx.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const GOOD = () => keys.length; // 48 good files
+
+test('full backfill: every file in range imported once, the corrupt one failed with reason and fix', async () => {
+  const store = await newStore();
+  const failures: string[] = [];
+  const s = await runBackfill(base(store, { concurrency: 4, onFailure: (f) => failures.push(f.key) }));
+  assert.equal(s.listed, GOOD() + 1);
+  assert.equal(s.imported, GOOD());
+  assert.equal(s.eventsNew, GOOD() * PER_FILE);
+  assert.equal(s.duplicates, 0);
+  assert.equal(s.failed, 1);
+  assert.deepEqual(failures, [corruptKey]);
+  assert.equal(s.failures[0]!.kind, 'permanent');
+  assert.equal(s.failures[0]!.code, 'corrupt-gzip');
+  assert.ok(s.failures[0]!.fix.length > 0);
+  assert.equal(s.complete, true);
+  assert.equal((await store.events.stats()).events, GOOD() * PER_FILE);
+  assert.equal((await store.files.get(B, corruptKey))?.status, 'failed');
+  // Every folder's cursor covers the whole range.
+  const folder = keys[0]!.slice(0, keys[0]!.indexOf('/2026/') + 1);
+  assert.deepEqual(JSON.parse((await store.ingest.getState(cursorKey(B, folder))) ?? '{}'), { from: SINCE.replace('Z', '.000Z'), through: '2026-02-03' });
+
+  // A rerun lists nothing: every folder resumes after the end of the range.
+  const again = await runBackfill(base(store));
+  assert.deepEqual([again.listed, again.imported, again.eventsNew, again.resumedFolders], [0, 0, 0, 4]);
+});
+
+test('interrupted backfill resumes: totals equal one full run, nothing doubled, done days not listed again', async () => {
+  const store = await newStore();
+  const stop = new AbortController();
+  const first = await runBackfill(
+    base(store, {
+      concurrency: 1,
+      listConcurrency: 1,
+      signal: stop.signal,
+      onProgress: (p) => {
+        if (p.finished >= 6) stop.abort();
+      },
+    }),
+  );
+  assert.equal(first.aborted, true);
+  assert.equal(first.complete, false);
+  assert.equal(first.imported, 6);
+  // One folder at a time, in day order: its first day (4 files) is done, 2 files of day 2 are.
+  const states = await Promise.all(
+    [...new Set(keys.map((k) => k.slice(0, k.indexOf('/2026/') + 1)))].map(async (f) => store.ingest.getState(cursorKey(B, f))),
+  );
+  const cursors = states.filter((x): x is string => x !== undefined).map((x) => JSON.parse(x) as { through: string });
+  assert.deepEqual(cursors.map((c) => c.through), ['2026-02-01']);
+
+  const second = await runBackfill(base(store, { concurrency: 3 }));
+  assert.equal(second.complete, true);
+  assert.equal(second.resumedFolders, 1);
+  assert.equal(second.listed, GOOD() + 1 - 4, 'the finished day is not listed again');
+  assert.equal(second.alreadyDone, 2, 'the two files of the half-done day are skipped by their record');
+  assert.equal(first.imported + second.imported, GOOD());
+  assert.equal(first.eventsNew + second.eventsNew, GOOD() * PER_FILE);
+  assert.equal(second.duplicates, 0);
+  assert.equal((await store.events.stats()).events, GOOD() * PER_FILE);
+  assert.equal(await store.files.count({ status: 'done' }), GOOD());
+});
+
+test('backfill beside live ingestion: two overlapping runs and a notification for the same file add nothing twice', async () => {
+  const store = await newStore();
+  const [a, b, live] = await Promise.all([
+    runBackfill(base(store, { concurrency: 4, resume: false })),
+    runBackfill(base(store, { concurrency: 4, resume: false, accountIds: [ACCOUNTS[0]!] })),
+    processObject({ store, clients: clients(), connector: 'org', bucket: B, key: keys[0]! }),
+  ]);
+  assert.equal(a.eventsNew + b.eventsNew + live.inserted, GOOD() * PER_FILE);
+  assert.equal((await store.events.stats()).events, GOOD() * PER_FILE);
+});
+
+test('a transient failure pins its folder cursor so the next run retries the file', async () => {
+  const store = await newStore();
+  let calls = 0;
+  const flaky = clients();
+  const realSend = fx.s3.send.bind(fx.s3);
+  const s3 = new Proxy(fx.s3, {
+    get(target, prop, receiver) {
+      if (prop !== 'send') return Reflect.get(target, prop, receiver);
+      return (cmd: { constructor: { name: string }; input: { Key?: string } }, o?: unknown) => {
+        if (cmd.constructor.name === 'GetObjectCommand' && cmd.input.Key?.includes('_20260202T0700Z_') && calls++ === 0) {
+          return Promise.reject(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+        }
+        return (realSend as (c: unknown, o?: unknown) => Promise<unknown>)(cmd, o);
+      };
+    },
+  });
+  const opts = { ...base(store, { concurrency: 2, accountIds: [ACCOUNTS[0]!], regions: ['us-east-1'] }), clients: { ...flaky, s3 } };
+  const first = await runBackfill(opts);
+  assert.equal(first.failed, 1);
+  assert.equal(first.failures[0]!.kind, 'transient');
+  assert.equal(first.complete, false);
+  const folder = `central/AWSLogs/${ORG}/${ACCOUNTS[0]}/CloudTrail/us-east-1/`;
+  assert.equal(JSON.parse((await store.ingest.getState(cursorKey(B, folder)))!).through, '2026-02-01');
+  const second = await runBackfill(opts);
+  assert.equal(second.imported, 1);
+  assert.equal(second.complete, true);
+  assert.equal((await store.events.stats()).events, 12 * PER_FILE);
+});
+
+test('completeness audit: returns exactly the recent keys the store has never seen', async () => {
+  const store = await newStore();
+  const now = () => new Date('2026-02-03T20:00:00Z');
+  // Ingest all but two of the last day's files, as notifications would have.
+  const recent = keys.filter((k) => k.includes('/2026/02/03/'));
+  const skipped = [recent[1]!, recent[6]!];
+  for (const k of recent) if (!skipped.includes(k)) await processObject({ store, clients: clients(), connector: 'org', bucket: B, key: k });
+  const r = await auditRecentKeys({ store, clients: { s3: fx.s3 }, bucket: B, prefix: 'central', hours: 24, now });
+  assert.equal(r.listed, recent.length);
+  assert.deepEqual(r.missing.map((k) => k.key).sort(), [...skipped].sort());
+  // The 19:00 files fall inside the 10-minute grace when it is 19:05.
+  const r2 = await auditRecentKeys({ store, clients: { s3: fx.s3 }, bucket: B, prefix: 'central', hours: 24, now: () => new Date('2026-02-03T19:05:00Z') });
+  assert.equal(r2.listed, recent.length - ACCOUNTS.length * REGIONS.length);
+});

@@ -38,6 +38,7 @@ export const NOT_LOGGED_SERVICES: ReadonlySet<string> = new Set([
   'kafka-cluster',
   'aws-portal',
   'appsync-data',
+  'vpc-lattice-svcs',
 ]);
 
 /** Permission-only or unlogged actions in otherwise logged services. */
@@ -62,6 +63,15 @@ export const NOT_LOGGED_ACTIONS: ReadonlySet<string> = new Set(
     'elasticfilesystem:ClientWrite',
     'elasticfilesystem:ClientRootAccess',
     'logs:Unmask',
+    // OpenSearch / OpenSearch Serverless HTTP data planes (audit logs, not CloudTrail).
+    'es:ESHttpDelete',
+    'es:ESHttpGet',
+    'es:ESHttpHead',
+    'es:ESHttpPatch',
+    'es:ESHttpPost',
+    'es:ESHttpPut',
+    'aoss:APIAccessAll',
+    'aoss:DashboardsAccessAll',
     'iot:Connect',
     'iot:Publish',
     'iot:Subscribe',
@@ -108,6 +118,8 @@ export const DATA_EVENT_ACTIONS: ReadonlySet<string> = new Set(
     'kinesis:GetShardIterator',
     'kinesis:SubscribeToShard',
     'cloudtrail-data:PutAuditEvents',
+    'cassandra:Select',
+    'cassandra:Modify',
     'bedrock:InvokeAgent',
     'bedrock:InvokeInlineAgent',
     'bedrock:Retrieve',

@@ -24,7 +24,8 @@ export const inactiveIdentity: Rule = {
     for (const id of ctx.identities) {
       const s = id.summary;
       if (!id.iam || id.serviceLinked || id.createdInWindow) continue;
-      if (id.usage?.lastSuccess) continue;
+      // Any successful call counts, including permission-free ones (sts:GetCallerIdentity, console sign-in).
+      if (s.lastActivity !== null && Date.parse(s.lastActivity) >= Date.parse(ctx.windowStart)) continue;
       const failures = [...(id.usage?.actions.values() ?? [])].filter((a) => a.failure);
       const failedCalls = failures.reduce((n, a) => n + (a.failure?.count ?? 0), 0);
       const admin = s.isAdmin === true;

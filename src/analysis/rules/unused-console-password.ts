@@ -2,12 +2,11 @@ import { makeFinding } from '../finding.js';
 import { judgeCredential } from './credentials.js';
 import type { Finding, Rule } from '../types.js';
 
-const CONSOLE_LOGIN = 'signin:consolelogin';
-
 /**
  * A console password (credential report) not used in the window, or never used by a user
- * older than the window. A successful ConsoleLogin in CloudTrail inside the window counts as
- * use even when the credential report is older.
+ * older than the window. The credential report's password_last_used is the signal: CloudTrail's
+ * ConsoleLogin needs no IAM action (so it is not in usage aggregates) and its failures carry no
+ * errorCode, so it cannot tell a sign-in from an attempt as reliably.
  */
 export const unusedConsolePassword: Rule = {
   id: 'unused-console-password',
@@ -28,11 +27,8 @@ export const unusedConsolePassword: Rule = {
       if (id.iam?.type !== 'user') continue;
       const user = id.iam;
       if (user.hasConsolePassword !== true) continue;
-      const login = id.usage?.actions.get(CONSOLE_LOGIN);
-      if (login?.success) continue; // signed in during the window, per CloudTrail
       const verdict = judgeCredential(user.passwordLastUsed, user.createdAt, ctx.windowStart, ctx.asOf);
       if (verdict !== 'unused' && verdict !== 'never-used') continue;
-      const failedLogins = login?.failure?.count ?? 0;
       findings.push(
         makeFinding(unusedConsolePassword, {
           accountId: id.summary.accountId,
@@ -41,17 +37,14 @@ export const unusedConsolePassword: Rule = {
           description:
             (verdict === 'never-used'
               ? `IAM user ${user.name} has a console password that has never been used; the user is older than the ${ctx.windowDays}-day window ending ${ctx.asOf}.`
-              : `IAM user ${user.name} last signed in to the console ${user.passwordLastUsed}, before the ${ctx.windowDays}-day window ending ${ctx.asOf}.`) +
-            (failedLogins > 0 ? ` ${failedLogins} failed console sign-in(s) were seen in the window.` : ''),
+              : `IAM user ${user.name} last signed in to the console ${user.passwordLastUsed}, before the ${ctx.windowDays}-day window ending ${ctx.asOf}.`),
           details: {
             verdict,
             passwordLastUsed: user.passwordLastUsed ?? null,
             mfaActive: user.mfaActive ?? null,
-            failedConsoleLogins: failedLogins,
             windowDays: ctx.windowDays,
             asOf: ctx.asOf,
           },
-          evidence: login?.failure?.eventIds ?? [],
         }),
       );
     }

@@ -8,5 +8,7 @@ import { registerFindings } from './findings.js';
 import { registerPolicy } from './policy.js';
 import { registerStatus } from './status.js';
 import { registerIngest } from './ingest.js';
+import { registerBackfill } from './backfill.js';
+import { registerGenerate } from './generate.js';
 
-export const commands: Array<(program: Command) => void> = [registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy, registerStatus, registerIngest];
+export const commands: Array<(program: Command) => void> = [registerGenerate, registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy, registerStatus, registerIngest, registerBackfill];

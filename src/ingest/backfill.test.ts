@@ -8,7 +8,7 @@ import type { FauxqsFixture } from '../../test/support/fauxqs.js';
 import { trailKey, logFor, put } from '../../test/support/trail-files.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
-import { runBackfill, auditRecentKeys, cursorKey } from './backfill.js';
+import { runBackfill, auditRecentKeys, auditAndRepair, cursorKey } from './backfill.js';
 import type { BackfillOptions } from './backfill.js';
 import { processObject } from './object.js';
 
@@ -176,4 +176,10 @@ test('completeness audit: returns exactly the recent keys the store has never se
   // The 19:00 files fall inside the 10-minute grace when it is 19:05.
   const r2 = await auditRecentKeys({ store, clients: { s3: fx.s3 }, bucket: B, prefix: 'central', hours: 24, now: () => new Date('2026-02-03T19:05:00Z') });
   assert.equal(r2.listed, recent.length - ACCOUNTS.length * REGIONS.length);
+
+  // auditAndRepair imports the missing files; a second audit finds nothing.
+  const fixed = await auditAndRepair({ store, clients: clients(), connector: 'org', bucket: B, prefix: 'central', hours: 24, now });
+  assert.deepEqual([fixed.missing, fixed.ingested, fixed.failures.length], [2, 2, 0]);
+  assert.deepEqual([...fixed.sample].sort(), [...skipped].sort());
+  assert.equal((await auditRecentKeys({ store, clients: { s3: fx.s3 }, bucket: B, prefix: 'central', hours: 24, now })).missing.length, 0);
 });

@@ -432,3 +432,38 @@ export async function auditRecentKeys(opts: {
   }
   return { missing, listed, since: new Date(since).toISOString(), until: new Date(until).toISOString() };
 }
+
+export interface AuditRepairResult {
+  /** Files found in the bucket that no notification announced. */
+  missing: number;
+  /** Up to 5 of their keys, for the log and the health problem. */
+  sample: string[];
+  /** Of those, imported now. */
+  ingested: number;
+  failures: BackfillFailure[];
+  listed: number;
+}
+
+/**
+ * auditRecentKeys, then imports what was missing through processObject. Shaped for the ingest
+ * service's `audit(signal)` hook: the caller reports 'notifications-missing' when `missing` > 0.
+ */
+export async function auditAndRepair(opts: Parameters<typeof auditRecentKeys>[0] & { clients: S3Clients & { s3: S3Client }; connector: string | { name: string }; concurrency?: number }): Promise<AuditRepairResult> {
+  const audit = await auditRecentKeys(opts);
+  const result: AuditRepairResult = { missing: audit.missing.length, sample: audit.missing.slice(0, 5).map((k) => k.key), ingested: 0, failures: [], listed: audit.listed };
+  const queue = [...audit.missing];
+  const worker = async () => {
+    for (let k = queue.shift(); k; k = queue.shift()) {
+      if (opts.signal?.aborted) return;
+      try {
+        await processObject({ store: opts.store, clients: opts.clients, connector: opts.connector, bucket: opts.bucket, key: k.key, ...(k.etag ? { etag: k.etag } : {}), ...(k.size !== undefined ? { size: k.size } : {}) });
+        result.ingested++;
+      } catch (err) {
+        const e = err instanceof SourceError ? err : new SourceError('transient', 'internal', String((err as Error).message ?? err), 'retried at the next audit', opts.bucket, k.key);
+        result.failures.push({ bucket: opts.bucket, key: k.key, kind: e.kind, code: e.code, reason: e.reason, fix: e.fix });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+  return result;
+}

@@ -14,6 +14,7 @@ import type {
 } from '../types.js';
 import type { IamModel } from '../model.js';
 import { asList } from '../snapshot/policy-document.js';
+import { actionMatchesPattern } from '@cloud-copilot/iam-expand';
 import { ActionUniverse, forEachBit, hasBit } from './actions.js';
 
 /**
@@ -122,6 +123,10 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
   private readonly compiled = new WeakMap<PolicyDocument, CompiledPolicy>();
   private readonly layerCache = new Map<string, Layer>();
   private readonly policyCache = new Map<string, PolicyArrays>();
+  private readonly compiledById = new Map<string, CompiledPolicy>();
+  private readonly specialized = new WeakSet<PolicyDocument>();
+  private readonly principalKeyDocs = new WeakMap<PolicyDocument, boolean>();
+  private readonly conditionCache = new Map<string, boolean | undefined>();
   private readonly setCache = new Map<string, SetResult>();
   private readonly principalSets = new Map<string, PolicySet>();
   private readonly validated = new WeakMap<PolicyDocument, string[]>();
@@ -174,6 +179,7 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     if (cached) return cached;
     const p = this.resolvePrincipal(principalArn);
     const snap = this.model.accounts.get(p.accountId);
+    const pctx = decidableContext(p);
     const unresolved: string[] = [];
     const identity: CompiledPolicy[] = [];
     const addManaged = (arn: string) => {
@@ -182,10 +188,10 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
         unresolved.push(arn);
         return;
       }
-      identity.push(this.compile(mp.document, arn));
+      identity.push(this.compile(this.specialize(mp.document, pctx), arn));
     };
     const addInline = (owner: string, name: string, doc: PolicyDocument) => {
-      identity.push(this.compile(doc, `${owner}#${name}`));
+      identity.push(this.compile(this.specialize(doc, pctx), `${owner}#${name}`));
     };
     let boundary: CompiledPolicy | null | undefined;
     if (p.type === 'root') {
@@ -207,7 +213,7 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
       }
       if (p.permissionsBoundaryArn) {
         const b = snap?.policies.get(p.permissionsBoundaryArn);
-        if (b) boundary = this.compile(b.document, p.permissionsBoundaryArn);
+        if (b) boundary = this.compile(this.specialize(b.document, pctx), p.permissionsBoundaryArn);
         else {
           boundary = null;
           unresolved.push(p.permissionsBoundaryArn);
@@ -216,7 +222,7 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     }
     const scp = this.model.scpChains.get(p.accountId);
     const scpLevels = (scp?.levels ?? []).map((level, li) =>
-      level.map((doc, pi) => this.compile(doc, scp?.policyNames?.[li]?.[pi] ?? `scp-${li}-${pi}`, true)),
+      level.map((doc, pi) => this.compile(this.specialize(doc, pctx), scp?.policyNames?.[li]?.[pi] ?? `scp-${li}-${pi}`, true)),
     );
     const ids = [...new Set(identity.map((c) => c.id))].sort();
     const dedupIdentity = ids.map((id) => identity.find((c) => c.id === id)!);
@@ -248,7 +254,12 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     const hit = this.compiled.get(document);
     if (hit) return hit;
     const id = this.contentId(document);
-    if (this.opts.validate !== false && !this.validated.has(document)) {
+    const same = this.compiledById.get(id);
+    if (same) {
+      this.compiled.set(document, same);
+      return same;
+    }
+    if (this.opts.validate !== false && !this.specialized.has(document) && !this.validated.has(document)) {
       const errs = (isScp ? validateServiceControlPolicy(document) : validateIdentityPolicy(document)).map(
         (e) => `${e.path}: ${e.message}`,
       );
@@ -268,7 +279,88 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     }
     const c: CompiledPolicy = { id, name, document, statements };
     this.compiled.set(document, c);
+    this.compiledById.set(id, c);
     return c;
+  }
+
+  /**
+   * Decides the parts of conditions that only depend on the principal (aws:PrincipalArn,
+   * aws:PrincipalAccount, aws:PrincipalType, and for users aws:username, aws:userid and
+   * aws:PrincipalTag/*): a statement whose principal part is false is dropped, a true part is
+   * removed. So an SCP "Deny unless aws:PrincipalArn is the break-glass role" is an
+   * unconditional deny for everyone else, not a 'conditional' grant. The simulator evaluates
+   * the condition operators.
+   */
+  private specialize(doc: PolicyDocument, pctx: DecidableContext): PolicyDocument {
+    let has = this.principalKeyDocs.get(doc);
+    if (has === undefined) {
+      has = doc.Statement.some((st) => st.Condition && Object.values(st.Condition).some((e) => Object.keys(e).some(isPrincipalKey)));
+      this.principalKeyDocs.set(doc, has);
+    }
+    if (!has) return doc;
+    const out: PolicyStatement[] = [];
+    let changed = false;
+    for (const st of doc.Statement) {
+      if (!st.Condition) {
+        out.push(st);
+        continue;
+      }
+      const mine: Record<string, Record<string, unknown>> = {};
+      const rest: Record<string, Record<string, unknown>> = {};
+      let any = false;
+      for (const [op, entries] of Object.entries(st.Condition)) {
+        for (const [key, value] of Object.entries(entries)) {
+          if (pctx.isKnown(key)) {
+            (mine[op] ??= {})[key] = value;
+            any = true;
+          } else (rest[op] ??= {})[key] = value;
+        }
+      }
+      if (!any) {
+        out.push(st);
+        continue;
+      }
+      const holds = this.conditionHolds(mine, pctx);
+      if (holds === undefined) {
+        out.push(st);
+        continue;
+      }
+      changed = true;
+      if (!holds) continue;
+      const copy: PolicyStatement = { ...st };
+      if (Object.keys(rest).length) copy.Condition = rest;
+      else delete copy.Condition;
+      out.push(copy);
+    }
+    if (!changed) return doc;
+    const specialized: PolicyDocument = { ...doc, Statement: out };
+    this.specialized.add(specialized);
+    return specialized;
+  }
+
+  private conditionHolds(
+    condition: Record<string, Record<string, unknown>>,
+    pctx: DecidableContext,
+    context: Record<string, string | string[]> = pctx.ctx,
+  ): boolean | undefined {
+    const key = `${pctx.arn}|${JSON.stringify(condition)}|${context === pctx.ctx ? '' : JSON.stringify(context)}`;
+    if (this.conditionCache.has(key)) return this.conditionCache.get(key);
+    const probe = 's3:ListAllMyBuckets';
+    const result = this.simulate(
+      {
+        principalArn: pctx.arn,
+        identityPolicies: [{ name: 'condition', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: probe, Resource: '*', Condition: condition }] } }],
+        permissionBoundaryPolicies: undefined,
+        serviceControlPolicies: [],
+      },
+      probe,
+      '*',
+      context,
+      pctx.accountId,
+    );
+    const holds = result === 'Error' ? undefined : result === 'Allowed';
+    this.conditionCache.set(key, holds);
+    return holds;
   }
 
   private bitsFor(list: string[]): Uint32Array {
@@ -467,6 +559,55 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     }
   }
 
+  /**
+   * The trust-policy side of sts:AssumeRole* on an imported role (PMapper's rule): the trust
+   * policy must allow the caller — by ARN, by account (then the caller's own policies must
+   * allow too) or by "*" — and no trust statement may deny it.
+   */
+  private trustSide(
+    action: string,
+    role: IamRole,
+    pctx: DecidableContext,
+    context: Record<string, string | string[]>,
+  ): { result: 'allowed' | 'denied' | 'conditional'; namesCaller: boolean } {
+    const callerArn = pctx.arn;
+    const matchesPrincipal = (principal: unknown): 'arn' | 'account' | false => {
+      if (principal === '*') return 'account';
+      if (!principal || typeof principal !== 'object') return false;
+      const aws = (principal as Record<string, unknown>).AWS;
+      for (const v of aws === undefined ? [] : Array.isArray(aws) ? aws : [aws]) {
+        if (v === '*') return 'account';
+        if (v === callerArn) return 'arn';
+        if (v === pctx.accountId || v === `arn:aws:iam::${pctx.accountId}:root`) return 'account';
+      }
+      return false;
+    };
+    let best: 'allowed' | 'conditional' | 'denied' = 'denied';
+    let namesCaller = false;
+    const ctx = { ...pctx.ctx, ...context };
+    const given = new Set(Object.keys(context).map((k) => k.toLowerCase()));
+    for (const st of role.trustPolicy.Statement) {
+      const m = matchesPrincipal(st.Principal);
+      if (!m || !asList(st.Action).some((a) => actionMatchesPattern(action, a))) continue;
+      let decided: 'allowed' | 'conditional' | 'denied' = 'allowed';
+      if (st.Condition) {
+        const keys = Object.values(st.Condition).flatMap((e) => Object.keys(e));
+        if (keys.every((k) => given.has(k.toLowerCase()) || pctx.isKnown(k))) {
+          decided = this.conditionHolds(st.Condition, pctx, ctx) ? 'allowed' : 'denied';
+        } else decided = 'conditional';
+      }
+      if (st.Effect === 'Deny') {
+        if (decided === 'allowed') return { result: 'denied', namesCaller };
+        if (decided === 'conditional' && best === 'allowed') best = 'conditional';
+        continue;
+      }
+      if (decided === 'denied') continue;
+      if (decided === 'allowed' || best === 'denied') best = decided;
+      if (m === 'arn' && decided === 'allowed') namesCaller = true;
+    }
+    return { result: best, namesCaller };
+  }
+
   // ---- public API ------------------------------------------------------------------------
 
   effective(principalArn: string): EffectivePermissions & { unresolvedPolicyArns: string[] } {
@@ -483,40 +624,110 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
   ): 'allowed' | 'denied' | 'conditional' {
     const set = this.policySet(principalArn);
     const i = this.universe.indexOf(action);
-    if (i !== undefined) {
+    const assumesModelRole = action.toLowerCase().startsWith('sts:assumerole') && this.model.identities.get(resource)?.type === 'role';
+    if (i !== undefined && !assumesModelRole) {
       const r = this.evaluateSet(set, principalArn);
       if (r.grade[i] === 0) return 'denied';
     }
-    const p = this.resolvePrincipal(principalArn);
-    const ctx: Record<string, string | string[]> = { ...principalContext(p), ...context };
-    const known = new Set(Object.keys(ctx).map((k) => k.toLowerCase()));
+    const pctx = decidableContext(this.resolvePrincipal(principalArn));
+    const identitySide = this.identitySide(set, principalArn, i, action, resource, context, pctx);
+    const a = action.toLowerCase();
+    if (a.startsWith('sts:assumerole')) {
+      const target = this.model.identities.get(resource);
+      if (target?.type === 'role') {
+        const trust = this.trustSide(action, target, pctx, context);
+        if (trust.result === 'denied' || identitySide === 'explicit-deny') return 'denied';
+        // a trust policy naming the caller's ARN in its own account needs no identity grant
+        // (kept to principals without SCPs and boundaries, which could still block it)
+        if (trust.namesCaller && target.accountId === pctx.accountId && identitySide === 'denied' && set.scpLevels.length === 0 && set.boundary === undefined) {
+          return trust.result;
+        }
+        return rank(identitySide) < rank(trust.result) ? (identitySide as 'denied' | 'conditional' | 'allowed') : trust.result;
+      }
+    }
+    if (identitySide === 'explicit-deny') return 'denied';
+    if (identitySide === 'denied' && a.startsWith('kms:') && i !== undefined) {
+      // KMS needs a key policy, which the model lacks: answer from the identity side's grade
+      const g = this.evaluateSet(set, principalArn).grade[i]!;
+      return g === FULL ? 'allowed' : g > 0 ? 'conditional' : 'denied';
+    }
+    return identitySide;
+  }
+
+  /** Pessimistic run → 'allowed'; optimistic run → 'conditional'; else denied (explicitly or not). */
+  private identitySide(
+    set: PolicySet,
+    principalArn: string,
+    i: number | undefined,
+    action: string,
+    resource: string,
+    context: Record<string, string | string[]>,
+    pctx: DecidableContext,
+  ): 'allowed' | 'conditional' | 'denied' | 'explicit-deny' {
+    const ctx: Record<string, string | string[]> = { ...pctx.ctx, ...context };
+    const given = new Set(Object.keys(context).map((k) => k.toLowerCase()));
+    const known = { isKnown: (k: string) => given.has(k.toLowerCase()) || pctx.isKnown(k), signature: `${pctx.kind}|${[...given].sort().join(',')}` };
     const pessimistic = this.simulationBase(set, principalArn, i, (d) => resolveConditions(d, known, 'pessimistic'));
     const strict = this.simulate(pessimistic, action, resource, ctx, set.accountId);
     if (strict === 'Allowed') return set.boundary === null ? 'conditional' : 'allowed';
     if (strict === 'Error') return 'conditional';
     const optimistic = this.simulationBase(set, principalArn, i, (d) => resolveConditions(d, known, 'optimistic'));
-    return this.simulate(optimistic, action, resource, ctx, set.accountId) === 'Allowed' ? 'conditional' : 'denied';
+    const opt = this.simulate(optimistic, action, resource, ctx, set.accountId);
+    if (opt === 'Allowed') return 'conditional';
+    return opt === 'ExplicitlyDenied' ? 'explicit-deny' : 'denied';
   }
+}
+
+function rank(r: string): number {
+  return r === 'allowed' ? 2 : r === 'conditional' ? 1 : 0;
 }
 
 const ROOT_POLICY: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
-/** Request context the principal itself decides (aws:PrincipalArn, tags, ...). */
-function principalContext(p: ReturnType<IamPermissionEvaluator['resolvePrincipal']>): Record<string, string | string[]> {
+interface DecidableContext {
+  arn: string;
+  accountId: string;
+  /** 'user' | 'role' | 'root': which keys are decidable depends only on this */
+  kind: string;
+  ctx: Record<string, string | string[]>;
+  isKnown(key: string): boolean;
+}
+
+const FIXED_PRINCIPAL_KEYS = ['aws:principalarn', 'aws:principalaccount', 'aws:principaltype', 'aws:principalisawsservice'];
+
+function isPrincipalKey(key: string): boolean {
+  const k = key.toLowerCase();
+  return FIXED_PRINCIPAL_KEYS.includes(k) || k === 'aws:username' || k === 'aws:userid' || k.startsWith('aws:principaltag/');
+}
+
+/**
+ * The request context the principal alone decides. Roles: their ARN, account and type only —
+ * a session's aws:userid and principal tags (session tags override role tags) are unknown.
+ * Users: also aws:username, aws:userid and their tags (an absent tag is known to be absent).
+ */
+function decidableContext(p: ReturnType<IamPermissionEvaluator['resolvePrincipal']>): DecidableContext {
   const ctx: Record<string, string | string[]> = {
     'aws:PrincipalArn': p.arn,
     'aws:PrincipalAccount': p.accountId,
+    'aws:PrincipalIsAWSService': 'false',
+    'aws:PrincipalType': p.type === 'user' ? 'User' : p.type === 'role' ? 'AssumedRole' : 'Account',
   };
   if (p.type === 'user') {
-    ctx['aws:PrincipalType'] = 'User';
     ctx['aws:username'] = p.name;
-  } else if (p.type === 'role') ctx['aws:PrincipalType'] = 'AssumedRole';
-  else if (p.type === 'root') ctx['aws:PrincipalType'] = 'Account';
-  if (p.type !== 'root' && p.id) ctx['aws:userid'] = p.id;
-  if (p.type === 'user' || p.type === 'role') {
+    if (p.id) ctx['aws:userid'] = p.id;
     for (const [k, v] of Object.entries(p.tags)) ctx[`aws:PrincipalTag/${k}`] = v;
+    return {
+      arn: p.arn,
+      accountId: p.accountId,
+      kind: 'user',
+      ctx,
+      isKnown: (key) => {
+        const k = key.toLowerCase();
+        return isPrincipalKey(k) && (k !== 'aws:userid' || !!p.id);
+      },
+    };
   }
-  return ctx;
+  return { arn: p.arn, accountId: p.accountId, kind: p.type, ctx, isKnown: (key) => FIXED_PRINCIPAL_KEYS.includes(key.toLowerCase()) };
 }
 
 const transformCache = new WeakMap<PolicyDocument, Map<string, PolicyDocument>>();
@@ -526,8 +737,12 @@ const transformCache = new WeakMap<PolicyDocument, Map<string, PolicyDocument>>(
  * pessimistic: such Allows are dropped and such Denies apply (their unknown keys removed);
  * optimistic: such Allows apply (unknown keys removed) and such Denies are dropped.
  */
-export function resolveConditions(doc: PolicyDocument, known: Set<string>, mode: 'pessimistic' | 'optimistic'): PolicyDocument {
-  const sig = `${mode}|${[...known].sort().join(',')}`;
+export function resolveConditions(
+  doc: PolicyDocument,
+  known: { isKnown(key: string): boolean; signature: string },
+  mode: 'pessimistic' | 'optimistic',
+): PolicyDocument {
+  const sig = `${mode}|${known.signature}`;
   let perDoc = transformCache.get(doc);
   const hit = perDoc?.get(sig);
   if (hit) return hit;
@@ -542,7 +757,7 @@ export function resolveConditions(doc: PolicyDocument, known: Set<string>, mode:
     let undecided = false;
     for (const [op, entries] of Object.entries(s.Condition)) {
       for (const [key, value] of Object.entries(entries)) {
-        if (known.has(key.toLowerCase())) (decided[op] ??= {})[key] = value;
+        if (known.isKnown(key)) (decided[op] ??= {})[key] = value;
         else undecided = true;
       }
     }

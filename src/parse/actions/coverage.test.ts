@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { actionsForEventName, auditMapping, canonicalAction, mapEventToActions, mapEventToActionsDetailed } from './index.js';
-import { realEvents } from './real-events.test-helpers.js';
+import { otherRealEvents, realEvents } from './real-events.test-helpers.js';
 
 /*
  * Measured on the shared corpora (1,096 events): 1,066 resolved (97.3%): stratus 310/310,
@@ -23,6 +23,14 @@ test('coverage: share of real events whose actions are all known to iam-data (or
     const a = auditMapping(events.filter((e) => e.corpus === corpus).map((e) => e.record));
     assert.ok(a.coverage >= FLOORS[corpus], `${corpus}: ${a.coverage}`);
   }
+});
+
+test('coverage on other real corpora (flaws2 delivery files, OTRF, plaso lookup-events): all resolved', () => {
+  const records = otherRealEvents();
+  assert.ok(records.length >= 140, `${records.length} records`);
+  const a = auditMapping(records);
+  // Measured: 146/146.
+  assert.ok(a.coverage >= 0.99, `${a.coverage}: ${a.unknown.map((u) => u.action).join(', ')}`);
 });
 
 test('ground truth: the table alone gives the action that AccessDenied messages name', () => {

@@ -12,6 +12,7 @@
  */
 import { deniedActionFromMessage, iamPrefixForEventSource, ruleFor, validate } from './core.js';
 import { iamServiceKnown } from './iam-index.js';
+import { isRecord } from './params.js';
 import { passedRoles } from './passrole.js';
 import { resourcesFor } from './resources.js';
 import { PERMISSIONLESS_EVENT_TYPES } from './table.js';
@@ -40,6 +41,7 @@ export interface DetailedActionMapping extends ActionMapping {
 
 /** The full mapping, including candidate action names that iam-data does not know. */
 export function mapEventToActionsDetailed(record: Record<string, unknown>): DetailedActionMapping {
+  if (!isRecord(record)) return { actions: [], resources: [], unknown: [], kind: 'unknown' };
   const source = typeof record.eventSource === 'string' ? record.eventSource : '';
   const name = typeof record.eventName === 'string' ? record.eventName : '';
   const eventType = typeof record.eventType === 'string' ? record.eventType : '';

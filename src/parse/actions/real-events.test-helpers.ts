@@ -4,6 +4,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { sharedData } from '../../../test/support/paths.js';
 
 export interface RealEvent {
@@ -61,4 +62,24 @@ export function findRealEvent(
   const found = realEvents().find((e) => e.record.eventSource === eventSource && e.record.eventName === eventName && where(e.record));
   if (!found) throw new Error(`no real event ${eventSource} ${eventName}`);
   return found;
+}
+
+/**
+ * Other real corpora, in other delivery formats: flaws2 S3 delivery files (.json.gz), the OTRF
+ * shipper-wrapped JSON lines, and plaso's lookup-events export (record in `CloudTrailEvent`).
+ */
+export function otherRealEvents(): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const file of walk(sharedData('flaws2-cloudtrail'), '.json.gz')) {
+    out.push(...recordsOf(JSON.parse(gunzipSync(readFileSync(file)).toString('utf8'))));
+  }
+  for (const file of walk(sharedData('otrf-security-datasets'), '.json')) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) if (line.trim()) out.push(...recordsOf(JSON.parse(line)));
+  }
+  for (const line of readFileSync(sharedData('plaso-lookup-events', 'aws_cloudtrail.jsonl'), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const row = JSON.parse(line) as { CloudTrailEvent?: unknown };
+    if (typeof row.CloudTrailEvent === 'string') out.push(...recordsOf(JSON.parse(row.CloudTrailEvent)));
+  }
+  return out;
 }

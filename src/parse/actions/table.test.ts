@@ -231,3 +231,9 @@ test('mapping is a cached lookup: 100k records map quickly', () => {
   const perCallMicros = ((performance.now() - start) * 1000) / 100_000;
   assert.ok(perCallMicros < 100, `${perCallMicros.toFixed(2)} µs per record`);
 });
+
+test('the per-pair rule cache stays bounded and correct under many distinct event names', () => {
+  for (let i = 0; i < 25_000; i++) mapEventToActionsDetailed(ev('ec2.amazonaws.com', `Made${i}Up`));
+  assert.deepEqual(mapEventToActions(ev('ec2.amazonaws.com', 'RunInstances')).actions, ['ec2:RunInstances']);
+  assert.deepEqual(mapEventToActionsDetailed(ev('ec2.amazonaws.com', 'Made1Up')).unknown, ['ec2:Made1Up']);
+});

@@ -1,0 +1,25 @@
+/** Helpers shared by benchmark phases. Each phase runs in its own process so peak RSS is its own. */
+export interface PhaseResult {
+  phase: string;
+  seconds: number;
+  events: number;
+  /** Peak resident set size of the phase's process, in MiB. */
+  peakRssMiB: number;
+  [extra: string]: unknown;
+}
+
+export function peakRssMiB(): number {
+  // resourceUsage().maxRSS is in KiB on Linux.
+  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}
+
+export function emit(result: PhaseResult): void {
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+export function arg(name: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? process.argv[i + 1] : undefined;
+  if (value === undefined) throw new Error(`missing --${name}`);
+  return value;
+}

@@ -1,0 +1,27 @@
+// Full import into a fresh SQLite store, through the same code path as `trailscope import`.
+import { rmSync, statSync, existsSync } from 'node:fs';
+import { openStore } from '../../src/store/index.js';
+import { importPaths } from '../../src/ingest/local-import.js';
+import { arg, emit, peakRssMiB } from './common.js';
+
+const root = arg('dir');
+const db = arg('db');
+for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+const store = await openStore(db);
+const started = process.hrtime.bigint();
+const summary = await importPaths(store, [root]);
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+await store.close();
+const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
+const dbBytes = size(db) + size(db + '-wal');
+emit({
+  phase: 'import',
+  seconds,
+  events: summary.eventsNew,
+  duplicates: summary.duplicates,
+  failed: summary.failed,
+  eventsPerSecond: Math.round(summary.eventsNew / seconds),
+  dbBytes,
+  bytesPerEvent: Math.round(dbBytes / Math.max(1, summary.eventsNew)),
+  peakRssMiB: peakRssMiB(),
+});

@@ -1,0 +1,85 @@
+/**
+ * `npm run bench`: generates about a million events and measures, in one run, parse-only
+ * throughput (the baseline), full import into SQLite, live ingestion through an S3/SQS emulator,
+ * and the time to compute all findings. Each phase runs in its own process so peak RSS is its
+ * own. Figures are printed, never asserted.
+ *
+ * Options: --events N (approximate total, default 1,000,000), --keep (reuse generated files).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, existsSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PhaseResult } from './phases/common.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outDir = resolve(here, 'out');
+mkdirSync(outDir, { recursive: true });
+
+const totalArg = process.argv.indexOf('--events');
+const targetEvents = totalArg >= 0 ? Number(process.argv[totalArg + 1]) : 1_000_000;
+// Ten accounts of a busy organization: hourly files of a few hundred records each, as busy
+// accounts deliver, so the figures measure processing rather than per-file overhead.
+const accounts = 10;
+const days = 7;
+const params = {
+  accounts,
+  days,
+  eventsPerDay: Math.max(10, Math.round(targetEvents / accounts / days)),
+  identitiesPerAccount: 200,
+  deliveryMinutes: 60,
+  seed: 'bench',
+  gzipLevel: 6,
+};
+const orgDir = join(outDir, 'org');
+
+function runPhase(name: string, args: string[]): PhaseResult {
+  const script = join(here, 'phases', `${name}.ts`);
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = (child.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (child.status !== 0 || !line) {
+    process.stderr.write(child.stdout ?? '');
+    throw new Error(`benchmark phase "${name}" failed (exit ${child.status})`);
+  }
+  return JSON.parse(line.slice('BENCH_RESULT '.length)) as PhaseResult;
+}
+
+const optional = new Set(['live', 'findings']);
+function tryPhase(name: string, args: string[]): PhaseResult | undefined {
+  if (optional.has(name) && !existsSync(join(here, 'phases', `${name}.ts`))) return undefined;
+  return runPhase(name, args);
+}
+
+process.stderr.write(`bench: generating ~${targetEvents.toLocaleString('en')} events in ${orgDir}\n`);
+const gen = runPhase('generate', ['--dir', orgDir, '--params', JSON.stringify(params)]);
+process.stderr.write('bench: parse-only baseline\n');
+const parse = runPhase('parse', ['--dir', orgDir]);
+process.stderr.write('bench: import into SQLite\n');
+const db = join(outDir, 'bench.db');
+const imp = runPhase('import', ['--dir', orgDir, '--db', db]);
+process.stderr.write('bench: live ingestion through fauxqs\n');
+const live = tryPhase('live', ['--dir', orgDir, '--db', join(outDir, 'live.db')]);
+process.stderr.write('bench: findings\n');
+const findings = tryPhase('findings', ['--dir', orgDir, '--db', db]);
+
+const pct = (a: number, b: number) => `${Math.round((a / b) * 100)} %`;
+const n = (x: unknown) => (typeof x === 'number' ? x.toLocaleString('en') : String(x));
+const rows: [string, string, string][] = [
+  ['events generated', `${n(gen.events)} (${n(gen.identities)} identities)`, gen.reused ? 'reused' : `${gen.seconds.toFixed(1)} s`],
+  ['parse-only (1 core)', `${n(parse.eventsPerSecond)} events/s, ${parse.jsonMiBPerSecond} MiB/s JSON, ${parse.gzipMiBPerSecond} MiB/s gzip`, `peak RSS ${parse.peakRssMiB} MiB`],
+  ['import into SQLite', `${n(imp.eventsPerSecond)} events/s = ${pct(Number(imp.eventsPerSecond), Number(parse.eventsPerSecond))} of parse-only (target ≥ 50 %)`, `peak RSS ${imp.peakRssMiB} MiB (target < 400)`],
+  ['bytes per event on disk', `${n(imp.bytesPerEvent)} B (target ≤ 400)`, `${(Number(imp.dbBytes) / 1048576).toFixed(1)} MiB for ${n(imp.events)} events`],
+];
+if (live) {
+  rows.push(['live ingestion (fauxqs)', `${n(live.eventsPerSecond)} events/s = ${pct(Number(live.eventsPerSecond), Number(parse.eventsPerSecond))} of parse-only (target ≥ 25 %)`, `peak RSS ${live.peakRssMiB} MiB`]);
+}
+if (findings) {
+  rows.push(['all findings', `${findings.seconds.toFixed(1)} s for ${n(findings.events)} events, ${n(findings.identities)} identities (target < 20 s)`, `${n(findings.findings)} findings, peak RSS ${findings.peakRssMiB} MiB`]);
+}
+const width = Math.max(...rows.map((r) => r[0].length));
+process.stdout.write(`\ntrailscope benchmark (node ${process.version}, ${n(parse.events)} events)\n`);
+for (const [label, value, note] of rows) process.stdout.write(`  ${label.padEnd(width)}  ${value}  [${note}]\n`);

@@ -124,6 +124,7 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
   private readonly layerCache = new Map<string, Layer>();
   private readonly policyCache = new Map<string, PolicyArrays>();
   private readonly compiledById = new Map<string, CompiledPolicy>();
+  private readonly minCache = new Map<string, Uint8Array>();
   private readonly specialized = new WeakSet<PolicyDocument>();
   private readonly principalKeyDocs = new WeakMap<PolicyDocument, boolean>();
   private readonly conditionCache = new Map<string, boolean | undefined>();
@@ -426,43 +427,58 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     return layer;
   }
 
+  /** min() of several grade arrays, as one array (cached for SCP chains, shared by many sets). */
+  private minOf(arrays: Uint8Array[], key: string | undefined): Uint8Array | undefined {
+    if (arrays.length === 0) return undefined;
+    if (arrays.length === 1) return arrays[0];
+    const hit = key === undefined ? undefined : this.minCache.get(key);
+    if (hit) return hit;
+    const out = arrays[0]!.slice();
+    for (let a = 1; a < arrays.length; a++) {
+      const src = arrays[a]!;
+      for (let i = 0; i < out.length; i++) if (src[i]! < out[i]!) out[i] = src[i]!;
+    }
+    if (key !== undefined) this.minCache.set(key, out);
+    return out;
+  }
+
   private evaluateSet(set: PolicySet, principalArn: string): SetResult {
     const hit = this.setCache.get(set.key);
     if (hit) return hit;
     const n = this.universe.size;
-    const layers: Layer[] = [this.layer(set.identity)];
-    if (set.boundary) layers.push(this.layer([set.boundary]));
-    for (const level of set.scpLevels) layers.push(this.layer(level));
-    const allows = layers.map((l) => l.allow);
-    const caps = layers.flatMap((l) => l.caps);
-    const resourceDenies = layers.flatMap((l) => l.resourceDenies);
-    const unknownBoundary = set.boundary === null;
+    const identity = this.layer(set.identity);
+    const boundary = set.boundary ? this.layer([set.boundary]) : undefined;
+    const levels = set.scpLevels.map((l) => this.layer(l));
+    const chainKey = set.key.slice(set.key.indexOf('|S:'));
+    // SCP levels: every level must allow; denies of every level apply
+    const scpAllow = this.minOf(levels.map((l) => l.allow), `allow${chainKey}`);
+    const scpCap = this.minOf(levels.flatMap((l) => l.caps), `cap${chainKey}`);
+    const allows = [identity.allow, ...(boundary ? [boundary.allow] : []), ...(scpAllow ? [scpAllow] : [])];
+    const caps = [...identity.caps, ...(boundary?.caps ?? []), ...(scpCap ? [scpCap] : [])];
     const grade = new Uint8Array(n);
-    const residual: number[] = [];
+    grade.set(identity.allow);
+    for (const src of [...allows.slice(1), ...caps]) {
+      for (let i = 0; i < n; i++) if (src[i]! < grade[i]!) grade[i] = src[i]!;
+    }
+    // an unknown boundary can only make grants conditional, never leave them silently full
+    if (set.boundary === null) for (let i = 0; i < n; i++) if (grade[i]! > CONDITIONAL) grade[i] = CONDITIONAL;
+    const resourceDenies = [...identity.resourceDenies, ...(boundary?.resourceDenies ?? []), ...levels.flatMap((l) => l.resourceDenies)];
+    const layerAllows = [identity.allow, ...(boundary ? [boundary.allow] : []), ...levels.map((l) => l.allow)];
     let count = 0;
     let full = 0;
+    const residual: number[] = [];
     for (let i = 0; i < n; i++) {
-      let g = FULL;
-      let limitedLayers = 0;
-      for (let l = 0; l < allows.length; l++) {
-        const v = allows[l]![i]!;
-        if (v < g) g = v;
-        if (v === LIMITED) limitedLayers++;
-      }
+      const g = grade[i]!;
       if (g === 0) continue;
-      for (let c = 0; c < caps.length; c++) {
-        const v = caps[c]![i]!;
-        if (v < g) g = v;
-      }
-      // an unknown boundary can only make grants conditional, never leave them silently full
-      if (unknownBoundary && g > CONDITIONAL) g = CONDITIONAL;
-      if (g === 0) continue;
-      grade[i] = g;
       count++;
       if (g === FULL) full++;
-      else if (g === LIMITED && limitedLayers > 0) {
+      else if (g === LIMITED) {
+        // could the resource constraints of two layers, or a resource-limited deny, leave nothing?
+        let limitedLayers = 0;
+        for (const a of layerAllows) if (a[i] === LIMITED) limitedLayers++;
+        if (limitedLayers === 0) continue;
         let rdeny = false;
-        for (let r = 0; r < resourceDenies.length && !rdeny; r++) rdeny = resourceDenies[r]![i] === 1;
+        for (const r of resourceDenies) if (r[i] === 1) rdeny = true;
         if (limitedLayers > 1 || rdeny) residual.push(i);
       }
     }
@@ -472,7 +488,7 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
         count--;
       }
     }
-    const isAdmin = !unknownBoundary && full === n;
+    const isAdmin = set.boundary !== null && full === n;
     const result: SetResult = { grade, isAdmin, granted: new GrantMap(this.universe, grade, count) };
     this.setCache.set(set.key, result);
     return result;

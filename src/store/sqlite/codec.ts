@@ -71,12 +71,6 @@ export function decompressLines(codec: number, data: Buffer): string[] {
   return brotliDecompressSync(data).toString('utf8').split('\n');
 }
 
-/** A block's data: compressed when big enough to compress well, otherwise pending (plain). */
-export function encodeBlock(lines: readonly string[], bytes: number): { codec: number; data: Buffer } {
-  if (lines.length >= BLOCK_TARGET_EVENTS || bytes >= BLOCK_TARGET_BYTES) return { codec: CODEC_BROTLI_LINES, data: compressLines(lines) };
-  return { codec: CODEC_PLAIN_LINES, data: Buffer.from(lines.join('\n'), 'utf8') };
-}
-
 /**
  * The raw record as stored. The eventID, which is in the event row already and is the least
  * compressible part of a record, is replaced by the marker 0 when it is exactly the event's id.

@@ -8,11 +8,12 @@ import {
   BLOCK_TARGET_EVENTS,
   BLOCK_MAX_BYTES,
   BLOCK_MAX_EVENTS,
+  CODEC_BROTLI_LINES,
   CODEC_PLAIN_LINES,
+  compressLines,
   decodeEvent,
   decodeEventId,
   decompressLines,
-  encodeBlock,
   encodeEventId,
   encodeRaw,
   msToTime,
@@ -26,8 +27,15 @@ import type { EventRowForUsage } from './usage.js';
  * Events schema. One row per event with only what filters, ordering and aggregation need, as
  * integers (strings interned in `strings`); the raw records live compressed in `raw_blocks`.
  *
- * - events.event_id: a 16-byte blob for UUIDs, text otherwise; unique (the dedup key).
- * - events.t: eventTime in ms. events.api: interned JSON [eventSource, eventName].
+ * - events.event_id: a 16-byte blob for UUIDs, text otherwise. events.t: eventTime in ms.
+ *   The one index is unique (t, event_id): it is the dedup key and the time order at once.
+ *   A record delivered twice (by CloudTrail, SQS or a re-import) has the same eventID and the
+ *   same eventTime, so this dedups exactly as eventID alone would, while keeping inserts local
+ *   in the index (files arrive roughly in time order) instead of scattered by random UUIDs:
+ *   that locality is what keeps bulk import fast once the store holds millions of events.
+ *   There is deliberately no (principal, t) index: per-principal questions at scale are served
+ *   by usage_hourly; a principal filter on raw events scans the time range.
+ * - events.api: interned JSON [eventSource, eventName].
  * - events.actions / events.resources: interned id sets (see id_sets), so SQL can group on them.
  * - events.extra: JSON of the normalised fields that differ from what the raw record implies
  *   (almost always NULL).
@@ -36,7 +44,7 @@ import type { EventRowForUsage } from './usage.js';
  *   codec 1 = brotli of the JSON lines; codec 0 = plain lines of a small commit, pending a
  *   merge with the next small commits into one compressed block (see mergePending).
  * - principals: per acting principal, its account and identity type.
- * - usage_hourly: per (principal, action, hour, success) the count, first/last ms, the rowid of
+ * - usage_hourly: keyed (hour, principal, action, success), time first so inserts stay local; the count, first/last ms, the rowid of
  *   the bucket's latest event (evidence) and up to 8 session name ids; maintained in the insert's transaction. action 0 counts
  *   events that mapped to no action, so principals' activity is complete.
  */
@@ -59,9 +67,7 @@ export const EVENTS_MIGRATIONS: AreaMigrations = {
       resources INTEGER,
       extra TEXT
     );
-    CREATE UNIQUE INDEX events_event_id ON events (event_id);
-    CREATE INDEX events_time ON events (t);
-    CREATE INDEX events_principal_time ON events (principal, t) WHERE principal IS NOT NULL;
+    CREATE UNIQUE INDEX events_time_id ON events (t, event_id);
     CREATE TABLE raw_blocks (
       id INTEGER PRIMARY KEY,
       n INTEGER NOT NULL,
@@ -83,7 +89,7 @@ export const EVENTS_MIGRATIONS: AreaMigrations = {
       last_ms INTEGER NOT NULL,
       sample INTEGER NOT NULL,
       sessions TEXT NOT NULL,
-      PRIMARY KEY (principal, action, hour, ok)
+      PRIMARY KEY (hour, principal, action, ok)
     ) WITHOUT ROWID;`,
   ],
 };
@@ -125,6 +131,8 @@ export class SqliteEventStore implements EventStore {
   private readonly tailBlocksStmt: Statement<[number], { id: number; n: number; codec: number; bytes: number }>;
   private readonly upsertPrincipalStmt: Statement<[number, number | null, number | null]>;
   private readonly setExtraStmt: Statement<[string, number]>;
+  private readonly rangeBlocksStmt: Statement<[number, number], { id: number; n: number; codec: number; data: Buffer }>;
+  private readonly deleteBlocksStmt: Statement<[number, number]>;
   private readonly blockCache: CachedBlock[] = [];
   private readonly commitTx: (file: FileRecord | null, events: NormalizedEvent[]) => CommitResult;
 
@@ -139,6 +147,8 @@ export class SqliteEventStore implements EventStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.setExtraStmt = db.prepare('UPDATE events SET extra = ? WHERE id = ?');
+    this.rangeBlocksStmt = db.prepare('SELECT id, n, codec, data FROM raw_blocks WHERE id >= ? AND id <= ? ORDER BY id');
+    this.deleteBlocksStmt = db.prepare('DELETE FROM raw_blocks WHERE id >= ? AND id <= ?');
     this.insertBlockStmt = db.prepare('INSERT INTO raw_blocks (id, n, codec, data) VALUES (?, ?, ?, ?)');
     this.blockForStmt = db.prepare('SELECT id, n, codec, data FROM raw_blocks WHERE id <= ? ORDER BY id DESC LIMIT 1');
     this.tailBlocksStmt = db.prepare('SELECT id, n, codec, length(data) AS bytes FROM raw_blocks ORDER BY id DESC LIMIT ?');
@@ -218,70 +228,74 @@ export class SqliteEventStore implements EventStore {
     return { inserted: inserted.length, duplicates };
   }
 
+  /**
+   * Writes the raw records of this transaction's new rows (consecutive rowids). Small commits
+   * (CloudTrail files of a few events) compress badly alone, so they are stored plain, pending;
+   * the next commit whose rows follow them takes them in, and once the run is big enough it is
+   * compressed as one block (or a few of equal size). Every record is compressed once, in a
+   * block of BLOCK_TARGET..BLOCK_MAX events. Plain blocks that another process's rows cut off
+   * from the tail are compressed as they are.
+   */
   private writeBlocks(inserted: { rowid: number; event: NormalizedEvent }[]): void {
     if (inserted.length === 0) return;
-    let lines: string[] = [];
+    let first = inserted[0]!.rowid;
+    const lines: string[] = [];
     let bytes = 0;
-    let first = -1;
-    let pending = false;
-    const flush = () => {
-      if (lines.length === 0) return;
-      const { codec, data } = encodeBlock(lines, bytes);
-      this.insertBlockStmt.run(first, lines.length, codec, data);
-      pending = codec === CODEC_PLAIN_LINES;
-      lines = [];
-      bytes = 0;
-    };
     for (const { rowid, event } of inserted) {
-      // Rowids of one transaction are consecutive (we hold the write lock); a gap would only
-      // appear if that ever changed, and then a new block starts, so reads stay correct.
-      const contiguous = lines.length > 0 && rowid === first + lines.length;
-      if (!contiguous || lines.length >= BLOCK_MAX_EVENTS || bytes >= BLOCK_MAX_BYTES) {
-        flush();
-        first = rowid;
-      }
+      if (rowid !== first + lines.length) throw new Error('store is inconsistent: rowids of one transaction are not consecutive');
       const { line, extra } = encodeRaw(event);
       if (extra !== null) this.setExtraStmt.run(extra, rowid);
       lines.push(line);
       bytes += line.length;
     }
-    flush();
-    if (pending) this.mergePending();
-  }
-
-  /**
-   * Small commits (CloudTrail files of a few events) compress badly alone, so their blocks are
-   * stored plain. Once the run of plain blocks at the end of the table is big enough it is
-   * merged into one compressed block: every record is compressed once, in a large block.
-   * Runs inside the commit's transaction.
-   */
-  private mergePending(): void {
-    const run: { id: number; n: number; codec: number; bytes: number }[] = [];
-    let total = 0;
-    let bytes = 0;
+    // Pending plain blocks at the tail: joined when they end right before our rows.
+    const pending: { id: number; n: number; bytes: number }[] = [];
     for (const b of this.tailBlocksStmt.iterate(MERGE_LOOKBACK)) {
       if (b.codec !== CODEC_PLAIN_LINES) break;
-      const next = run[run.length - 1];
-      if (next && b.id + b.n !== next.id) break;
-      run.push(b);
-      total += b.n;
-      bytes += b.bytes;
+      const next = pending[pending.length - 1];
+      if (next ? b.id + b.n !== next.id : b.id + b.n !== first) {
+        // Not adjacent: rows of another writer sit between. Seal what was pending.
+        if (!next) this.compressRange(b.id, b.id);
+        break;
+      }
+      pending.push(b);
     }
-    if (total < BLOCK_TARGET_EVENTS && bytes < BLOCK_TARGET_BYTES && run.length < MERGE_LOOKBACK) return;
-    run.reverse();
-    const firstId = run[0]!.id;
-    const lastId = run[run.length - 1]!.id;
-    const blocks = this.db
-      .prepare<[number, number], { id: number; n: number; codec: number; data: Buffer }>(
-        'SELECT id, n, codec, data FROM raw_blocks WHERE id >= ? AND id <= ? ORDER BY id',
-      )
-      .all(firstId, lastId);
+    const pendingEvents = pending.reduce((a, b) => a + b.n, 0);
+    const pendingBytes = pending.reduce((a, b) => a + b.bytes, 0);
+    const total = pendingEvents + lines.length;
+    const totalBytes = pendingBytes + bytes;
+    if (total < BLOCK_TARGET_EVENTS && totalBytes < BLOCK_TARGET_BYTES && pending.length < MERGE_LOOKBACK - 1) {
+      this.insertBlockStmt.run(first, lines.length, CODEC_PLAIN_LINES, Buffer.from(lines.join('\n'), 'utf8'));
+      return;
+    }
+    let all = lines;
+    if (pending.length > 0) {
+      const from = pending[pending.length - 1]!.id;
+      all = [...this.readLines(from, pending[0]!.id), ...lines];
+      this.deleteBlocksStmt.run(from, pending[0]!.id);
+      first = from;
+    }
+    // Equal-sized chunks within the bounds, so no small remainder is left behind.
+    const chunks = Math.max(1, Math.ceil(all.length / BLOCK_MAX_EVENTS), Math.ceil(totalBytes / BLOCK_MAX_BYTES));
+    const per = Math.ceil(all.length / chunks);
+    for (let k = 0; k < all.length; k += per) {
+      const part = all.slice(k, k + per);
+      this.insertBlockStmt.run(first + k, part.length, CODEC_BROTLI_LINES, compressLines(part));
+    }
+    this.blockCache.length = 0;
+  }
+
+  private readLines(fromId: number, toId: number): string[] {
     const lines: string[] = [];
-    for (const b of blocks) for (const line of decompressLines(b.codec, b.data)) lines.push(line);
-    if (lines.length !== total) throw new Error(`store is inconsistent: raw blocks ${firstId}..${lastId} hold ${lines.length} records, expected ${total}`);
-    const { codec, data } = encodeBlock(lines, Math.max(bytes, BLOCK_TARGET_BYTES));
-    this.db.prepare('DELETE FROM raw_blocks WHERE id > ? AND id <= ?').run(firstId, lastId);
-    this.db.prepare('UPDATE raw_blocks SET n = ?, codec = ?, data = ? WHERE id = ?').run(total, codec, data, firstId);
+    for (const b of this.rangeBlocksStmt.iterate(fromId, toId)) for (const line of decompressLines(b.codec, b.data)) lines.push(line);
+    return lines;
+  }
+
+  /** Replaces the blocks with ids in [fromId, toId] by compressed ones holding the same lines. */
+  private compressRange(fromId: number, toId: number): void {
+    const lines = this.readLines(fromId, toId);
+    this.deleteBlocksStmt.run(fromId, toId);
+    this.insertBlockStmt.run(fromId, lines.length, CODEC_BROTLI_LINES, compressLines(lines));
     this.blockCache.length = 0;
   }
 
@@ -365,7 +379,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Pages through matching rows with a keyset on (t, id), so no statement stays open between
+   * Pages through matching rows with a keyset on (t, event_id) (the unique index), so no statement stays open between
    * pages (other calls on this connection may run meanwhile) and memory stays bounded.
    */
   async *iterate(q: EventQuery): AsyncGenerator<NormalizedEvent> {
@@ -374,25 +388,25 @@ export class SqliteEventStore implements EventStore {
     const desc = q.newestFirst === true;
     let remaining = q.limit ?? Infinity;
     if (remaining <= 0) return;
-    let after: [number, number] | null = null;
+    let after: [number, Buffer | string] | null = null;
     while (remaining > 0) {
       const clauses = [...base.clauses];
-      const params = [...base.params];
+      const params: (string | number | Buffer)[] = [...base.params];
       if (after) {
-        clauses.push(desc ? '(t, id) < (?, ?)' : '(t, id) > (?, ?)');
+        clauses.push(desc ? '(t, event_id) < (?, ?)' : '(t, event_id) > (?, ?)');
         params.push(after[0], after[1]);
       }
       const pageSize = Math.min(PAGE_SIZE, remaining);
       const dir = desc ? 'DESC' : 'ASC';
       const sql = `SELECT ${SELECT_COLUMNS} FROM events${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''}
-        ORDER BY t ${dir}, id ${dir} LIMIT ${pageSize}`;
-      const rows = this.db.prepare<(string | number)[], EventRow>(sql).all(...params);
+        ORDER BY t ${dir}, event_id ${dir} LIMIT ${pageSize}`;
+      const rows = this.db.prepare<(string | number | Buffer)[], EventRow>(sql).all(...params);
       const page = rows.map((r) => this.toEvent(r));
       for (const e of page) yield e;
       remaining -= rows.length;
       if (rows.length < pageSize) return;
       const last = rows[rows.length - 1]!;
-      after = [last.t, last.id];
+      after = [last.t, last.event_id];
     }
   }
 

@@ -1,0 +1,100 @@
+/**
+ * Measures the SQLite store on realistic CloudTrail delivery files: bytes per event on disk and
+ * import throughput against parse-only throughput (the same files through the real parser).
+ *
+ *   node --import tsx src/store/sqlite/measure.ts [events=100000] [eventsPerFile=...]
+ *
+ * Files are real records (../shared/data) with fresh eventIDs, requestIDs and eventTimes,
+ * gzipped in CloudTrail's {"Records":[...]} form and named like delivery keys.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { parseFile } from '../../parse/index.js';
+import type { FileRecord } from '../types.js';
+import { syntheticEvents } from '../testing/fixtures.js';
+import { openSqliteStore } from './index.js';
+
+const total = Number(process.argv[2] ?? 100_000);
+const sizes = process.argv[3] ? [Number(process.argv[3])] : [1000, 100, 10];
+
+function makeFiles(perFile: number): { name: string; bytes: Buffer }[] {
+  const events = syntheticEvents(total, { seed: 42, principals: 300, accounts: 10, spanMs: 30 * 86_400_000 });
+  const files: { name: string; bytes: Buffer }[] = [];
+  for (let i = 0; i < events.length; i += perFile) {
+    const records = events.slice(i, i + perFile).map((e) => e.raw);
+    const name = `AWSLogs/111111111111/CloudTrail/us-east-1/2026/01/01/111111111111_CloudTrail_us-east-1_20260101T0000Z_${i}.json.gz`;
+    files.push({ name, bytes: gzipSync(JSON.stringify({ Records: records })) });
+  }
+  return files;
+}
+
+function parseOnly(files: { name: string; bytes: Buffer }[]): { ms: number; events: number } {
+  const t0 = performance.now();
+  let events = 0;
+  for (const f of files) events += parseFile(f.bytes, f.name).events.length;
+  return { ms: performance.now() - t0, events };
+}
+
+async function importAll(files: { name: string; bytes: Buffer }[], path: string): Promise<{ ms: number; inserted: number }> {
+  const store = openSqliteStore(path);
+  const t0 = performance.now();
+  let inserted = 0;
+  for (const f of files) {
+    const parsed = parseFile(f.bytes, f.name);
+    const rec: FileRecord = {
+      source: 'file',
+      key: f.name,
+      size: f.bytes.length,
+      status: 'done',
+      kind: parsed.kind,
+      eventCount: parsed.events.length,
+      newEvents: 0,
+      connector: 'import',
+      accountId: '111111111111',
+      processedAt: new Date().toISOString(),
+    };
+    inserted += (await store.events.commitFile(rec, parsed.events)).inserted;
+  }
+  const ms = performance.now() - t0;
+  await store.close();
+  return { ms, inserted };
+}
+
+function diskBytes(path: string): number {
+  const db = new Database(path);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+  } finally {
+    db.close();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'trailscope-measure-'));
+try {
+  console.log(`${total} events; node ${process.version}`);
+  for (const perFile of sizes) {
+    const files = makeFiles(perFile);
+    parseOnly(files.slice(0, 50)); // warm up
+    const runs: { parse: number; imp: number; bytes: number; inserted: number }[] = [];
+    for (let r = 0; r < 2; r++) {
+      const p = parseOnly(files);
+      const path = join(dir, `m-${perFile}-${r}.db`);
+      const i = await importAll(files, path);
+      runs.push({ parse: p.events / (p.ms / 1000), imp: i.inserted / (i.ms / 1000), bytes: diskBytes(path) / i.inserted, inserted: i.inserted });
+    }
+    const best = (k: 'parse' | 'imp') => Math.max(...runs.map((x) => x[k]));
+    const parse = best('parse');
+    const imp = best('imp');
+    const storeOnly = 1 / (1 / imp - 1 / parse);
+    console.log(
+      `${perFile} events/file: parse-only ${parse.toFixed(0)} ev/s, import ${imp.toFixed(0)} ev/s (${((imp / parse) * 100).toFixed(0)}% of parse-only), ` +
+        `store alone ~${storeOnly.toFixed(0)} ev/s, ${runs[0]!.bytes.toFixed(1)} bytes/event on disk`,
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

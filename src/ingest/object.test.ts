@@ -49,7 +49,10 @@ test('an event file is committed once; the same key again is a duplicate file; o
   assert.equal(r2.status, 'duplicate-file');
   // Another file carrying 3 of the same events (CloudTrail's own duplicates): deduplicated on eventID.
   const key2 = trailKey({ ...spec, time: '2026-01-02T10:10:00Z' });
-  await put(fx.s3, B, key2, gzipLog([...[0, 1, 2].map((i) => record(`ev-${i}`, { accountId: spec.accountId })), record('ev-new', { accountId: spec.accountId })]));
+  // The same records (same id and time) as logFor wrote: what a redelivered or duplicated event looks like.
+  const time = new Date(Date.parse(spec.time) - 60_000).toISOString();
+  const same = (id: string) => record(id, { accountId: spec.accountId, region: spec.region, time });
+  await put(fx.s3, B, key2, gzipLog([same('ev-0'), same('ev-1'), same('ev-2'), same('ev-new')]));
   const r3 = await processObject({ store, clients, connector: 'org', bucket: B, key: key2 });
   assert.deepEqual([r3.inserted, r3.duplicates], [1, 3]);
   assert.equal((await store.events.stats()).events, 6);

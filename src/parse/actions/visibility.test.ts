@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT, sharedData } from '../../../test/support/paths.js';
-import { canonicalAction, cloudTrailVisibility, cloudTrailVisibilityDetailed } from './index.js';
+import { canonicalAction, cloudTrailVisibility, cloudTrailVisibilityDetailed, warmUpActionMapping } from './index.js';
 import { DATA_EVENT_ACTIONS, NOT_LOGGED_ACTIONS } from './visibility.js';
 
 test('data-plane actions are data events', () => {
@@ -78,4 +78,10 @@ test('the shipped CloudTracker list is the upstream file, with its licence', () 
 
 test('every action in the curated visibility lists exists in iam-data', () => {
   for (const a of [...DATA_EVENT_ACTIONS, ...NOT_LOGGED_ACTIONS]) assert.ok(canonicalAction(a), a);
+});
+
+test('warm-up reports the installed iam-data version and action count', () => {
+  const info = warmUpActionMapping();
+  assert.match(info.iamDataVersion, /^\d+\.\d+\.\d+/);
+  assert.ok(info.iamActions > 15_000, String(info.iamActions));
 });

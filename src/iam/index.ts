@@ -1,0 +1,16 @@
+export type * from './types.js';
+export type { IamModel, IamPrincipal, StoredAccountSnapshot } from './model.js';
+export { buildIamModel, serializeSnapshot, deserializeSnapshot } from './model.js';
+export { IamRepository, IAM_KIND } from './repository.js';
+export type { DetectedInput, IamFileKind, ImportSummary, AccountImportSummary } from './import.js';
+export { IamImportError, detectIamInput, readIamFile, importIamInputs } from './import.js';
+export { SnapshotError, parseAuthorizationDetails, parseAuthorizationDetailsPage, buildAccountSnapshot } from './snapshot/authorization-details.js';
+export type { CredentialReport, CredentialReportRow } from './snapshot/credential-report.js';
+export { CredentialReportError, parseCredentialReport, mergeCredentialReport } from './snapshot/credential-report.js';
+export type { ScpExport, StoredScpChain } from './snapshot/scps.js';
+export { ScpExportError, parseScpExport, toScpChain } from './snapshot/scps.js';
+export { PolicyDocumentError, decodePolicyDocument } from './snapshot/policy-document.js';
+export type { EvaluatorStats, EvaluatorOptions } from './permissions/evaluator.js';
+export { createPermissionEvaluator, IamPermissionEvaluator, UnknownPrincipalError } from './permissions/evaluator.js';
+export type { SyncClients, SyncOptions, SyncResult } from './sync.js';
+export { syncIam, createSyncClients } from './sync.js';

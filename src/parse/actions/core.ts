@@ -91,7 +91,14 @@ function compile(eventSource: string, eventName: string): CompiledRule {
   return { kind: 'unknown', key, prefix, actions: [], unknown: [key], dynamic: undefined, passRole: canPassRole(key) };
 }
 
+/** Longer eventSource / eventName values are not AWS names: unknown, not cached. */
+const MAX_NAME_LENGTH = 256;
+
 export function ruleFor(eventSource: string, eventName: string): CompiledRule {
+  if (eventSource.length > MAX_NAME_LENGTH || eventName.length > MAX_NAME_LENGTH) {
+    const clipped = `${eventSource.slice(0, 64)}:${eventName.slice(0, 64)}…`;
+    return { kind: 'unknown', key: '', prefix: '', actions: [], unknown: [clipped], dynamic: undefined, passRole: false };
+  }
   const cacheKey = `${eventSource}\u0000${eventName}`;
   let rule = RULE_CACHE.get(cacheKey);
   if (!rule) {

@@ -204,6 +204,10 @@ test('unknown actions are never invented, only reported', () => {
   assert.deepEqual(m.unknown, ['iam:NotCreateUser']);
   assert.equal(m.kind, 'unknown');
   assert.deepEqual(mapEventToActionsDetailed(ev('nosuchservice.amazonaws.com', 'DoThing')).unknown, ['nosuchservice:DoThing']);
+  // Absurdly long names are not AWS names: unknown, and the report is clipped.
+  const long = mapEventToActionsDetailed(ev('iam.amazonaws.com', 'Create'.repeat(100_000)));
+  assert.deepEqual(long.actions, []);
+  assert.ok(long.unknown[0]!.length < 200);
   // Missing or non-string fields.
   assert.deepEqual(mapEventToActions({}).actions, []);
   assert.deepEqual(mapEventToActions({ eventSource: 42, eventName: { x: 1 } }).actions, []);

@@ -39,3 +39,13 @@ describe('CSV output', () => {
     assert.deepEqual(JSON.parse(row[9]!), hostile.details);
   });
 });
+
+describe('CSV cell size', () => {
+  it('truncates details past the spreadsheet cell limit', async () => {
+    const { MAX_CELL } = await import('./csv.js');
+    const big = { ...hostile, details: { list: 'x'.repeat(MAX_CELL * 2) } };
+    const rows = parseCsv(findingsToCsv([big]).replace(/\r\n/g, '\n'));
+    assert.ok(rows[1]![9]!.length <= MAX_CELL);
+    assert.match(rows[1]![9]!, /truncated/);
+  });
+});

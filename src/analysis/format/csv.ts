@@ -21,6 +21,14 @@ export const FINDING_CSV_COLUMNS = [
 
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
+/** Spreadsheets cut a cell at 32,767 characters; longer details are truncated with a pointer to JSON. */
+export const MAX_CELL = 32_000;
+const TRUNCATED = '…(truncated: use --format json for the full value)';
+
+function cell(value: string): string {
+  return value.length > MAX_CELL ? value.slice(0, MAX_CELL - TRUNCATED.length) + TRUNCATED : value;
+}
+
 export function csvField(value: unknown): string {
   let s = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
   if (FORMULA_START.test(s)) s = `'${s}`;
@@ -44,7 +52,7 @@ export function findingsToCsv(findings: readonly Finding[]): string {
       f.description,
       f.remediation,
       f.evidence.join(' '),
-      f.details,
+      cell(JSON.stringify(f.details)),
     ]);
   }
   return out;

@@ -2,8 +2,9 @@
 
 export function sanitizeCell(value: unknown): string {
   const s = value === null || value === undefined ? '-' : String(value);
+  // C0/C1 controls (terminal escapes) and bidi overrides (text that reads differently than it is).
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
 }
 
 export function renderTable(headers: readonly string[], rows: readonly (readonly unknown[])[], maxWidth = 80): string {

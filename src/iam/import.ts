@@ -154,10 +154,28 @@ export async function importIamInputs(
       summary.scps.push({
         accounts: input.chains.length,
         managementAccounts: input.chains.filter((c) => c.isManagementAccount).map((c) => c.accountId),
-        warnings: [...new Set(input.chains.flatMap((c) => c.warnings))],
+        warnings: summariseWarnings(input.chains.flatMap((c) => c.warnings)),
         source: input.source,
       });
     }
   }
   return { summary, snapshots };
+}
+
+/** Collapses per-account repeats ("no SCP listed for 1111…", "…2222…") into one line with a count. */
+function summariseWarnings(warnings: string[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const w of warnings) {
+    const ids = w.match(/\b\d{12}\b/g) ?? [];
+    const shape = w.replace(/\b\d{12}\b/g, '<account>');
+    const list = groups.get(shape) ?? [];
+    list.push(...(ids.length ? ids : [w]));
+    groups.set(shape, list);
+  }
+  return [...groups].map(([shape, ids]) => {
+    const distinct = [...new Set(ids)];
+    if (!shape.includes('<account>')) return shape;
+    if (distinct.length === 1) return shape.replace(/<account>/g, distinct[0]!);
+    return `${shape.replace(/<account>/g, 'the account')} (${distinct.length} accounts: ${distinct.slice(0, 3).join(', ')}${distinct.length > 3 ? ', …' : ''})`;
+  });
 }

@@ -332,3 +332,21 @@ test('isAllowed(sts:AssumeRole) on an imported role also needs its trust policy'
   assert.equal(ev2.isAllowed(caller.arn, 'sts:AssumeRole', trustsAccount.arn), 'conditional', 'MFA unknown');
   assert.equal(ev2.isAllowed(caller.arn, 'sts:AssumeRole', trustsAccount.arn, { 'aws:MultiFactorAuthPresent': 'true' }), 'allowed');
 });
+
+test('cross-account sts:AssumeRole: the caller\'s policies and the target\'s trust policy decide', async () => {
+  const OTHER = '444455556666';
+  const caller = role('Ops', { inline: [doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${OTHER}:role/*` })] });
+  const idle = role('Idle');
+  const targetSnap: AccountSnapshot = {
+    ...snapshot({}),
+    accountId: OTHER,
+    roles: [
+      { ...role('Admin'), accountId: OTHER, arn: `arn:aws:iam::${OTHER}:role/Admin`, trustPolicy: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }) },
+      { ...role('Closed'), accountId: OTHER, arn: `arn:aws:iam::${OTHER}:role/Closed`, trustPolicy: doc({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::777777777777:root' }, Action: 'sts:AssumeRole' }) },
+    ],
+  };
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ roles: [caller, idle] }), targetSnap] }));
+  assert.equal(ev.isAllowed(caller.arn, 'sts:AssumeRole', `arn:aws:iam::${OTHER}:role/Admin`), 'allowed');
+  assert.equal(ev.isAllowed(caller.arn, 'sts:AssumeRole', `arn:aws:iam::${OTHER}:role/Closed`), 'denied');
+  assert.equal(ev.isAllowed(idle.arn, 'sts:AssumeRole', `arn:aws:iam::${OTHER}:role/Admin`), 'denied', 'trusted account, but no grant of its own');
+});

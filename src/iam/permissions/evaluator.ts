@@ -555,7 +555,10 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     principalAccount: string,
   ): string {
     this.simulatorCalls++;
-    const resourceAccount = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1] ?? principalAccount;
+    // The principal's side only: the resource is treated as the principal's own account, so a
+    // resource policy (which the model does not hold) is never required; trust policies of
+    // imported roles are checked separately (trustSide).
+    const resourceAccount = principalAccount;
     const simulation: Simulation = {
       request: {
         principal: base.principalArn,

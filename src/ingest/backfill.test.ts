@@ -183,3 +183,26 @@ test('completeness audit: returns exactly the recent keys the store has never se
   assert.deepEqual([...fixed.sample].sort(), [...skipped].sort());
   assert.equal((await auditRecentKeys({ store, clients: { s3: fx.s3 }, bucket: B, prefix: 'central', hours: 24, now })).missing.length, 0);
 });
+
+test('abort while listing returns an aborted summary instead of an error', async () => {
+  const store = await newStore();
+  const stop = new AbortController();
+  stop.abort();
+  const s = await runBackfill(base(store, { signal: stop.signal }));
+  assert.equal(s.aborted, true);
+  assert.equal(s.imported, 0);
+});
+
+test('a bucket that cannot be listed fails the run with the permission to add', async () => {
+  const store = await newStore();
+  await assert.rejects(runBackfill(base(store, { bucket: 'no-such-bucket-x' })), (e: Error & { code?: string }) => e.code === 'no-such-bucket');
+  const denied = {
+    ...clients(),
+    s3: { send: async () => Promise.reject(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } })) } as unknown as typeof fx.s3,
+  };
+  await assert.rejects(runBackfill({ ...base(store), clients: denied }), (e: Error & { reason?: string; fix?: string }) => {
+    assert.match(e.reason ?? '', /listing s3:\/\/org-trail\/central\/AWSLogs\/ was denied/);
+    assert.match(e.fix ?? '', /s3:ListBucket on arn:aws:s3:::org-trail/);
+    return true;
+  });
+});

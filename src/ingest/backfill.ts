@@ -329,6 +329,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
       ...(opts.kinds ? { kinds: opts.kinds } : {}),
       ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
       concurrency: opts.listConcurrency ?? 4,
+      ...(opts.signal ? { signal: opts.signal } : {}),
       resumeDay,
       onRegionListed: (folder, total) => tracker(folder).listed(total),
     });
@@ -344,6 +345,13 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
     listingDone = !opts.signal?.aborted;
   } catch (err) {
     await Promise.allSettled(inflight);
+    if (opts.signal?.aborted) {
+      // Interrupted while listing: what was imported stays, the cursors say where to resume.
+      await Promise.all([...trackers.values()].map((t) => t.flush()));
+      summary.aborted = true;
+      summary.seconds = (Date.now() - started) / 1000;
+      return summary;
+    }
     if (err instanceof SourceError) throw err;
     const c = classifyS3Error(err, bucket, prefix ? `${prefix}/AWSLogs/` : 'AWSLogs/');
     if (c.code === 'access-denied') {

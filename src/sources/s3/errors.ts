@@ -95,6 +95,12 @@ export function classifyS3Error(err: unknown, bucket: string, key: string): Sour
   if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || name === 'IllegalLocationConstraintException') {
     return mk('transient', 'wrong-region', `the bucket is in another region than the one requested (${name})`, `set the connector's region to the bucket's region (s3:GetBucketLocation)`);
   }
+  if (/Region is missing/i.test(msg)) {
+    return mk('transient', 'config', 'no AWS region is configured', 'set AWS_REGION (or the connector\'s region / --aws-region)');
+  }
+  if (name === 'CredentialsProviderError' && /Could not load credentials/i.test(msg)) {
+    return mk('transient', 'credentials', 'no AWS credentials found', 'provide credentials: environment variables, a profile (AWS_PROFILE / --profile), SSO login, or an instance/container role');
+  }
   if (CREDENTIALS.has(name)) {
     return mk('transient', 'credentials', `AWS rejected the credentials (${name}): ${msg}`, `check the credentials trailscope runs with (environment, profile or instance role) and, with --role-arn, that the role can be assumed`);
   }

@@ -683,6 +683,12 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     context: Record<string, string | string[]>,
     pctx: DecidableContext,
   ): 'allowed' | 'conditional' | 'denied' | 'explicit-deny' {
+    if (i !== undefined) {
+      // 'full' means: every layer allows it on "*" without condition and no Deny of any kind
+      // names it — true for every resource and context, no simulation needed
+      const g = this.evaluateSet(set, principalArn).grade[i]!;
+      if (g === FULL) return 'allowed';
+    }
     const ctx: Record<string, string | string[]> = { ...pctx.ctx, ...context };
     const given = new Set(Object.keys(context).map((k) => k.toLowerCase()));
     const known = { isKnown: (k: string) => given.has(k.toLowerCase()) || pctx.isKnown(k), signature: `${pctx.kind}|${[...given].sort().join(',')}` };

@@ -8,9 +8,11 @@ import { Option } from 'commander';
 import { addDbOption, withStore, parsePositiveInt, CliError } from './common.js';
 import { createClients, connectionOf, loadConfig, resolveConnectors, ConfigError } from '../aws/index.js';
 import type { ConnectorConfig, ConnectorFlags, AwsClients } from '../aws/index.js';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { processObject } from '../ingest/object.js';
+import { backfillDays, auditAndRepair } from '../ingest/backfill.js';
 import { createLogger } from '../ingest/log.js';
-import type { LogFormat } from '../ingest/log.js';
+import type { LogFormat, Logger } from '../ingest/log.js';
 import { defaultConcurrency } from '../ingest/worker.js';
 import { runIngestService } from '../ingest/service.js';
 import type { ConnectorRuntime } from '../ingest/service.js';
@@ -142,10 +144,38 @@ Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could 
           const runtimes: ConnectorRuntime<ConnectorConfig>[] = connectors.map((connector) => {
             const clients = createClients(connectionOf(connector));
             clientsByConnector.push(clients);
+            const scope = {
+              ...(connector.prefix ? { prefix: connector.prefix } : {}),
+              ...(connector.accountId ? { accountIds: [connector.accountId] } : {}),
+            };
             return {
               connector,
               sqs: clients.sqs,
               processFile: (f) => processObject({ store, clients, connector: connector.name, bucket: f.bucket, key: f.key, ...(f.etag ? { etag: f.etag } : {}), ...(f.size !== undefined ? { size: f.size } : {}) }),
+              backfill: async (days, signal) => {
+                const summary = await backfillDays({
+                  store,
+                  clients,
+                  connector: connector.name,
+                  bucket: connector.bucket,
+                  ...scope,
+                  ...(connector.organizationId ? { orgIds: [connector.organizationId] } : {}),
+                  days,
+                  signal,
+                  onFailure: (f) => log.warn('backfill: file failed', { connector: connector.name, bucket: f.bucket, key: f.key, kind: f.kind, code: f.code, reason: f.reason, fix: f.fix }),
+                });
+                log.info('backfill summary', { connector: connector.name, listed: summary.listed, imported: summary.imported, alreadyDone: summary.alreadyDone, eventsNew: summary.eventsNew, duplicates: summary.duplicates, failed: summary.failed, seconds: summary.seconds });
+                return summary;
+              },
+              audit: async (signal) => {
+                // A backlog on the queue is not a missing notification: audit once it is worked off.
+                const backlog = await queueBacklog(clients, connector.queueUrl, log, connector.name);
+                if (backlog > 0) return { missing: 0, skipped: `${backlog} message(s) waiting on the queue` };
+                const hours = Math.max(1, Math.ceil((2 * (opts.auditInterval ?? 60)) / 60));
+                const r = await auditAndRepair({ store, clients, connector: connector.name, bucket: connector.bucket, ...scope, hours, signal });
+                for (const f of r.failures) log.warn('audit: file failed', { connector: connector.name, bucket: f.bucket, key: f.key, code: f.code, reason: f.reason, fix: f.fix });
+                return { missing: r.missing, sample: r.sample, ingested: r.ingested, listed: r.listed };
+              },
             };
           });
           return runIngestService({
@@ -175,4 +205,15 @@ Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could 
         for (const c of clientsByConnector) c.destroy();
       }
     });
+}
+
+async function queueBacklog(clients: AwsClients, queueUrl: string | undefined, log: Logger, connector: string): Promise<number> {
+  if (!queueUrl) return 0;
+  try {
+    const out = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) || 0;
+  } catch (err) {
+    log.warn('audit: cannot read the queue backlog; auditing anyway', { connector, error: (err as Error).name });
+    return 0;
+  }
 }

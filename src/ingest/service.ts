@@ -27,6 +27,12 @@ export interface AuditOutcome {
   missing: number;
   /** Keys of some of them, for the log. */
   sample?: string[];
+  /** Of the missing files, ingested by the audit. */
+  ingested?: number;
+  /** Keys listed. */
+  listed?: number;
+  /** Why the audit did not run this time (e.g. a backlog on the queue). */
+  skipped?: string;
 }
 
 /** Per-connector operations, wired by the CLI to src/aws, processObject, runBackfill and the audit helper. */
@@ -106,12 +112,14 @@ export async function runIngestService<C extends IngestConnector>(opts: IngestSe
         running = true;
         try {
           const out = await rt.audit!(signal);
-          if (out.missing > 0) {
-            const message = `${out.missing} recently delivered file(s) had no notification on this queue; they were ingested by the audit`;
-            log.warn(`notifications missing — ${MISSING_NOTIFICATIONS_FIX}`, { connector: name, missing: out.missing, sample: out.sample?.slice(0, 3).join(' ') });
+          if (out.skipped) {
+            log.info('audit postponed', { connector: name, reason: out.skipped });
+          } else if (out.missing > 0) {
+            const message = `${out.missing} recently delivered file(s) had no notification on this queue; ${out.ingested ?? 0} ingested by the audit`;
+            log.warn(`notifications missing — ${MISSING_NOTIFICATIONS_FIX}`, { connector: name, missing: out.missing, ingested: out.ingested, sample: out.sample?.slice(0, 3).join(' ') });
             await store.ingest.reportProblem({ connector: name, kind: 'notifications-missing', message, fix: MISSING_NOTIFICATIONS_FIX, bucket: rt.connector.bucket || null, key: out.sample?.[0] ?? null, at: now().toISOString() });
           } else {
-            log.info('audit: every recently delivered file was notified', { connector: name });
+            log.info('audit: every recently delivered file was notified', { connector: name, listed: out.listed });
           }
         } catch (err) {
           log.warn('audit failed', { connector: name, error: (err as Error).message ?? String(err) });

@@ -25,6 +25,7 @@ interface BackfillCliOptions {
   profile?: string;
   concurrency?: number;
   digests?: boolean;
+  insights?: boolean;
   json?: boolean;
 }
 
@@ -51,7 +52,8 @@ export function registerBackfill(program: Command): void {
       .option('--config <file>', 'YAML file of connectors (the bucket and prefix come from it)')
       .option('--connector <name>', 'the connector of --config to backfill (default: all)')
       .option('--concurrency <n>', 'files imported at once (default 8)', parsePositiveInt('--concurrency'))
-      .option('--digests', 'also record digest files (they hold no events)')
+      .option('--insights', 'also import CloudTrail Insights files (CloudTrail-Insight/ folders)')
+      .option('--digests', 'also record digest files (they hold no events; not downloaded)')
       .option('--json', 'print the summary as JSON on stdout'),
   )
     .addHelpText(
@@ -124,7 +126,9 @@ Exit codes: 0 ok, 2 when any file failed (each is named on stderr with the reaso
                 ...(accountIds ? { accountIds } : {}),
                 ...(orgIds ? { orgIds } : {}),
                 ...(opts.region?.length ? { regions: opts.region } : {}),
-                ...(opts.digests ? { kinds: ['events', 'digest'] as const } : {}),
+                ...(opts.digests || opts.insights
+                  ? { kinds: ['events' as const, ...(opts.insights ? ['insight' as const] : []), ...(opts.digests ? ['digest' as const] : [])] }
+                  : {}),
                 ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
                 signal: stop.signal,
                 onProgress: (p) => {

@@ -1,4 +1,5 @@
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import type { BrotliOptions } from 'node:zlib';
 import type { NormalizedEvent } from '../../model/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -54,14 +55,26 @@ export const BLOCK_TARGET_BYTES = 512 * 1024;
 export const BLOCK_MAX_EVENTS = 1024;
 export const BLOCK_MAX_BYTES = 1 << 20;
 
-export function compressLines(lines: readonly string[]): Buffer {
-  const text = Buffer.from(lines.join('\n'), 'utf8');
-  return brotliCompressSync(text, {
+function brotliOptions(size: number): BrotliOptions {
+  return {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: 3,
-      [constants.BROTLI_PARAM_SIZE_HINT]: text.length,
+      [constants.BROTLI_PARAM_SIZE_HINT]: size,
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
     },
+  };
+}
+
+export function compressLines(lines: readonly string[]): Buffer {
+  const text = Buffer.from(lines.join('\n'), 'utf8');
+  return brotliCompressSync(text, brotliOptions(text.length));
+}
+
+/** The same, on libuv's thread pool, so the main thread goes on parsing and inserting. */
+export function compressLinesAsync(lines: readonly string[]): Promise<Buffer> {
+  const text = Buffer.from(lines.join('\n'), 'utf8');
+  return new Promise((resolve, reject) => {
+    brotliCompress(text, brotliOptions(text.length), (err, out) => (err ? reject(err) : resolve(out)));
   });
 }
 

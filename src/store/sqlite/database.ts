@@ -26,6 +26,8 @@ export function openDatabase(path: string): Db {
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
+    // Takes effect only on a new file: lets close() hand back pages freed by compression.
+    db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -69,6 +71,16 @@ export function migrate(db: Db, areas: readonly AreaMigrations[]): void {
     }
   });
   run.immediate();
+}
+
+/**
+ * Returns free pages to the file system when many have gathered (compression frees the plain
+ * copies of recent commits). Cheap when there is little to do; a no-op on files created
+ * without auto_vacuum.
+ */
+export function releaseFreePages(db: Db, atLeastPages = 256): void {
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  if (free >= atLeastPages) db.pragma('incremental_vacuum');
 }
 
 /** The schema version of each area (for diagnostics and tests). */

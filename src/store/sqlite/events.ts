@@ -10,7 +10,7 @@ import {
   BLOCK_MAX_EVENTS,
   CODEC_BROTLI_LINES,
   CODEC_PLAIN_LINES,
-  compressLines,
+  compressLinesAsync,
   decodeEvent,
   decodeEventId,
   decompressLines,
@@ -41,8 +41,8 @@ import type { EventRowForUsage } from './usage.js';
  *   (almost always NULL).
  * - raw_blocks: id = rowid of the block's first event, n events, rowids id..id+n-1 (an event's
  *   block is the one with the greatest id <= its rowid: no per-event pointer is stored).
- *   codec 1 = brotli of the JSON lines; codec 0 = plain lines of a small commit, pending a
- *   merge with the next small commits into one compressed block (see mergePending).
+ *   codec 1 = brotli of the JSON lines; codec 0 = plain lines of a recent commit, compressed
+ *   after the commit together with its neighbours (see scheduleCompaction).
  * - principals: per acting principal, its account and identity type.
  * - usage_hourly: keyed (hour, principal, action, success), time first so inserts stay local; the count, first/last ms, the rowid of
  *   the bucket's latest event (evidence) and up to 8 session name ids; maintained in the insert's transaction. action 0 counts
@@ -74,6 +74,7 @@ export const EVENTS_MIGRATIONS: AreaMigrations = {
       codec INTEGER NOT NULL,
       data BLOB NOT NULL
     );
+    CREATE INDEX raw_blocks_plain ON raw_blocks (id) WHERE codec = 0;
     CREATE TABLE principals (
       principal INTEGER PRIMARY KEY,
       account INTEGER,
@@ -94,8 +95,19 @@ export const EVENTS_MIGRATIONS: AreaMigrations = {
   ],
 };
 
-/** How many pending blocks at the tail are looked at for a merge (more are merged next time). */
-const MERGE_LOOKBACK = 512;
+/** Plain events beyond which a commit waits for compression to catch up. */
+const PLAIN_BACKLOG_LIMIT = 4 * BLOCK_MAX_EVENTS;
+
+interface PlainRun {
+  firstId: number;
+  lastId: number;
+  lastN: number;
+  blocks: number;
+  n: number;
+  bytes: number;
+  /** Nothing follows the run: more small commits may still join it. */
+  atTail: boolean;
+}
 const PAGE_SIZE = 1000;
 
 interface EventRow {
@@ -133,6 +145,10 @@ export class SqliteEventStore implements EventStore {
   private readonly setExtraStmt: Statement<[string, number]>;
   private readonly rangeBlocksStmt: Statement<[number, number], { id: number; n: number; codec: number; data: Buffer }>;
   private readonly deleteBlocksStmt: Statement<[number, number]>;
+  private readonly plainBlocksStmt: Statement<[], { id: number; n: number; bytes: number }>;
+  private readonly lastBlockStmt: Statement<[], number | null>;
+  private readonly checkRangeStmt: Statement<[number, number], { blocks: number; n: number; maxCodec: number }>;
+  private readonly swapTx: { immediate(run: PlainRun, parts: { first: number; n: number; data: Buffer }[]): void };
   private readonly blockCache: CachedBlock[] = [];
   private readonly commitTx: (file: FileRecord | null, events: NormalizedEvent[]) => CommitResult;
 
@@ -158,6 +174,17 @@ export class SqliteEventStore implements EventStore {
          itype = coalesce(principals.itype, excluded.itype)
        WHERE principals.account IS NULL OR principals.itype IS NULL`,
     );
+    this.plainBlocksStmt = db.prepare('SELECT id, n, length(data) AS bytes FROM raw_blocks WHERE codec = 0 ORDER BY id');
+    this.lastBlockStmt = db.prepare<[], number>('SELECT max(id) FROM raw_blocks').pluck();
+    this.swapTx = db.transaction((run: PlainRun, parts: { first: number; n: number; data: Buffer }[]) => {
+      const now = this.checkRangeStmt.get(run.firstId, run.lastId);
+      if (!now || now.blocks !== run.blocks || now.n !== run.n || now.maxCodec !== CODEC_PLAIN_LINES) return;
+      this.deleteBlocksStmt.run(run.firstId, run.lastId);
+      for (const p of parts) this.insertBlockStmt.run(p.first, p.n, CODEC_BROTLI_LINES, p.data);
+    });
+    this.checkRangeStmt = db.prepare(
+      'SELECT count(*) AS blocks, coalesce(sum(n), 0) AS n, coalesce(max(codec), 0) AS maxCodec FROM raw_blocks WHERE id >= ? AND id <= ?',
+    );
     const tx = db.transaction((file: FileRecord | null, events: NormalizedEvent[]) => this.writeEvents(file, events));
     this.commitTx = (file, events) => {
       try {
@@ -172,11 +199,108 @@ export class SqliteEventStore implements EventStore {
   }
 
   async commitFile(file: FileRecord, events: NormalizedEvent[]): Promise<CommitResult> {
-    return this.commitTx(file, events);
+    return this.commit(file, events);
   }
 
   async insertEvents(events: NormalizedEvent[]): Promise<CommitResult> {
-    return this.commitTx(null, events);
+    return this.commit(null, events);
+  }
+
+  private async commit(file: FileRecord | null, events: NormalizedEvent[]): Promise<CommitResult> {
+    // Backpressure: when compression lags far behind, let it catch up first.
+    while (this.compaction && this.plainBacklog > PLAIN_BACKLOG_LIMIT) await this.compaction;
+    const result = this.commitTx(file, events);
+    if (result.inserted > 0) this.plainBacklog += result.inserted;
+    this.scheduleCompaction();
+    return result;
+  }
+
+  // ---- deferred compression of raw blocks ----
+
+  private compaction: Promise<void> | null = null;
+  /** Plain (not yet compressed) events, as last counted; an estimate between counts. */
+  private plainBacklog = 0;
+  private closing = false;
+  /** The last compaction failure (the data stays plain and correct; retried on the next commit). */
+  lastCompactionError: Error | null = null;
+
+  /** Plain runs: maximal sequences of adjacent plain blocks, oldest first. */
+  private plainRuns(): PlainRun[] {
+    const runs: PlainRun[] = [];
+    let backlog = 0;
+    for (const b of this.plainBlocksStmt.iterate()) {
+      backlog += b.n;
+      const run = runs[runs.length - 1];
+      if (run && run.lastId + run.lastN === b.id) {
+        run.lastId = b.id;
+        run.lastN = b.n;
+        run.blocks++;
+        run.n += b.n;
+        run.bytes += b.bytes;
+      } else {
+        runs.push({ firstId: b.id, lastId: b.id, lastN: b.n, blocks: 1, n: b.n, bytes: b.bytes, atTail: false });
+      }
+    }
+    this.plainBacklog = backlog;
+    const last = runs[runs.length - 1];
+    if (last) last.atTail = this.lastBlockStmt.get() === last.lastId;
+    return runs;
+  }
+
+  /** Starts compressing the next run that is big enough (or cut off from the tail), if none is under way. */
+  private scheduleCompaction(): void {
+    if (this.compaction) return;
+    let job: PlainRun | undefined;
+    try {
+      job = this.plainRuns().find((r) => r.n >= BLOCK_TARGET_EVENTS || r.bytes >= BLOCK_TARGET_BYTES || !r.atTail);
+    } catch (err) {
+      this.lastCompactionError = err as Error;
+      return;
+    }
+    if (!job) return;
+    const run = job;
+    this.compaction = this.compactRun(run)
+      .then(() => {
+        this.lastCompactionError = null;
+      })
+      .catch((err: unknown) => {
+        this.lastCompactionError = err as Error;
+      })
+      .finally(() => {
+        this.compaction = null;
+        // After a failure, wait for the next commit to retry rather than spin.
+        if (!this.lastCompactionError) this.scheduleCompaction();
+      });
+  }
+
+  /**
+   * Compresses one plain run off the main thread, then swaps it in with a short transaction
+   * that first checks the run is unchanged (another process may have compressed it meanwhile).
+   */
+  private async compactRun(run: PlainRun): Promise<void> {
+    const lines = this.readLines(run.firstId, run.lastId);
+    if (lines.length !== run.n) return;
+    const chunks = Math.max(1, Math.ceil(lines.length / BLOCK_MAX_EVENTS), Math.ceil(run.bytes / BLOCK_MAX_BYTES));
+    const per = Math.ceil(lines.length / chunks);
+    const parts: { first: number; n: number; data: Promise<Buffer> }[] = [];
+    for (let k = 0; k < lines.length; k += per) {
+      const part = lines.slice(k, k + per);
+      parts.push({ first: run.firstId + k, n: part.length, data: compressLinesAsync(part) });
+    }
+    const datas = await Promise.all(parts.map((p) => p.data));
+    if (!this.db.open) return;
+    this.swapTx.immediate(run, parts.map((p, i) => ({ first: p.first, n: p.n, data: datas[i]! })));
+  }
+
+  /** Waits for compression under way, then compresses what is ready (for close and tests). */
+  async settle(): Promise<void> {
+    this.closing = true;
+    try {
+      this.scheduleCompaction();
+      while (this.compaction) await this.compaction;
+    } finally {
+      this.closing = false;
+    }
   }
 
   /** The body of the one write transaction: event rows, raw blocks, aggregates, the file record. */
@@ -229,74 +353,28 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Writes the raw records of this transaction's new rows (consecutive rowids). Small commits
-   * (CloudTrail files of a few events) compress badly alone, so they are stored plain, pending;
-   * the next commit whose rows follow them takes them in, and once the run is big enough it is
-   * compressed as one block (or a few of equal size). Every record is compressed once, in a
-   * block of BLOCK_TARGET..BLOCK_MAX events. Plain blocks that another process's rows cut off
-   * from the tail are compressed as they are.
+   * Writes the raw records of this transaction's new rows (consecutive rowids) as one plain
+   * block. Compression happens after the commit, off the main thread, on runs of adjacent plain
+   * blocks of BLOCK_TARGET events or more (see scheduleCompaction): CloudTrail files are often
+   * small, and brotli's ratio on CloudTrail JSON roughly doubles between 50 and 500 records.
    */
   private writeBlocks(inserted: { rowid: number; event: NormalizedEvent }[]): void {
     if (inserted.length === 0) return;
-    let first = inserted[0]!.rowid;
+    const first = inserted[0]!.rowid;
     const lines: string[] = [];
-    let bytes = 0;
     for (const { rowid, event } of inserted) {
       if (rowid !== first + lines.length) throw new Error('store is inconsistent: rowids of one transaction are not consecutive');
       const { line, extra } = encodeRaw(event);
       if (extra !== null) this.setExtraStmt.run(extra, rowid);
       lines.push(line);
-      bytes += line.length;
     }
-    // Pending plain blocks at the tail: joined when they end right before our rows.
-    const pending: { id: number; n: number; bytes: number }[] = [];
-    for (const b of this.tailBlocksStmt.iterate(MERGE_LOOKBACK)) {
-      if (b.codec !== CODEC_PLAIN_LINES) break;
-      const next = pending[pending.length - 1];
-      if (next ? b.id + b.n !== next.id : b.id + b.n !== first) {
-        // Not adjacent: rows of another writer sit between. Seal what was pending.
-        if (!next) this.compressRange(b.id, b.id);
-        break;
-      }
-      pending.push(b);
-    }
-    const pendingEvents = pending.reduce((a, b) => a + b.n, 0);
-    const pendingBytes = pending.reduce((a, b) => a + b.bytes, 0);
-    const total = pendingEvents + lines.length;
-    const totalBytes = pendingBytes + bytes;
-    if (total < BLOCK_TARGET_EVENTS && totalBytes < BLOCK_TARGET_BYTES && pending.length < MERGE_LOOKBACK - 1) {
-      this.insertBlockStmt.run(first, lines.length, CODEC_PLAIN_LINES, Buffer.from(lines.join('\n'), 'utf8'));
-      return;
-    }
-    let all = lines;
-    if (pending.length > 0) {
-      const from = pending[pending.length - 1]!.id;
-      all = [...this.readLines(from, pending[0]!.id), ...lines];
-      this.deleteBlocksStmt.run(from, pending[0]!.id);
-      first = from;
-    }
-    // Equal-sized chunks within the bounds, so no small remainder is left behind.
-    const chunks = Math.max(1, Math.ceil(all.length / BLOCK_MAX_EVENTS), Math.ceil(totalBytes / BLOCK_MAX_BYTES));
-    const per = Math.ceil(all.length / chunks);
-    for (let k = 0; k < all.length; k += per) {
-      const part = all.slice(k, k + per);
-      this.insertBlockStmt.run(first + k, part.length, CODEC_BROTLI_LINES, compressLines(part));
-    }
-    this.blockCache.length = 0;
+    this.insertBlockStmt.run(first, lines.length, CODEC_PLAIN_LINES, Buffer.from(lines.join('\n'), 'utf8'));
   }
 
   private readLines(fromId: number, toId: number): string[] {
     const lines: string[] = [];
     for (const b of this.rangeBlocksStmt.iterate(fromId, toId)) for (const line of decompressLines(b.codec, b.data)) lines.push(line);
     return lines;
-  }
-
-  /** Replaces the blocks with ids in [fromId, toId] by compressed ones holding the same lines. */
-  private compressRange(fromId: number, toId: number): void {
-    const lines = this.readLines(fromId, toId);
-    this.deleteBlocksStmt.run(fromId, toId);
-    this.insertBlockStmt.run(fromId, lines.length, CODEC_BROTLI_LINES, compressLines(lines));
-    this.blockCache.length = 0;
   }
 
   // ---- reads ----

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Store } from '../types.js';
-import { migrate, openDatabase } from './database.js';
+import { migrate, openDatabase, releaseFreePages } from './database.js';
 import { EVENTS_MIGRATIONS, SqliteEventStore } from './events.js';
 import { FILES_MIGRATIONS, SqliteFileStore } from './files.js';
 import { INGEST_MIGRATIONS, SqliteIngestStateStore } from './ingest-state.js';
@@ -31,7 +31,12 @@ export function openSqliteStore(path: string): Store {
     async close() {
       if (closed) return;
       closed = true;
-      db.close();
+      try {
+        await events.settle();
+        releaseFreePages(db);
+      } finally {
+        db.close();
+      }
     },
   };
 }

@@ -14,6 +14,7 @@ export function formatImportSummary(summary: ImportSummary): string[] {
       `account ${s.accountId}: ${s.users} users, ${s.roles} roles, ${s.groups} groups, ${s.policies} managed policies` +
         (s.awsManagedFromData ? ` (${s.awsManagedFromData} AWS-managed resolved from shipped data)` : ''),
     );
+    for (const w of s.warnings) lines.push(`  warning: ${w}`);
     if (s.unresolvedPolicyArns.length) {
       lines.push(`  ${s.unresolvedPolicyArns.length} unresolved policies (permissions they grant are not counted):`);
       for (const arn of s.unresolvedPolicyArns) lines.push(`    ${arn}`);

@@ -78,6 +78,8 @@ export interface AccountImportSummary {
   awsManagedFromData: number;
   unresolvedPolicyArns: string[];
   sources: string[];
+  /** e.g. the output was truncated (IsTruncated) and its last page is missing */
+  warnings: string[];
 }
 
 export interface ImportSummary {
@@ -139,6 +141,7 @@ export async function importIamInputs(
       awsManagedFromData: [...snap.policies.values()].filter((p) => p.resolvedFrom === 'aws-managed-data').length,
       unresolvedPolicyArns: snap.unresolvedPolicyArns,
       sources,
+      warnings: truncated(pages),
     });
   }
   for (const input of inputs) {
@@ -160,6 +163,15 @@ export async function importIamInputs(
     }
   }
   return { summary, snapshots };
+}
+
+/** Every truncated page must be followed by another: n pages hold at most n-1 truncated ones. */
+function truncated(pages: AuthorizationDetailsPage[]): string[] {
+  const t = pages.filter((p) => p.IsTruncated === true).length;
+  if (t === 0 || t < pages.length) return [];
+  return [
+    `${t} of ${pages.length} page(s) say IsTruncated with no final page: the output is incomplete; import every page (the AWS CLI without --max-items writes them all)`,
+  ];
 }
 
 /** Collapses per-account repeats ("no SCP listed for 1111…", "…2222…") into one line with a count. */

@@ -92,4 +92,9 @@ test('several files of one account merge; files of two accounts make two snapsho
   assert.equal(byAccount.get('012345678901')?.users, raw.UserDetailList.length);
   assert.deepEqual(byAccount.get('012345678901')?.sources, ['p1.json', 'p2.json']);
   assert.equal(byAccount.get('123456789012')?.groups, 1);
+  assert.deepEqual(byAccount.get('012345678901')?.warnings, []);
+
+  // page 1 alone: its IsTruncated says more was to come
+  const alone = await importIamInputs([detectIamInput(JSON.stringify(a), 'p1.json')], undefined);
+  assert.match(alone.summary.snapshots[0]!.warnings.join(), /incomplete/);
 });

@@ -22,6 +22,8 @@ import { compareActions, servicePrefix, type ActionUsage, type PrincipalUsage } 
 
 /** AWS's limit for a managed policy document (characters, whitespace excluded). */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
+/** Above this many distinct resources for one action, the statement uses the grant's scope instead. */
+export const MAX_RESOURCES_PER_ACTION = 100;
 
 export interface SuggestInput {
   principalArn: string;
@@ -76,7 +78,11 @@ export function suggestPolicy(input: SuggestInput): SuggestedPolicy {
     }
     if (kind === 'conditional') conditional.push(a.action);
     let resources = observedResources(a);
-    if (resources[0] !== '*' && input.evaluator && input.permissions) {
+    if (resources.length > MAX_RESOURCES_PER_ACTION) {
+      notes.push(`${a.action}: ${resources.length} distinct resources seen; scoped to its grant instead of listing them`);
+      resources = ['*'];
+    } else if (resources[0] !== '*' && kind !== 'full' && input.evaluator && input.permissions) {
+      // A 'full' grant allows every resource: only narrower grants need the per-resource check.
       const evaluator = input.evaluator;
       resources = resources.filter((r) => evaluator.isAllowed(input.principalArn, a.action, r) !== 'denied');
       if (resources.length === 0) {

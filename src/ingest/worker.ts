@@ -20,8 +20,10 @@
  *   policy: then the message is left for the DLQ (and still recorded, at its last receive).
  *   Nothing is dropped silently: test events and non-CloudTrail keys are logged and counted.
  * - Receive errors (throttling, missing queue, network) back off exponentially with jitter.
- * - Stop (signal): receiving stops, in-flight messages finish within `graceMs`, the rest are
- *   released (visibility 0) so another worker picks them up at once.
+ * - Stop (signal): receiving stops (a long poll under way is let return, at most
+ *   waitTimeSeconds, and what it brought is released), in-flight messages finish within
+ *   `graceMs` of the stop, the rest are released (visibility 0) so another worker picks them
+ *   up at once.
  */
 import { availableParallelism } from 'node:os';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -493,13 +495,12 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
   progressTimer?.unref();
 
   // ---- receive loop ----
-  // On stop, a receive under way is given the grace period to return (its messages are then
-  // released at once) rather than aborted: aborting it could leave messages SQS already handed
-  // out hidden for a whole visibility timeout.
-  const receiveAbort = new AbortController();
-  let receiveAbortTimer: NodeJS.Timeout | undefined;
+  // On stop, a receive under way is left to return (at most waitTimeSeconds) and its messages are
+  // released at once, rather than aborted: SQS may already have handed messages to a long poll
+  // whose connection we drop, and those would stay hidden for a whole visibility timeout.
+  let stopAt = 0;
   const onStop = () => {
-    receiveAbortTimer = setTimeout(() => receiveAbort.abort(), graceMs);
+    stopAt = Date.now();
     slotFreed?.();
   };
   signal.addEventListener('abort', onStop, { once: true });
@@ -515,7 +516,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
       if (signal.aborted) break;
       let batch: ReceivedMessage[];
       try {
-        batch = await receiveMessages(sqs, queueUrl, { max: concurrency - inFlight.size, waitTimeSeconds, signal: receiveAbort.signal });
+        batch = await receiveMessages(sqs, queueUrl, { max: concurrency - inFlight.size, waitTimeSeconds });
         consecutiveErrors = 0;
         if (signal.aborted) {
           // Stopped while this receive was under way: hand its messages straight back.
@@ -552,13 +553,14 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
     }
   } finally {
     signal.removeEventListener('abort', onStop);
-    clearTimeout(receiveAbortTimer);
     // ---- drain: finish in-flight work within the grace period, then release the rest ----
     if (inFlight.size > 0) {
-      log.info('stopping: waiting for in-flight messages', { connector, inFlight: inFlight.size, graceMs });
+      // The grace period runs from the stop request, not from the end of the last receive.
+      const remaining = Math.max(0, graceMs - (stopAt ? Date.now() - stopAt : 0));
+      log.info('stopping: waiting for in-flight messages', { connector, inFlight: inFlight.size, graceMs: remaining });
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, graceMs);
+        timer = setTimeout(resolve, remaining);
       });
       await Promise.race([Promise.all([...inFlight].map((e) => e.done)), grace]);
       clearTimeout(timer);

@@ -264,3 +264,85 @@ test('a missing queue backs off (no hot loop) and gives up with exitWhenIdle', a
   assert.deepEqual(waits, [500, 1000]);
   assert.ok(store.problems.some((p) => p.kind === 'queue-missing'));
 });
+
+test('with the real processObject and SQLite store: missing, corrupt gzip, invalid JSON and Records-less files are quarantined at once', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { openStore } = await import('../../src/store/index.js');
+  const { processObject } = await import('../../src/ingest/object.js');
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-worker-'));
+  const store = await openStore(join(dir, 'db.sqlite'));
+  try {
+    const q = newQueue();
+    const good = trailFile({ accountId: '111122223333', count: 3, seed: 'real-good' });
+    await put(good);
+    const bad: Record<string, Buffer | null> = {
+      missing: null,
+      corruptgzip: Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('definitely not deflate data')]),
+      invalidjson: Buffer.from('{"Records": [ {"eventID": '),
+      norecords: Buffer.from('{"hello": "world"}'),
+    };
+    const keys: Record<string, string> = {};
+    for (const [name, body] of Object.entries(bad)) {
+      keys[name] = trailKey({ accountId: '111122223333', name });
+      if (body) await fx.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: keys[name], Body: body }));
+      await send(q, s3NotificationBody(BUCKET, [keys[name]!]));
+    }
+    await send(q, s3NotificationBody(BUCKET, [good.key]));
+    const clients = { s3: fx.s3, kmsIn: () => assert.fail('no KMS expected'), principal: async () => undefined };
+    const processFile = (f: FileTask) => processObject({ store, clients, connector: 'real', bucket: f.bucket, key: f.key, ...(f.etag ? { etag: f.etag } : {}) });
+    const log = memoryLogger();
+    const ac = new AbortController();
+    const running = runQueueWorker({ connector: 'real', queueUrl: q, sqs: fx.sqs, store, processFile, log, waitTimeSeconds: 1, progressEveryMs: 0, signal: ac.signal, concurrency: 4 });
+    for (let i = 0; i < 300 && ((await store.ingest.listQuarantine('real')).length < 4 || (await queueDepth(q)) > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    ac.abort();
+    const stats = await running;
+    const quarantined = await store.ingest.listQuarantine('real');
+    assert.equal(quarantined.length, 4, log.lines.map((l) => `${l.msg} ${JSON.stringify(l.fields)}`).join('\n'));
+    const byKey = new Map(quarantined.map((r) => [r.key, r]));
+    assert.match(byKey.get(keys.missing!)!.reason, /no-such-key/);
+    assert.match(byKey.get(keys.corruptgzip!)!.reason, /gzip/);
+    assert.match(byKey.get(keys.invalidjson!)!.reason, /json/i);
+    assert.ok(byKey.get(keys.norecords!));
+    for (const r of quarantined) {
+      assert.equal(r.receiveCount, 1);
+      assert.equal(r.bucket, BUCKET);
+      assert.ok(r.fix.length > 0);
+    }
+    assert.equal(stats.deleted, 5);
+    assert.equal(await queueDepth(q), 0);
+    assert.equal((await store.events.stats()).events, 3);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('backpressure: never more messages in flight than --concurrency, a slow store slows receiving', async () => {
+  const q = newQueue();
+  const store = memoryStore();
+  store.commitDelayMs = 150;
+  const files = Array.from({ length: 12 }, (_, i) => trailFile({ accountId: '111122223333', count: 1, seed: `bp-${i}` }));
+  for (const f of files) await put(f);
+  for (const f of files) await send(q, s3NotificationBody(BUCKET, [f.key]));
+  const inner = s3ProcessFile(store, fx.s3);
+  let active = 0;
+  let peak = 0;
+  let peakInvisible = 0;
+  const processFile = async (t: FileTask) => {
+    active++;
+    peak = Math.max(peak, active);
+    const attrs = await fx.sqs.send(new GetQueueAttributesCommand({ QueueUrl: q, AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }));
+    peakInvisible = Math.max(peakInvisible, Number(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible));
+    try {
+      return await inner(t);
+    } finally {
+      active--;
+    }
+  };
+  await runUntil(q, store, async () => store.eventsById.size === 12 && (await queueDepth(q)) === 0, { processFile, concurrency: 3 });
+  assert.equal(peak, 3);
+  // Received (hidden) messages never exceed the free slots: the rest stay on the queue for other workers.
+  assert.ok(peakInvisible <= 3, `peak received ${peakInvisible}`);
+});

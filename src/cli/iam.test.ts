@@ -88,6 +88,13 @@ test('iam sync: injected clients; Organizations denied → warning, the rest sto
       await store.close();
     }
     await assert.rejects(run(['iam', 'sync', '--db', db, '--external-id', 'x']), /--external-id needs --role-arn/);
+    await assert.rejects(run(['iam', 'sync', '--db', db, '--org-role-name', 'Audit', '--no-scps']), /--org-role-name needs/);
+
+    // --org-role-name: Organizations denied here, so only the caller's account, with the reason
+    const orgLines = await run(['iam', 'sync', '--db', db, '--org-role-name', 'Audit', '--region', 'eu-west-1'], {
+      syncClients: () => ({ iam: iam as unknown as IAMClient, organizations: org as unknown as OrganizationsClient }),
+    });
+    assert.ok(orgLines.some((l) => l.startsWith('warning: member-account: member accounts were not pulled')), orgLines.join('\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

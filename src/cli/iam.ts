@@ -3,8 +3,8 @@ import { CliError, addDbOption, printJson, withStore } from './common.js';
 import { IamRepository } from '../iam/repository.js';
 import type { DetectedInput, ImportSummary } from '../iam/import.js';
 import { importIamInputs, readIamFile } from '../iam/import.js';
-import type { SyncClients } from '../iam/sync.js';
-import { createSyncClients, syncIam } from '../iam/sync.js';
+import type { SyncClientOptions, SyncClients } from '../iam/sync.js';
+import { createSyncClients, syncIam, syncOrganization } from '../iam/sync.js';
 
 /** Formats an import summary as lines for people. */
 export function formatImportSummary(summary: ImportSummary): string[] {
@@ -37,8 +37,8 @@ function wrap(err: unknown): never {
 }
 
 export interface IamCommandDeps {
-  /** Clients for `iam sync` (tests inject mocks). */
-  syncClients?: (opts: { region?: string; roleArn?: string; externalId?: string }) => SyncClients;
+  /** Clients for `iam sync`, also called per member account with its role (tests inject mocks). */
+  syncClients?: (opts: SyncClientOptions) => SyncClients & { credentials?: SyncClientOptions['masterCredentials'] };
   out?: (line: string) => void;
 }
 
@@ -94,6 +94,10 @@ export function registerIam(program: Command, deps: IamCommandDeps = {}): void {
       .option('--region <region>', 'AWS region for the API endpoints')
       .option('--no-credential-report', 'skip the credential report')
       .option('--no-scps', 'skip Organizations SCPs')
+      .option(
+        '--org-role-name <name>',
+        'also pull every member account of the Organization through this role in each (e.g. a read-only audit role); needs Organizations access',
+      )
       .option('--json', 'print the summary as JSON'),
   ).action(
     async (opts: {
@@ -103,6 +107,7 @@ export function registerIam(program: Command, deps: IamCommandDeps = {}): void {
       region?: string;
       credentialReport: boolean;
       scps: boolean;
+      orgRoleName?: string;
       json?: boolean;
     }) => {
       if (opts.externalId && !opts.roleArn) throw new CliError('--external-id needs --role-arn');
@@ -111,8 +116,22 @@ export function registerIam(program: Command, deps: IamCommandDeps = {}): void {
         ...(opts.roleArn ? { roleArn: opts.roleArn } : {}),
         ...(opts.externalId ? { externalId: opts.externalId } : {}),
       };
-      const clients = (deps.syncClients ?? createSyncClients)(clientOpts);
-      const result = await syncIam(clients, { credentialReport: opts.credentialReport, scps: opts.scps });
+      const factory = deps.syncClients ?? createSyncClients;
+      const clients = factory(clientOpts);
+      const orgRole = opts.orgRoleName;
+      if (orgRole && !opts.scps) throw new CliError('--org-role-name needs SCPs/Organizations access; drop --no-scps');
+      const result = orgRole
+        ? await syncOrganization(clients, {
+            credentialReport: opts.credentialReport,
+            clientsFor: (accountId) =>
+              factory({
+                ...(opts.region ? { region: opts.region } : {}),
+                roleArn: `arn:aws:iam::${accountId}:role/${orgRole}`,
+                ...(opts.externalId ? { externalId: opts.externalId } : {}),
+                ...(clients.credentials ? { masterCredentials: clients.credentials } : {}),
+              }),
+          })
+        : await syncIam(clients, { credentialReport: opts.credentialReport, scps: opts.scps });
       if (result.inputs.length === 0) {
         throw new CliError(`nothing could be read: ${result.problems.map((p) => p.message).join('; ')}`);
       }
@@ -126,10 +145,10 @@ export function registerIam(program: Command, deps: IamCommandDeps = {}): void {
       if (opts.json) printJson({ ...summary, problems: result.problems });
       else {
         formatImportSummary(summary).forEach(out);
-        for (const p of result.problems) out(`warning: ${p.part}: ${p.message}`);
+        for (const p of result.problems) out(`warning: ${p.part}${p.accountId ? ` (${p.accountId})` : ''}: ${p.message}`);
       }
       // SCPs or the credential report missing is common (member accounts); no snapshot is not
-      if (result.problems.some((p) => p.part === 'authorization-details')) process.exitCode = 2;
+      if (result.problems.some((p) => p.part === 'authorization-details' && !p.accountId)) process.exitCode = 2;
     },
   );
 }

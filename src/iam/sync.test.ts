@@ -19,7 +19,7 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { sharedData } from '../../test/support/paths.js';
-import { syncIam } from './sync.js';
+import { syncIam, syncOrganization } from './sync.js';
 import { importIamInputs } from './import.js';
 import { parseAuthorizationDetails } from './snapshot/authorization-details.js';
 
@@ -120,4 +120,59 @@ test('sync: a credential report that never completes is reported, not awaited fo
   assert.equal(iam.commandCalls(GenerateCredentialReportCommand).length, 4);
   assert.deepEqual(result.problems.map((p) => p.part), ['credential-report']);
   assert.equal(result.inputs.length, 1);
+});
+
+test('syncOrganization: every member account through its role; an unreadable member is reported and skipped', async () => {
+  const base = mockIam();
+  const org = mockClient(OrganizationsClient);
+  org.on(DescribeOrganizationCommand).resolves({ Organization: { Id: 'o-1', MasterAccountId: '012345678901' } });
+  org.on(ListPoliciesCommand).resolves({ Policies: [{ Id: 'p-full', Name: 'FullAWSAccess' }] });
+  org.on(DescribePolicyCommand).resolves({ Policy: { Content: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }) } });
+  org.on(ListTargetsForPolicyCommand).resolves({ Targets: [{ TargetId: 'r-1' }] });
+  org.on(ListAccountsCommand).resolves({ Accounts: [{ Id: '012345678901' }, { Id: '123456789012' }, { Id: '555555555555' }] });
+  org.on(ListParentsCommand).resolves({ Parents: [{ Id: 'r-1', Type: 'ROOT' }] });
+
+  const memberRaw: Raw = JSON.parse(readFileSync(sharedData('cloudsplaining', 'test', 'files', 'managed_policy_mismatch.json'), 'utf8'));
+  const memberIam = new IAMClient({});
+  const member = mockClient(memberIam);
+  member.on(GetAccountAuthorizationDetailsCommand).resolves(sdkForm(memberRaw));
+  member.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
+  member.on(GetCredentialReportCommand).resolves({ Content: new TextEncoder().encode(reportCsv.replaceAll('012345678901', '123456789012')) });
+  const deniedIam = new IAMClient({});
+  const denied = mockClient(deniedIam);
+  denied.onAnyCommand().rejects(Object.assign(new Error('User is not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }));
+
+  const asked: string[] = [];
+  const result = await syncOrganization(
+    { iam: base as unknown as IAMClient, organizations: org as unknown as OrganizationsClient },
+    {
+      sleep: async () => {},
+      clientsFor: (accountId) => {
+        asked.push(accountId);
+        return { iam: accountId === '123456789012' ? memberIam : deniedIam };
+      },
+    },
+  );
+  assert.deepEqual(asked.sort(), ['123456789012', '555555555555'], 'the caller\'s own account is not pulled twice');
+  const { summary } = await importIamInputs(result.inputs, undefined);
+  assert.deepEqual(summary.snapshots.map((s) => s.accountId).sort(), ['012345678901', '123456789012']);
+  assert.deepEqual(summary.credentialReports.map((c) => c.accountId).sort(), ['012345678901', '123456789012']);
+  const memberProblems = result.problems.filter((p) => p.accountId === '555555555555');
+  assert.deepEqual(memberProblems.map((p) => p.part).sort(), ['authorization-details', 'credential-report']);
+  assert.match(memberProblems[0]!.message, /denied/);
+  assert.equal(result.problems.filter((p) => p.accountId !== '555555555555').length, 0);
+});
+
+test('syncOrganization without Organizations access pulls the caller\'s account only and says why', async () => {
+  const base = mockIam();
+  const org = mockClient(OrganizationsClient);
+  org.onAnyCommand().rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+  let called = 0;
+  const result = await syncOrganization(
+    { iam: base as unknown as IAMClient, organizations: org as unknown as OrganizationsClient },
+    { sleep: async () => {}, clientsFor: () => { called++; return { iam: new IAMClient({}) }; } },
+  );
+  assert.equal(called, 0);
+  assert.deepEqual(result.problems.map((p) => p.part), ['scps', 'member-account']);
+  assert.equal(result.inputs.filter((i) => i.kind === 'authorization-details').length, 2);
 });

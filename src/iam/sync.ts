@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { DetectedInput } from './import.js';
+import { accountsInPage } from './snapshot/authorization-details.js';
 import { parseAuthorizationDetailsPage } from './snapshot/authorization-details.js';
 import { credentialReportCsvFromJson, parseCredentialReport } from './snapshot/credential-report.js';
 import type { ScpExport } from './snapshot/scps.js';
@@ -32,14 +33,23 @@ export interface SyncClients {
   organizations?: Pick<OrganizationsClient, 'send'>;
 }
 
+type AwsCredentialIdentityProvider = ReturnType<typeof fromTemporaryCredentials>;
+
 export interface SyncClientOptions {
   region?: string;
   roleArn?: string;
   externalId?: string;
+  /** Credentials to assume roleArn with (default: the default chain). */
+  masterCredentials?: AwsCredentialIdentityProvider;
+}
+
+export interface CreatedSyncClients extends SyncClients {
+  /** The assumed role's provider, when roleArn was given (to chain into member accounts). */
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 /** Clients on the default credential chain, or on an assumed role (with external id). */
-export function createSyncClients(opts: SyncClientOptions = {}): SyncClients {
+export function createSyncClients(opts: SyncClientOptions = {}): CreatedSyncClients {
   const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const credentials = opts.roleArn
     ? fromTemporaryCredentials({
@@ -49,10 +59,11 @@ export function createSyncClients(opts: SyncClientOptions = {}): SyncClients {
           ...(opts.externalId ? { ExternalId: opts.externalId } : {}),
         },
         clientConfig: { region },
+        ...(opts.masterCredentials ? { masterCredentials: opts.masterCredentials } : {}),
       })
     : undefined;
   const config = credentials ? { region, credentials } : { region };
-  return { iam: new IAMClient(config), organizations: new OrganizationsClient(config) };
+  return { iam: new IAMClient(config), organizations: new OrganizationsClient(config), ...(credentials ? { credentials } : {}) };
 }
 
 export interface SyncOptions {
@@ -65,8 +76,9 @@ export interface SyncOptions {
 }
 
 export interface SyncProblem {
-  part: 'authorization-details' | 'credential-report' | 'scps';
+  part: 'authorization-details' | 'credential-report' | 'scps' | 'member-account';
   message: string;
+  accountId?: string;
 }
 
 export interface SyncResult {
@@ -231,5 +243,53 @@ async function fetchScpExport(org: NonNullable<SyncClients['organizations']>): P
     organizationId: orgOut.Organization?.Id ?? null,
     policies,
     accounts,
+  };
+}
+
+export interface OrganizationSyncOptions extends SyncOptions {
+  /** Clients for a member account (assuming the member role there). */
+  clientsFor: (accountId: string) => SyncClients;
+  /** Accounts pulled at the same time (default 4). */
+  concurrency?: number;
+}
+
+/**
+ * The whole Organization: the caller's account and SCPs first (through `base`, which must reach
+ * Organizations), then every other account listed by Organizations through `clientsFor` (a role
+ * assumed in each). A member that cannot be read is reported and skipped.
+ */
+export async function syncOrganization(base: SyncClients, opts: OrganizationSyncOptions): Promise<SyncResult> {
+  const first = await syncIam(base, { ...opts, scps: true });
+  const scps = first.inputs.find((i) => i.kind === 'scps');
+  if (!scps || scps.kind !== 'scps') {
+    first.problems.push({
+      part: 'member-account',
+      message: 'member accounts were not pulled: listing them needs Organizations access (see the scps problem)',
+    });
+    return first;
+  }
+  const done = new Set<string>();
+  for (const input of first.inputs) if (input.kind === 'authorization-details') for (const a of accountsInPage(input.page)) done.add(a);
+  const todo = scps.chains.map((c) => c.accountId).filter((a) => !done.has(a));
+  const results: SyncResult[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const accountId = todo[next++]!;
+      try {
+        const r = await syncIam(opts.clientsFor(accountId), { ...opts, scps: false });
+        for (const p of r.problems) p.accountId = accountId;
+        for (const i of r.inputs) i.source = `${i.source}@${accountId}`;
+        results.push(r);
+      } catch (err) {
+        results.push({ inputs: [], pages: 0, problems: [{ part: 'member-account', accountId, message: `${errorName(err)}: ${errorMessage(err)}` }] });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, todo.length) }, worker));
+  return {
+    inputs: [...first.inputs, ...results.flatMap((r) => r.inputs)],
+    problems: [...first.problems, ...results.flatMap((r) => r.problems)],
+    pages: first.pages + results.reduce((n, r) => n + r.pages, 0),
   };
 }

@@ -302,8 +302,12 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
       log.info('key not found as given; trying its URL-decoded form', { connector, bucket: file.bucket, key: file.key, altKey: file.altKey });
       result = await opts.processFile({ ...task, key: file.altKey });
     }
+    const r = (result ?? {}) as { inserted?: unknown; duplicates?: unknown; newEvents?: unknown; status?: unknown };
+    if (r.status === 'duplicate-file') {
+      stats.alreadyDone++;
+      return;
+    }
     stats.files++;
-    const r = (result ?? {}) as { inserted?: unknown; duplicates?: unknown; newEvents?: unknown };
     const inserted = typeof r.inserted === 'number' ? r.inserted : typeof r.newEvents === 'number' ? r.newEvents : 0;
     stats.events += inserted;
     if (typeof r.duplicates === 'number') stats.duplicates += r.duplicates;
@@ -331,8 +335,6 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
       log.info('message names no CloudTrail file; deleted', { connector, messageId: msg.messageId, reason: n.reason, shape: n.shape });
       return { ok: true };
     }
-    const accounts = new Set(n.files.map((f) => accountOf(f.key)));
-    for (const accountId of accounts) await bump({ connector, accountId, messageAt: now().toISOString() });
     // Files one after the other: concurrency is across messages. Every file is attempted even
     // after a failure, so a retry only has the failed ones left to do.
     let firstFailure: Outcome | null = null;
@@ -346,7 +348,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
         log.warn('file failed', { connector, bucket: file.bucket, key: file.key, kind: failure.kind, code: failure.code, error: failure.message, receiveCount: msg.receiveCount });
         // processObject counts its own SourceErrors by code; count the others here.
         const counted = typeof err === 'object' && err !== null && 'kind' in err;
-        if (!counted) await bump({ connector, accountId: accountOf(file.key), errorKind: `${failure.kind}:${failure.code}` });
+        if (!counted) await bump({ connector, accountId: accountOf(file.key), errorKind: `${failure.kind}:${failure.code}`, messageAt: now().toISOString() });
         const pk = problemKind(failure);
         if (pk) await problem(pk, failure.message, failure.fix, task);
         // A permanent failure decides the message's fate over a transient one.

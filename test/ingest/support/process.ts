@@ -39,7 +39,9 @@ export function s3ProcessFile(store: Store, s3: S3Client, connector = 'test') {
       await store.files.record({ ...base, status: 'skipped', kind: parsed.kind, eventCount: 0, newEvents: 0 });
       return { inserted: 0, duplicates: 0 };
     }
-    return store.events.commitFile({ ...base, status: 'done', kind: parsed.kind, eventCount: parsed.events.length, newEvents: 0 }, parsed.events);
+    const r = await store.events.commitFile({ ...base, status: 'done', kind: parsed.kind, eventCount: parsed.events.length, newEvents: 0 }, parsed.events);
+    if (info.accountId) await store.ingest.bumpCounters({ connector, accountId: info.accountId, files: 1, events: r.inserted, duplicates: r.duplicates, fileAt: base.processedAt, fileKey: f.key });
+    return r;
   };
   return Object.assign(fn, { calls });
 }

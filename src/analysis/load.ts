@@ -13,6 +13,7 @@ import { createPermissionEvaluator } from '../iam/permissions/evaluator.js';
 import { aggregateUsage, type PrincipalUsage } from './usage.js';
 import { analyseIdentities, windowStart, DEFAULT_WINDOW_DAYS, type IdentityAnalysis } from './identities.js';
 import { DEFAULT_RULE_OPTIONS, type RuleContext, type RuleOptions } from './types.js';
+import { loadEscalationEvents } from '../graph/evidence.js';
 import { cachedVisibility, defaultVisibility, type VisibilityFn } from './visibility.js';
 
 export interface LoadOptions {
@@ -63,6 +64,10 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
   const principals = await time('principals', () => store.events.principals({ until: asOf, accountId: opts.accountId }));
   const lastSuccess = new Map(principals.map((p) => [p.principalArn, p.lastSeen]));
   const passRoleServices = await time('passrole', () => loadPassRoleServices(store, query, [...model.accounts.values()]));
+  const escalationEvents =
+    evaluator && !opts.principalArn
+      ? await time('escalation-events', () => loadEscalationEvents(store.events, { since, until: asOf, accountId: opts.accountId }))
+      : [];
 
   const snapshots = [...model.accounts.values()];
   const identities: IdentityAnalysis[] = await time('identities', async () =>
@@ -87,6 +92,8 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
     evaluator,
     passRoleServices,
     credentialReports: model.credentialReports,
+    escalationEvents,
+    organizationAccountIds: new Set(model.scpChains.keys()),
     options: { ...DEFAULT_RULE_OPTIONS, ...opts.options },
   };
   return { ctx, model, evaluator, usage };

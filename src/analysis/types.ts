@@ -7,6 +7,7 @@ import type { Finding, RuleMetadata } from '../model/finding.js';
 import type { AccountSnapshot, PermissionEvaluator } from '../iam/types.js';
 import type { CredentialReport } from '../iam/snapshot/credential-report.js';
 import type { IdentityAnalysis } from './identities.js';
+import type { NormalizedEvent } from '../model/event.js';
 
 export type { Finding, RuleMetadata, Severity } from '../model/finding.js';
 
@@ -42,6 +43,13 @@ export interface RuleContext {
   passRoleServices?: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
   /** Credential reports by account (they also carry the root user's row). Optional. */
   credentialReports?: ReadonlyMap<string, CredentialReport>;
+  /**
+   * Events of privilege-escalation-relevant actions in the window, succeeded or denied, raw
+   * records dropped (src/graph loadEscalationEvents): attempted/exercised status of attack paths. Optional.
+   */
+  escalationEvents?: readonly NormalizedEvent[];
+  /** Accounts of the organization known from the SCP export (trusting them is not "external"). Optional. */
+  organizationAccountIds?: ReadonlySet<string>;
   options: RuleOptions;
 }
 

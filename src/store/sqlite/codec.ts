@@ -70,9 +70,8 @@ export function compressLines(lines: readonly string[]): Buffer {
   return brotliCompressSync(text, brotliOptions(text.length));
 }
 
-/** The same, on libuv's thread pool, so the main thread goes on parsing and inserting. */
-export function compressLinesAsync(lines: readonly string[]): Promise<Buffer> {
-  const text = Buffer.from(lines.join('\n'), 'utf8');
+/** Compresses UTF-8 lines on libuv's thread pool, so the main thread goes on parsing and inserting. */
+export function compressAsync(text: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     brotliCompress(text, brotliOptions(text.length), (err, out) => (err ? reject(err) : resolve(out)));
   });

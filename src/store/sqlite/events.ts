@@ -10,7 +10,7 @@ import {
   BLOCK_MAX_EVENTS,
   CODEC_BROTLI_LINES,
   CODEC_PLAIN_LINES,
-  compressLinesAsync,
+  compressAsync,
   decodeEvent,
   decodeEventId,
   decompressLines,
@@ -94,6 +94,8 @@ export const EVENTS_MIGRATIONS: AreaMigrations = {
     ) WITHOUT ROWID;`,
   ],
 };
+
+const NEWLINE = Buffer.from('\n');
 
 /** Plain events beyond which a commit waits for compression to catch up. */
 const PLAIN_BACKLOG_LIMIT = 4 * BLOCK_MAX_EVENTS;
@@ -278,14 +280,25 @@ export class SqliteEventStore implements EventStore {
    * that first checks the run is unchanged (another process may have compressed it meanwhile).
    */
   private async compactRun(run: PlainRun): Promise<void> {
-    const lines = this.readLines(run.firstId, run.lastId);
-    if (lines.length !== run.n) return;
-    const chunks = Math.max(1, Math.ceil(lines.length / BLOCK_MAX_EVENTS), Math.ceil(run.bytes / BLOCK_MAX_BYTES));
-    const per = Math.ceil(lines.length / chunks);
+    // Plain blocks are UTF-8 lines already: join their bytes, no decoding.
+    const pieces: Buffer[] = [];
+    for (const b of this.rangeBlocksStmt.iterate(run.firstId, run.lastId)) {
+      if (b.codec !== CODEC_PLAIN_LINES) return;
+      if (pieces.length) pieces.push(NEWLINE);
+      pieces.push(b.data);
+    }
+    const text = Buffer.concat(pieces);
+    // Line starts, to cut the run into equal chunks on line boundaries.
+    const starts = [0];
+    for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) starts.push(at + 1);
+    if (starts.length !== run.n) return;
+    const chunks = Math.max(1, Math.ceil(run.n / BLOCK_MAX_EVENTS), Math.ceil(text.length / BLOCK_MAX_BYTES));
+    const per = Math.ceil(run.n / chunks);
     const parts: { first: number; n: number; data: Promise<Buffer> }[] = [];
-    for (let k = 0; k < lines.length; k += per) {
-      const part = lines.slice(k, k + per);
-      parts.push({ first: run.firstId + k, n: part.length, data: compressLinesAsync(part) });
+    for (let k = 0; k < run.n; k += per) {
+      const n = Math.min(per, run.n - k);
+      const end = k + n < run.n ? starts[k + n]! - 1 : text.length;
+      parts.push({ first: run.firstId + k, n, data: compressAsync(text.subarray(starts[k]!, end)) });
     }
     const datas = await Promise.all(parts.map((p) => p.data));
     if (!this.db.open) return;

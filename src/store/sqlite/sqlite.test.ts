@@ -8,7 +8,8 @@ import { runStoreContract } from '../contract.test-helpers.js';
 import { openStore, defaultDbPath } from '../index.js';
 import { openSqliteStore, SQLITE_AREAS } from './index.js';
 import { migrate, openDatabase, schemaVersions } from './database.js';
-import { decodeEventId, encodeEventId, msToTime, timeToMs } from './codec.js';
+import { decodeEventId, encodeEventId, msToTime, timeToMs, BLOCK_TARGET_EVENTS } from './codec.js';
+import { syntheticEvents } from '../testing/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trailscope-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +45,39 @@ describe('sqlite specifics', () => {
     assert.ok(Buffer.isBuffer(enc) && enc.length === 16);
     assert.equal(decodeEventId(enc), id);
     for (const other of ['3F2E1D0C-AAAA-4BBB-8CCC-0123456789AB', 'derived-abc', '', '1']) assert.equal(decodeEventId(encodeEventId(other)), other);
+  });
+
+  it('compresses small commits of two interleaved writers into large blocks without losing a record', async () => {
+    const path = join(dir, 'interleaved', 'store.db');
+    const a = await openStore(path);
+    const b = await openStore(path);
+    const events = syntheticEvents(3000, { seed: 9 });
+    for (let i = 0, f = 0; i < events.length; i += 7, f++) {
+      const writer = f % 3 === 0 ? b : a;
+      await writer.events.insertEvents(events.slice(i, i + 7));
+    }
+    await a.close();
+    await b.close();
+    const db = new Database(path);
+    const blocks = db.prepare('SELECT codec, count(*) AS c, sum(n) AS n FROM raw_blocks GROUP BY codec ORDER BY codec').all() as { codec: number; c: number; n: number }[];
+    db.close();
+    const plain = blocks.find((x) => x.codec === 0)?.n ?? 0;
+    const compressed = blocks.find((x) => x.codec === 1)!;
+    assert.equal(plain + compressed.n, 3000);
+    assert.ok(plain < BLOCK_TARGET_EVENTS, `only the tail waits uncompressed (${plain})`);
+    assert.ok(compressed.n / compressed.c >= 300, `compressed blocks are large (${compressed.n / compressed.c} events)`);
+    const store = await openStore(path);
+    try {
+      const byId = new Map(events.map((e) => [e.eventID, e]));
+      let n = 0;
+      for await (const e of store.events.iterate({})) {
+        assert.deepStrictEqual(e, byId.get(e.eventID));
+        n++;
+      }
+      assert.equal(n, 3000);
+    } finally {
+      await store.close();
+    }
   });
 
   it('keeps eventTime canonical and exact to the millisecond', () => {

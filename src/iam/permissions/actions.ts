@@ -24,6 +24,10 @@ export class ActionUniverse {
   static load(): Promise<ActionUniverse> {
     ActionUniverse.shared ??= expandIamActions('*', { expandAsterisk: true }).then(
       (all) => new ActionUniverse([...new Set(all)].sort()),
+      (err: unknown) => {
+        ActionUniverse.shared = undefined; // let a later call retry
+        throw err;
+      },
     );
     return ActionUniverse.shared;
   }

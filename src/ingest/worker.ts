@@ -176,7 +176,11 @@ function problemKind(f: Failure): string | null {
 
 const isNoSuchKey = (f: Failure) => f.code === 'NoSuchKey' || f.code === 'no-such-key';
 
-type Outcome = { ok: true } | { ok: false; failure: Failure; file: FileTask | null };
+type Outcome =
+  | { ok: true }
+  | { ok: false; failure: Failure; file: FileTask | null }
+  /** Stopped before every file was done (released, or the message is no longer ours): leave it alone. */
+  | { ok: 'abandoned' };
 
 interface InFlight {
   msg: ReceivedMessage;
@@ -339,7 +343,8 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
     // after a failure, so a retry only has the failed ones left to do.
     let firstFailure: Outcome | null = null;
     for (const file of n.files) {
-      if (entry.released || entry.heartbeat?.lost) break;
+      // Never delete a message with files left undone: it must come back.
+      if (entry.released || entry.heartbeat?.lost) return { ok: 'abandoned' };
       try {
         await processOne(file);
       } catch (err) {
@@ -352,7 +357,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
         const pk = problemKind(failure);
         if (pk) await problem(pk, failure.message, failure.fix, task);
         // A permanent failure decides the message's fate over a transient one.
-        if (!firstFailure || (failure.kind === 'permanent' && !firstFailure.ok && firstFailure.failure.kind === 'transient')) {
+        if (!firstFailure || (failure.kind === 'permanent' && firstFailure.ok === false && firstFailure.failure.kind === 'transient')) {
           firstFailure = { ok: false, failure, file: task };
         }
       }
@@ -360,7 +365,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
     return firstFailure ?? { ok: true };
   };
 
-  const quarantine = async (msg: ReceivedMessage, out: Extract<Outcome, { ok: false }>, leftForDlq: boolean) => {
+  const quarantine = async (msg: ReceivedMessage, out: { failure: Failure; file: FileTask | null }, leftForDlq: boolean) => {
     await store.ingest.quarantine({
       connector,
       messageId: msg.messageId,
@@ -389,6 +394,10 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
   };
 
   const settle = async (msg: ReceivedMessage, out: Outcome, entry: InFlight) => {
+    if (out.ok === 'abandoned') {
+      log.warn('message left undone: it will be redelivered', { connector, messageId: msg.messageId, released: entry.released, visibilityLost: entry.heartbeat?.lost ?? false });
+      return;
+    }
     if (out.ok) {
       await deleteWithRetry(msg);
       return;

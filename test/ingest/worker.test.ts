@@ -346,3 +346,34 @@ test('backpressure: never more messages in flight than --concurrency, a slow sto
   // Received (hidden) messages never exceed the free slots: the rest stay on the queue for other workers.
   assert.ok(peakInvisible <= 3, `peak received ${peakInvisible}`);
 });
+
+test('a message whose visibility could not be extended is never deleted with files left undone', async () => {
+  const { ChangeMessageVisibilityCommand } = await import('@aws-sdk/client-sqs');
+  const q = newQueue({ VisibilityTimeout: '2' });
+  const store = memoryStore();
+  const files = [0, 1].map((i) => trailFile({ accountId: '111122223333', count: 2, seed: `lost-${i}` }));
+  for (const f of files) await put(f);
+  await send(q, cloudTrailNotificationBody(BUCKET, files.map((f) => f.key)));
+  // SQS refuses every extension, as it does once another consumer received the message.
+  const sqs = {
+    send: (cmd: { input: { VisibilityTimeout?: number } }) =>
+      cmd instanceof ChangeMessageVisibilityCommand && (cmd.input.VisibilityTimeout ?? 0) > 0
+        ? Promise.reject(Object.assign(new Error('The receipt handle has expired.'), { name: 'ReceiptHandleIsInvalid' }))
+        : (fx.sqs.send as (c: unknown) => Promise<unknown>)(cmd),
+  } as unknown as typeof fx.sqs;
+  const inner = s3ProcessFile(store, fx.s3);
+  const processFile = async (t: FileTask) => {
+    if (t.key === files[0]!.key) await new Promise((r) => setTimeout(r, 1500));
+    return inner(t);
+  };
+  const log = memoryLogger();
+  const ac = new AbortController();
+  const running = runQueueWorker({ connector: 'test', queueUrl: q, sqs, store, processFile, log, waitTimeSeconds: 1, progressEveryMs: 0, signal: ac.signal, concurrency: 1 });
+  for (let i = 0; i < 100 && !log.lines.some((l) => l.msg.startsWith('message left undone')); i++) await new Promise((r) => setTimeout(r, 50));
+  ac.abort();
+  const stats = await running;
+  assert.ok(log.lines.some((l) => l.msg.startsWith('message left undone')));
+  assert.equal(inner.calls.filter((c) => c.key === files[1]!.key).length, 0);
+  assert.equal(stats.deleted, 0);
+  assert.equal(await queueDepth(q), 1);
+});

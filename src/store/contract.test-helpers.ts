@@ -234,6 +234,34 @@ export function runStoreContract(name: string, h: ContractHarness): void {
       assert.equal(usage[0]!.count, 1);
     });
 
+    it('commitFiles (when implemented) commits several files at once, all or nothing', async (t) => {
+      const store = await open();
+      if (!store.events.commitFiles) {
+        t.skip('commitFiles is optional and not implemented here');
+        return;
+      }
+      const [a, b, c] = [makeEvent(), makeEvent(), makeEvent()];
+      const results = await store.events.commitFiles([
+        { file: fileRecord('f1', { eventCount: 2 }), events: [a, b] },
+        { file: fileRecord('f2', { eventCount: 2 }), events: [b, c] },
+      ]);
+      assert.deepEqual(results, [
+        { inserted: 2, duplicates: 0 },
+        { inserted: 1, duplicates: 1 },
+      ]);
+      assert.equal((await store.files.get('file', 'f2'))?.newEvents, 1);
+      assert.equal((await store.events.stats()).events, 3);
+      const d = makeEvent();
+      await assert.rejects(
+        store.events.commitFiles([
+          { file: fileRecord('f3'), events: [d] },
+          { file: fileRecord(null as unknown as string), events: [makeEvent()] },
+        ]),
+      );
+      assert.equal(await store.files.get('file', 'f3'), undefined, 'the first file of a failed batch is not recorded');
+      assert.equal((await store.events.stats()).events, 3);
+    });
+
     it('filters queries by time, account, principal, action and errors; limits and orders', async () => {
       const store = await open();
       const p1 = 'arn:aws:iam::111111111111:role/p1';

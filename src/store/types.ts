@@ -95,6 +95,13 @@ export interface EventStore {
    * (same eventID) count as duplicates and are not written again.
    */
   commitFile(file: FileRecord, events: NormalizedEvent[]): Promise<CommitResult>;
+  /**
+   * commitFile for several files in one transaction: all of them are durable after it returns,
+   * or none. Results are per file, in order; an event repeated in a later file of the batch is a
+   * duplicate there. Cheaper per event than one transaction per small file (bulk import, several
+   * SQS messages at once). Optional: callers fall back to commitFile when it is absent.
+   */
+  commitFiles?(batch: { file: FileRecord; events: NormalizedEvent[] }[]): Promise<CommitResult[]>;
   /** Inserts events not tied to a file (tests, API). Same dedup rules. */
   insertEvents(events: NormalizedEvent[]): Promise<CommitResult>;
   query(q: EventQuery): Promise<NormalizedEvent[]>;

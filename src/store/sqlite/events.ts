@@ -153,6 +153,7 @@ export class SqliteEventStore implements EventStore {
   private readonly swapTx: { immediate(run: PlainRun, parts: { first: number; n: number; data: Buffer }[]): void };
   private readonly blockCache: CachedBlock[] = [];
   private readonly commitTx: (file: FileRecord | null, events: NormalizedEvent[]) => CommitResult;
+  private readonly commitManyTx: (batch: { file: FileRecord; events: NormalizedEvent[] }[]) => CommitResult[];
 
   constructor(
     private readonly db: Db,
@@ -188,9 +189,12 @@ export class SqliteEventStore implements EventStore {
       'SELECT count(*) AS blocks, coalesce(sum(n), 0) AS n, coalesce(max(codec), 0) AS maxCodec FROM raw_blocks WHERE id >= ? AND id <= ?',
     );
     const tx = db.transaction((file: FileRecord | null, events: NormalizedEvent[]) => this.writeEvents(file, events));
-    this.commitTx = (file, events) => {
+    const manyTx = db.transaction((batch: { file: FileRecord; events: NormalizedEvent[] }[]) =>
+      batch.map(({ file, events }) => this.writeEvents(file, events)),
+    );
+    const guarded = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): R => {
       try {
-        const result = tx.immediate(file, events);
+        const result = fn(...args);
         this.dict.commit();
         return result;
       } catch (err) {
@@ -198,6 +202,8 @@ export class SqliteEventStore implements EventStore {
         throw err;
       }
     };
+    this.commitTx = guarded((file: FileRecord | null, events: NormalizedEvent[]) => tx.immediate(file, events));
+    this.commitManyTx = guarded((batch: { file: FileRecord; events: NormalizedEvent[] }[]) => manyTx.immediate(batch));
   }
 
   async commitFile(file: FileRecord, events: NormalizedEvent[]): Promise<CommitResult> {
@@ -208,13 +214,28 @@ export class SqliteEventStore implements EventStore {
     return this.commit(null, events);
   }
 
+  async commitFiles(batch: { file: FileRecord; events: NormalizedEvent[] }[]): Promise<CommitResult[]> {
+    await this.waitForCompression();
+    const results = this.commitManyTx(batch);
+    this.afterCommit(results);
+    return results;
+  }
+
   private async commit(file: FileRecord | null, events: NormalizedEvent[]): Promise<CommitResult> {
-    // Backpressure: when compression lags far behind, let it catch up first.
-    while (this.compaction && this.plainBacklog > PLAIN_BACKLOG_LIMIT) await this.compaction;
+    await this.waitForCompression();
     const result = this.commitTx(file, events);
-    if (result.inserted > 0) this.plainBacklog += result.inserted;
-    this.scheduleCompaction();
+    this.afterCommit([result]);
     return result;
+  }
+
+  /** Backpressure: when compression lags far behind, let it catch up first. */
+  private async waitForCompression(): Promise<void> {
+    while (this.compaction && this.plainBacklog > PLAIN_BACKLOG_LIMIT) await this.compaction;
+  }
+
+  private afterCommit(results: CommitResult[]): void {
+    for (const r of results) this.plainBacklog += r.inserted;
+    this.scheduleCompaction();
   }
 
   // ---- deferred compression of raw blocks ----

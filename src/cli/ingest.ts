@@ -112,7 +112,11 @@ Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could 
     )
     .action(async (opts: IngestOptions) => {
       const log = createLogger(opts.logFormat);
-      const connectors = await connectorsOf(opts);
+      // The queue URL names its region (https://sqs.<region>.amazonaws.com/...): use it when none is given.
+      const connectors = (await connectorsOf(opts)).map((c) => {
+        const m = c.queueUrl && !c.region ? /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//.exec(c.queueUrl) : null;
+        return m ? { ...c, region: m[1]! } : c;
+      });
       const missingQueue = connectors.filter((c) => !c.queueUrl);
       if (missingQueue.length === connectors.length) {
         throw new CliError(`no queueUrl for connector(s) ${missingQueue.map((c) => c.name).join(', ')}: add queueUrl to the config or pass --queue-url`);

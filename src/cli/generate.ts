@@ -23,12 +23,13 @@ export function registerGenerate(program: Command): void {
       if (!Number.isInteger(n) || n < 0 || n > 9) throw new CliError(`--gzip-level must be 0-9, got "${v}"`);
       return n;
     })
+    .option('--workers <n>', 'worker threads (default: CPUs, at most 8; output is identical for any value)', parsePositiveInt('--workers'))
     .addHelpText(
       'after',
       '\nScale: about 1M events and 2000 identities for benchmarks:\n' +
         '  trailscope generate --out bench/out/org --accounts 20 --days 30 --events-per-day 1700 --identities-per-account 100\n',
     )
-    .action(async (o: { out: string; accounts?: number; days?: number; eventsPerDay?: number; identitiesPerAccount?: number; seed?: string; start?: string; deliveryMinutes?: number; gzipLevel?: number }) => {
+    .action(async (o: { out: string; accounts?: number; days?: number; eventsPerDay?: number; identitiesPerAccount?: number; seed?: string; start?: string; deliveryMinutes?: number; gzipLevel?: number; workers?: number }) => {
       if (o.start !== undefined && Number.isNaN(Date.parse(o.start))) throw new CliError(`--start is not an ISO-8601 time: "${o.start}"`);
       const summary = await generateOrganization({
         out: o.out,
@@ -40,6 +41,7 @@ export function registerGenerate(program: Command): void {
         start: o.start,
         deliveryMinutes: o.deliveryMinutes,
         gzipLevel: o.gzipLevel,
+        workers: o.workers,
       });
       printJson(summary);
     });

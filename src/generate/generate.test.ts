@@ -377,6 +377,33 @@ describe('generateOrganization', () => {
   });
 });
 
+describe('parallel generation', () => {
+  test('worker threads write exactly the files a single thread writes', async () => {
+    const dirs = [mkdtempSync(join(tmpdir(), 'trailscope-w1-')), mkdtempSync(join(tmpdir(), 'trailscope-w2-'))];
+    try {
+      const opts = { accounts: 3, days: 1, eventsPerDay: 150, identitiesPerAccount: 12, seed: 'par' };
+      const one = await generateOrganization({ ...opts, out: dirs[0], workers: 1 });
+      const two = await generateOrganization({ ...opts, out: dirs[1], workers: 2 });
+      assert.deepEqual({ ...two, durationMs: 0 }, { ...one, durationMs: 0 });
+      const read = (root: string): Map<string, Uint8Array> => {
+        const files = new Map<string, Uint8Array>();
+        const walk = (d: string): void => {
+          for (const f of readdirSync(d)) {
+            const p = join(d, f);
+            if (statSync(p).isDirectory()) walk(p);
+            else files.set(relative(root, p).split(sep).join('/'), readFileSync(p));
+          }
+        };
+        walk(root);
+        return files;
+      };
+      assert.equal(fingerprint(read(dirs[1]!)), fingerprint(read(dirs[0]!)));
+    } finally {
+      for (const d of dirs) rmSync(d!, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('trailscope generate (CLI)', () => {
   test('writes the layout to --out and prints the summary', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'trailscope-gen-'));

@@ -14,6 +14,8 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { Rng, cumulative } from './rng.js';
 import { getCall } from './catalog.js';
 import type { ApiCall } from './catalog.js';
@@ -65,6 +67,13 @@ export interface GenerateOptions {
   gzipLevel?: number;
   /** Parallel file writes in flight. */
   concurrency?: number;
+  /**
+   * Worker threads generating accounts in parallel (only when writing to `out`, not to a custom
+   * sink). Default: min(available CPUs, accounts, 8). Output is identical for any value.
+   */
+  workers?: number;
+  /** Internal (workers): generate only these account indices' trail files, skip shared files. */
+  onlyAccounts?: number[];
 }
 
 export interface GenerateSummary {
@@ -117,6 +126,22 @@ const OP_ERRORS: Record<string, CallError[]> = {
   'cloudformation.amazonaws.com': [{ code: 'ValidationError', message: 'Stack with id does not exist' }],
 };
 const THROTTLE: CallError = { code: 'ThrottlingException', message: 'Rate exceeded' };
+
+/** Runs one worker (worker.ts) over some accounts; resolves with its partial summary. */
+function runWorker(opts: GenerateOptions): Promise<GenerateSummary> {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(`./worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+  return new Promise((resolve, reject) => {
+    // Run from TypeScript sources (tests, bench via tsx), the worker must register tsx itself.
+    const w = fromSource
+      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData: opts })
+      : new Worker(url, { workerData: opts });
+    let result: GenerateSummary | null = null;
+    w.once('message', (m: GenerateSummary) => (result = m));
+    w.once('error', reject);
+    w.once('exit', (code) => (result ? resolve(result) : reject(new Error(`generate worker exited with code ${code}`))));
+  });
+}
 
 function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0');
@@ -220,6 +245,7 @@ export async function generateOrganization(opts: GenerateOptions, sink?: Generat
   const windowMs = deliveryMinutes * 60_000;
   const bucketName = `acme-org-cloudtrail-${Rng.derive(seed, 'bucket').lowerAlnum(8)}`;
 
+  const workers = sink || opts.onlyAccounts ? 1 : Math.max(1, Math.min(opts.workers ?? availableParallelism(), accountsN, 8));
   const summary: GenerateSummary = {
     organizationId: org.id,
     managementAccountId: org.managementAccountId,
@@ -253,12 +279,33 @@ export async function generateOrganization(opts: GenerateOptions, sink?: Generat
     list.push(ev);
   }
 
+  const eventsByAccount = new Map<string, number>();
+  if (workers > 1 && opts.out) {
+    // Accounts are independent (each has its own random stream), so workers give identical files.
+    const parts = await Promise.all(
+      Array.from({ length: workers }, (_, w) => runWorker({ ...opts, workers: 1, onlyAccounts: org.accounts.map((a) => a.index).filter((i) => i % workers === w) })),
+    );
+    for (const p of parts) {
+      for (const k of ['events', 'duplicateRecords', 'plantedEvents', 'dataEvents', 'errorEvents', 'logFiles', 'digestFiles', 'bytesUncompressed', 'bytesCompressed'] as const) summary[k] += p[k];
+      for (const a of p.accounts) eventsByAccount.set(a.id, a.events);
+    }
+  } else {
+    for (const acct of org.accounts) {
+      if (opts.onlyAccounts && !opts.onlyAccounts.includes(acct.index)) continue;
+      eventsByAccount.set(acct.id, await generateAccount(acct));
+    }
+  }
   for (const acct of org.accounts) {
-    const stats = await generateAccount(acct);
+    const events = eventsByAccount.get(acct.id);
+    if (events === undefined) continue;
     const iam = org.iam.get(acct.id)!;
     const identities = iam.users.length + iam.roles.length;
     summary.identities += identities;
-    summary.accounts.push({ id: acct.id, name: acct.name, parents: acct.parents, events: stats, identities });
+    summary.accounts.push({ id: acct.id, name: acct.name, parents: acct.parents, events, identities });
+  }
+  if (opts.onlyAccounts) {
+    await pool.drain();
+    return summary;
   }
 
   // IAM snapshots, credential reports, SCPs.

@@ -341,7 +341,7 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
     }
     // Files one after the other: concurrency is across messages. Every file is attempted even
     // after a failure, so a retry only has the failed ones left to do.
-    let firstFailure: Outcome | null = null;
+    const failures: { failure: Failure; file: FileTask }[] = [];
     for (const file of n.files) {
       // Never delete a message with files left undone: it must come back.
       if (entry.released || entry.heartbeat?.lost) return { ok: 'abandoned' };
@@ -356,13 +356,17 @@ export async function runQueueWorker(opts: QueueWorkerOptions): Promise<WorkerSt
         if (!counted) await bump({ connector, accountId: accountOf(file.key), errorKind: `${failure.kind}:${failure.code}`, messageAt: now().toISOString() });
         const pk = problemKind(failure);
         if (pk) await problem(pk, failure.message, failure.fix, task);
-        // A permanent failure decides the message's fate over a transient one.
-        if (!firstFailure || (failure.kind === 'permanent' && firstFailure.ok === false && firstFailure.failure.kind === 'transient')) {
-          firstFailure = { ok: false, failure, file: task };
-        }
+        failures.push({ failure, file: task });
       }
     }
-    return firstFailure ?? { ok: true };
+    if (failures.length === 0) return { ok: true };
+    // A transient failure decides the message's fate over a permanent one: the message must come
+    // back for the file that may still succeed (files already committed are not read again), and
+    // the permanent one is quarantined on that later receive, or once the receives run out.
+    const first = failures.find((f) => f.failure.kind === 'transient') ?? failures[0]!;
+    if (failures.length === 1) return { ok: false, ...first };
+    const others = failures.filter((f) => f !== first).map((f) => `s3://${f.file.bucket}/${f.file.key}: ${f.failure.code}`);
+    return { ok: false, file: first.file, failure: { ...first.failure, message: `${first.failure.message} (and ${others.length} more file(s) of this message failed: ${others.slice(0, 5).join('; ')})` } };
   };
 
   const quarantine = async (msg: ReceivedMessage, out: { failure: Failure; file: FileTask | null }, leftForDlq: boolean) => {

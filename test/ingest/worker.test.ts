@@ -377,3 +377,26 @@ test('a message whose visibility could not be extended is never deleted with fil
   assert.equal(stats.deleted, 0);
   assert.equal(await queueDepth(q), 1);
 });
+
+test('one message, three files: a transient failure brings the message back; the missing file is then quarantined, nothing else lost', async () => {
+  const q = newQueue();
+  const store = memoryStore();
+  const ok = trailFile({ accountId: '111122223333', count: 2, seed: 'mix-ok' });
+  const flaky = trailFile({ accountId: '111122223333', count: 3, seed: 'mix-flaky' });
+  const missingKey = trailKey({ accountId: '111122223333', name: 'mixmissing' });
+  await put(ok);
+  await put(flaky);
+  await send(q, cloudTrailNotificationBody(BUCKET, [missingKey, flaky.key, ok.key]));
+  const inner = s3ProcessFile(store, fx.s3);
+  let flakyCalls = 0;
+  const processFile = async (t: FileTask) => {
+    if (t.key === flaky.key && ++flakyCalls === 1) throw new TestSourceError('transient', 'throttled', 'SlowDown');
+    return inner(t);
+  };
+  const { stats } = await runUntil(q, store, async () => store.quarantined.length === 1 && (await queueDepth(q)) === 0, { processFile, retryBaseSeconds: 0 });
+  assert.equal(stats.retried, 1);
+  assert.equal(store.quarantined[0]!.key, missingKey);
+  assert.equal(store.quarantined[0]!.receiveCount, 2);
+  assert.deepEqual([...store.eventsById.keys()].sort(), [...ok.eventIds, ...flaky.eventIds].sort());
+  assert.equal(inner.calls.filter((c) => c.key === ok.key).length, 1, 'the committed file was read again');
+});

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { parseFile } from '../../parse/index.js';
+import type { NormalizedEvent } from '../../model/index.js';
 import type { FileRecord } from '../types.js';
 import { syntheticEvents } from '../testing/fixtures.js';
 import { openSqliteStore } from './index.js';
@@ -45,11 +46,19 @@ function parseOnly(files: { name: string; bytes: Buffer }[]): { ms: number; cpu:
   return { ms: performance.now() - t0, cpu: cpuMs() - c0, events };
 }
 
-async function importAll(files: { name: string; bytes: Buffer }[], path: string): Promise<{ ms: number; cpu: number; inserted: number }> {
+/** Imports file by file (one transaction each), or with groupEvents, several files per commitFiles. */
+async function importAll(files: { name: string; bytes: Buffer }[], path: string, groupEvents = 0): Promise<{ ms: number; cpu: number; inserted: number }> {
   const store = openSqliteStore(path);
   const t0 = performance.now();
   const c0 = cpuMs();
   let inserted = 0;
+  let group: { file: FileRecord; events: NormalizedEvent[] }[] = [];
+  let groupSize = 0;
+  const flush = async () => {
+    if (group.length) for (const r of await store.events.commitFiles!(group)) inserted += r.inserted;
+    group = [];
+    groupSize = 0;
+  };
   for (const f of files) {
     const parsed = parseFile(f.bytes, f.name);
     const rec: FileRecord = {
@@ -64,8 +73,15 @@ async function importAll(files: { name: string; bytes: Buffer }[], path: string)
       accountId: '111111111111',
       processedAt: new Date().toISOString(),
     };
-    inserted += (await store.events.commitFile(rec, parsed.events)).inserted;
+    if (groupEvents > 0) {
+      group.push({ file: rec, events: parsed.events });
+      groupSize += parsed.events.length;
+      if (groupSize >= groupEvents) await flush();
+    } else {
+      inserted += (await store.events.commitFile(rec, parsed.events)).inserted;
+    }
   }
+  await flush();
   const ms = performance.now() - t0;
   const cpu = cpuMs() - c0;
   await store.close();
@@ -88,11 +104,12 @@ try {
   for (const perFile of sizes) {
     const files = makeFiles(perFile);
     parseOnly(files.slice(0, 50)); // warm up
+    const group = perFile < 1000 ? 1000 : 0;
     const runs: { parse: number; imp: number; parseCpu: number; impCpu: number; bytes: number }[] = [];
     for (let r = 0; r < 3; r++) {
       const p = parseOnly(files);
       const path = join(dir, `m-${perFile}-${r}.db`);
-      const i = await importAll(files, path);
+      const i = await importAll(files, path, r === 2 ? group : 0);
       runs.push({
         parse: p.events / (p.ms / 1000),
         imp: i.inserted / (i.ms / 1000),
@@ -101,12 +118,17 @@ try {
         bytes: diskBytes(path) / i.inserted,
       });
     }
+    const grouped = group ? runs.pop()! : undefined;
     const best = (k: 'parse' | 'imp' | 'parseCpu' | 'impCpu') => Math.max(...runs.map((x) => x[k]));
     const line = (label: string, parse: number, imp: number) =>
       `  ${label}: parse-only ${parse.toFixed(0)} ev/s, import ${imp.toFixed(0)} ev/s (${((imp / parse) * 100).toFixed(0)}% of parse-only), store alone ~${(1 / (1 / imp - 1 / parse)).toFixed(0)} ev/s`;
     console.log(`${perFile} events/file: ${runs[0]!.bytes.toFixed(1)} bytes/event on disk`);
     console.log(line('wall', best('parse'), best('imp')));
     console.log(line('cpu ', best('parseCpu'), best('impCpu')));
+    if (grouped) {
+      console.log(line(`wall, commitFiles of ~${group} events`, grouped.parse, grouped.imp));
+      console.log(line(`cpu , commitFiles of ~${group} events`, grouped.parseCpu, grouped.impCpu));
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -18,7 +18,7 @@ test('status reports per connector and account: lag from eventTime, quarantine a
     const r = await buildStatus(store, new Date('2026-01-31T12:00:00Z'));
     assert.deepEqual(r.connectors.map((c) => c.connector), ['org', 'prod']);
     const prod = r.connectors[1]!;
-    assert.deepEqual(prod.totals, { files: 3, events: 13, duplicates: 1, quarantined: 1, problems: 0 });
+    assert.deepEqual(prod.totals, { files: 3, events: 13, duplicates: 1, quarantined: 1, problems: 0, filesDone: 0, filesFailed: 0 });
     assert.equal(prod.accounts[0]!.lagSeconds, 600);
     assert.equal(prod.accounts[1]!.lagSeconds, 86400);
     assert.deepEqual(prod.accounts[0]!.errorsByKind, { 'transient:throttled': 1 });

@@ -9,7 +9,8 @@
  *   "store": { "events": 1234, "files": 56, "oldestEventTime": "...", "newestEventTime": "..." },
  *   "connectors": [{
  *     "connector": "prod",
- *     "totals": { "files": 56, "events": 1234, "duplicates": 3, "quarantined": 1, "problems": 1 },
+ *     "totals": { "files": 56, "events": 1234, "duplicates": 3, "quarantined": 1, "problems": 1,
+ *                 "filesDone": 56, "filesFailed": 1 },   // from file records: exact after a crash
  *     "accounts": [{
  *       "accountId": "111122223333",          // "-" = messages/keys not tied to an account
  *       "lastMessageAt": "...", "lastFileAt": "...", "lastFileKey": "AWSLogs/...",
@@ -44,7 +45,12 @@ export interface AccountStatus {
 
 export interface ConnectorStatus {
   connector: string;
-  totals: { files: number; events: number; duplicates: number; quarantined: number; problems: number };
+  /**
+   * files/events/duplicates add up the per-account counters. filesDone and filesFailed are
+   * counted from the file records themselves, which are committed atomically with the events,
+   * so they stay exact even when a worker was killed between a commit and its counter update.
+   */
+  totals: { files: number; events: number; duplicates: number; quarantined: number; problems: number; filesDone: number; filesFailed: number };
   accounts: AccountStatus[];
   quarantine: QuarantineRecord[];
   problems: HealthProblem[];
@@ -65,6 +71,11 @@ export async function buildStatus(store: Store, now: Date = new Date()): Promise
     stats = null;
   }
   const names = new Set<string>([...counters.map((c) => c.connector), ...quarantine.map((q) => q.connector), ...problems.map((p) => p.connector)]);
+  const fileCounts = new Map<string, { done: number; failed: number }>();
+  for (const connector of names) {
+    const [done, failed] = await Promise.all([store.files.count({ status: 'done', connector }), store.files.count({ status: 'failed', connector })]);
+    fileCounts.set(connector, { done, failed });
+  }
   const connectors: ConnectorStatus[] = [...names].sort().map((connector) => {
     const mine: ConnectorCounters[] = counters.filter((c) => c.connector === connector);
     const accounts = mine
@@ -94,6 +105,8 @@ export async function buildStatus(store: Store, now: Date = new Date()): Promise
         duplicates: accounts.reduce((n, a) => n + a.duplicates, 0),
         quarantined: q.length,
         problems: p.length,
+        filesDone: fileCounts.get(connector)?.done ?? 0,
+        filesFailed: fileCounts.get(connector)?.failed ?? 0,
       },
       accounts,
       quarantine: q,
@@ -133,7 +146,7 @@ export function formatStatus(r: StatusReport, maxListed = 20): string {
   for (const c of r.connectors) {
     out.push('');
     out.push(
-      `connector ${c.connector}: ${c.totals.files} files, ${c.totals.events} events, ${c.totals.duplicates} duplicates, ${c.totals.quarantined} quarantined, ${c.totals.problems} problems`,
+      `connector ${c.connector}: ${c.totals.files} files, ${c.totals.events} events, ${c.totals.duplicates} duplicates, ${c.totals.quarantined} quarantined, ${c.totals.problems} problems (file records: ${c.totals.filesDone} done, ${c.totals.filesFailed} failed)`,
     );
     if (c.accounts.length > 0) {
       const rows = [['ACCOUNT', 'LAST MESSAGE', 'LAST FILE', 'LAG', 'FILES', 'EVENTS', 'DUPS', 'ERRORS']];

@@ -167,10 +167,11 @@ test('SIGTERM stops receiving, finishes in-flight work and exits 0; status --jso
 
   const status = startCli(cli.bin, ['status', '--json', '--db', db, '--now', '2026-01-31T00:00:00Z']);
   assert.equal((await status.exited).code, 0, status.stderr());
-  const report = JSON.parse(status.stdout()) as { connectors: { connector: string; totals: { files: number; events: number }; accounts: { accountId: string; lagSeconds: number | null }[] }[] };
+  const report = JSON.parse(status.stdout()) as { connectors: { connector: string; totals: { files: number; events: number; filesDone: number }; accounts: { accountId: string; lagSeconds: number | null }[] }[] };
   const c = report.connectors.find((x) => x.connector === 'default');
   assert.ok(c, status.stdout());
   assert.equal(c.totals.files, 10);
+  assert.equal(c.totals.filesDone, 10);
   assert.equal(c.totals.events, 100);
   assert.equal(c.accounts.find((a) => a.accountId === '111122223333')?.lagSeconds, 3600 - 9);
 });

@@ -323,6 +323,7 @@ export class OrgBuilder {
       invokedBy: spec.invokedBy,
       federation: spec.federation,
     };
+    if (spec.style === 'lambda' || spec.style === 'ec2' || spec.style === 'ecs') a.homeRegion = this.rng.weighted(acct.regions, acct.regionWeights);
     if (a.weight > 0) {
       this.actors.get(acct.id)!.push(a);
       if (identity !== 'root' && !('service' in identity)) this.backgroundIdentityArns.add(arn);
@@ -345,7 +346,7 @@ export class OrgBuilder {
   ): string {
     const call = getCall(callKey);
     const eventID = this.rng.uuid();
-    const region = call.global ? 'us-east-1' : (opts.region ?? actor.account.regions[0]!);
+    const region = call.global ? 'us-east-1' : (opts.region ?? actor.homeRegion ?? actor.account.regions[0]!);
     this.scripted.push({ ...opts, timeMs: Math.floor(timeMs / 1000) * 1000, actor, call, region, eventID });
     return eventID;
   }

@@ -502,7 +502,7 @@ function backgroundEvent(rng: Rng, actor: Actor, callCum: Float64Array, timeMs: 
       error = rng.pick(OP_ERRORS[call.eventSource] ?? [THROTTLE]);
     }
   }
-  const region = call.global ? 'us-east-1' : rng.weighted(account.regions, account.regionWeights);
+  const region = call.global ? 'us-east-1' : (actor.homeRegion ?? rng.weighted(account.regions, account.regionWeights));
   return { timeMs, actor, call, region, error, userAgent, args: actor.argsFor?.(rng) };
 }
 

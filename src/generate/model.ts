@@ -82,6 +82,8 @@ export interface Actor {
   federation?: string;
   /** For aws-service actors: the service principal, e.g. lambda.amazonaws.com. */
   invokedBy?: string;
+  /** Workloads run in one region; their regional calls land there. */
+  homeRegion?: string;
   /** Per-event call arguments for background events (e.g. which role a service assumes). */
   argsFor?: (rng: Rng) => Record<string, string>;
 }

@@ -122,7 +122,7 @@ export function userIdentity(actor: Actor, rng: Rng, sessions: SessionCache, tim
       if (actor.style === 'lambda') {
         id.inScopeOf = {
           issuerType: 'AWS::Lambda::Function',
-          credentialsIssuedTo: `arn:aws:lambda:${actor.account.regions[0]}:${acct}:function:${session}`,
+          credentialsIssuedTo: `arn:aws:lambda:${actor.homeRegion ?? actor.account.regions[0]}:${acct}:function:${session}`,
         };
       }
       return id;

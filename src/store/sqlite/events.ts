@@ -147,6 +147,7 @@ export class SqliteEventStore implements EventStore {
   private readonly setExtraStmt: Statement<[string, number]>;
   private readonly rangeBlocksStmt: Statement<[number, number], { id: number; n: number; codec: number; data: Buffer }>;
   private readonly deleteBlocksStmt: Statement<[number, number]>;
+  private readonly eventIdsBatchStmt: Statement<[string], { id: number; event_id: Buffer | string }>;
   private readonly plainBlocksStmt: Statement<[], { id: number; n: number; bytes: number }>;
   private readonly lastBlockStmt: Statement<[], number | null>;
   private readonly checkRangeStmt: Statement<[number, number], { blocks: number; n: number; maxCodec: number }>;
@@ -168,6 +169,7 @@ export class SqliteEventStore implements EventStore {
     this.setExtraStmt = db.prepare('UPDATE events SET extra = ? WHERE id = ?');
     this.rangeBlocksStmt = db.prepare('SELECT id, n, codec, data FROM raw_blocks WHERE id >= ? AND id <= ? ORDER BY id');
     this.deleteBlocksStmt = db.prepare('DELETE FROM raw_blocks WHERE id >= ? AND id <= ?');
+    this.eventIdsBatchStmt = db.prepare('SELECT e.id, e.event_id FROM json_each(?) AS j CROSS JOIN events AS e ON e.id = j.value');
     this.insertBlockStmt = db.prepare('INSERT INTO raw_blocks (id, n, codec, data) VALUES (?, ?, ?, ?)');
     this.blockForStmt = db.prepare('SELECT id, n, codec, data FROM raw_blocks WHERE id <= ? ORDER BY id DESC LIMIT 1');
     this.tailBlocksStmt = db.prepare('SELECT id, n, codec, length(data) AS bytes FROM raw_blocks ORDER BY id DESC LIMIT ?');
@@ -526,12 +528,12 @@ export class SqliteEventStore implements EventStore {
     return this.usageAgg.query(q, (ids) => this.eventIdsOf(ids));
   }
 
+  /** eventIDs of rows, looked up in sorted batches (usage asks for hundreds of thousands). */
   private eventIdsOf(rowids: number[]): Map<number, string> {
-    const stmt = this.db.prepare<[number], Buffer | string>('SELECT event_id FROM events WHERE id = ?').pluck();
     const out = new Map<number, string>();
-    for (const id of rowids) {
-      const v = stmt.get(id);
-      if (v !== undefined) out.set(id, decodeEventId(v));
+    const sorted = [...new Set(rowids)].sort((a, b) => a - b);
+    for (let i = 0; i < sorted.length; i += 5000) {
+      for (const r of this.eventIdsBatchStmt.iterate(JSON.stringify(sorted.slice(i, i + 5000)))) out.set(r.id, decodeEventId(r.event_id));
     }
     return out;
   }

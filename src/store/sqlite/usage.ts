@@ -53,8 +53,9 @@ interface Group {
   n: number;
   first: number;
   last: number;
+  /** Up to SAMPLES_PER_ROW [time, event rowid], newest first. */
   samples: [number, number][];
-  sessions: Set<number>;
+  sessions: Set<number> | null;
 }
 
 function ids(text: string): number[] {
@@ -188,19 +189,24 @@ export class UsageAggregator {
       const key = `${principal},${action},${resource ?? ''},${ok}`;
       let g = groups.get(key);
       if (!g) {
-        g = { principal, action, resource, ok, n: 0, first: Infinity, last: -Infinity, samples: [], sessions: new Set() };
+        g = { principal, action, resource, ok, n: 0, first: Infinity, last: -Infinity, samples: [], sessions: null };
         groups.set(key, g);
       }
       return g;
     };
     const addSample = (g: Group, t: number, id: number) => {
-      g.samples.push([t, id]);
-      if (g.samples.length > SAMPLES_PER_ROW * 4) {
-        g.samples.sort((a, b) => b[0] - a[0] || b[1] - a[1]);
-        g.samples.length = SAMPLES_PER_ROW;
+      const list = g.samples;
+      if (list.length === SAMPLES_PER_ROW) {
+        const last = list[SAMPLES_PER_ROW - 1]!;
+        if (t < last[0] || (t === last[0] && id <= last[1])) return;
+        list.pop();
       }
+      let at = list.length;
+      while (at > 0 && (list[at - 1]![0] < t || (list[at - 1]![0] === t && list[at - 1]![1] < id))) at--;
+      list.splice(at, 0, [t, id]);
     };
     const addSession = (g: Group, s: number) => {
+      g.sessions ??= new Set();
       if (g.sessions.size < SESSIONS_PER_ROW) g.sessions.add(s);
     };
     const foldEvent = (e: { principal: number; action: number; resource: number | null; ok: number; first: number; id: number; session: number | null }) => {
@@ -247,10 +253,6 @@ export class UsageAggregator {
     }
 
     const all = [...groups.values()];
-    for (const g of all) {
-      g.samples.sort((a, b) => b[0] - a[0] || b[1] - a[1]);
-      g.samples.length = Math.min(g.samples.length, SAMPLES_PER_ROW);
-    }
     const names = eventIds(all.flatMap((g) => g.samples.map((s) => s[1])));
     const accounts = this.accountsOf(new Set(all.map((g) => g.principal)));
     const d = this.dict;
@@ -264,7 +266,7 @@ export class UsageAggregator {
       firstSeen: msToTime(g.first),
       lastSeen: msToTime(g.last),
       sampleEventIds: g.samples.map((s) => names.get(s[1])).filter((x): x is string => x !== undefined),
-      sessionNames: [...g.sessions].map((s) => d.value(s)).sort(),
+      sessionNames: g.sessions ? [...g.sessions].map((s) => d.value(s)).sort() : [],
     }));
     rows.sort(
       (a, b) =>

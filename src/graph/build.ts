@@ -27,8 +27,14 @@ export interface GraphNode {
   name: string;
   /** In an imported snapshot (users, roles, groups, roots of imported accounts). */
   imported: boolean;
-  /** Admin-equivalent: the evaluator's isAdmin (every action on every resource after boundaries, SCPs, denies). */
+  /**
+   * Admin-equivalent: the evaluator's isAdmin (every action on every resource after boundaries,
+   * SCPs and denies), or, in an account whose SCPs are only guardrails (they deny at most
+   * GUARDRAIL_MAX actions, none of the IAM/STS levers), every action the account's SCPs allow.
+   */
   isAdmin: boolean;
+  /** Why isAdmin: 'all-actions' (evaluator isAdmin) or 'account-maximum' (everything the SCP guardrails leave). */
+  adminBasis?: 'all-actions' | 'account-maximum';
   /** Why this node is an entry point for attackers (empty when it is not one). */
   entry: string[];
 }
@@ -72,6 +78,11 @@ export interface GraphStats {
 }
 
 const NO_EVIDENCE = new EvidenceIndex([], []);
+
+/** SCPs denying (or resource-limiting) at most this many actions are guardrails, not a cap on administrators. */
+export const GUARDRAIL_MAX = 200;
+/** Actions an account's SCPs must leave fully allowed for anyone there to count as admin-equivalent. */
+export const ADMIN_LEVERS = ['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutUserPolicy', 'iam:CreatePolicyVersion', 'iam:PassRole', 'iam:CreateRole', 'sts:AssumeRole'];
 const PROBE_ROLE = 'trailscope-escalation-probe';
 
 type Principal = IamUser | IamRole;
@@ -164,14 +175,14 @@ class Builder {
     const { snapshots } = this.input;
     for (const s of snapshots) {
       const root = `arn:aws:iam::${s.accountId}:root`;
-      this.graph.addNode({ id: root, kind: 'root', accountId: s.accountId, name: 'root', imported: true, isAdmin: this.isAdmin(root) });
+      this.graph.addNode({ id: root, kind: 'root', accountId: s.accountId, name: 'root', imported: true, ...this.admin(root) });
       for (const u of s.users) {
         const entry: string[] = [];
         if (u.accessKeys?.some((k) => k.active)) entry.push('access-key');
         if (u.hasConsolePassword) entry.push('console-password');
-        this.graph.addNode({ id: u.arn, kind: 'user', accountId: s.accountId, name: u.name, imported: true, isAdmin: this.isAdmin(u.arn), entry });
+        this.graph.addNode({ id: u.arn, kind: 'user', accountId: s.accountId, name: u.name, imported: true, ...this.admin(u.arn), entry });
       }
-      for (const r of s.roles) this.graph.addNode({ id: r.arn, kind: 'role', accountId: s.accountId, name: r.name, imported: true, isAdmin: this.isAdmin(r.arn) });
+      for (const r of s.roles) this.graph.addNode({ id: r.arn, kind: 'role', accountId: s.accountId, name: r.name, imported: true, ...this.admin(r.arn) });
       for (const g of s.groups) this.graph.addNode({ id: g.arn, kind: 'group', accountId: s.accountId, name: g.name, imported: true, isAdmin: false });
     }
     this.graph.addNode({ id: ADMIN, kind: 'admin', accountId: null, name: 'admin-equivalent', imported: false, isAdmin: true });
@@ -200,8 +211,53 @@ class Builder {
     return this.perms.get(arn)!;
   }
 
+  private admin(arn: string): { isAdmin: boolean; adminBasis?: 'all-actions' | 'account-maximum' } {
+    const basis = this.adminBasis(arn);
+    return basis ? { isAdmin: true, adminBasis: basis } : { isAdmin: false };
+  }
+
   private isAdmin(arn: string): boolean {
-    return this.permissions(arn)?.isAdmin ?? false;
+    return this.adminBasis(arn) !== null;
+  }
+
+  private readonly guardrailAccounts = new Map<string, Map<string, GrantKind> | null>();
+  private readonly maxCache = new WeakMap<object, boolean>();
+
+  /** The root's grants when the account's SCPs are guardrails only (see GraphNode.isAdmin), else null. */
+  private guardrails(accountId: string): Map<string, GrantKind> | null {
+    if (!this.guardrailAccounts.has(accountId)) {
+      const root = this.permissions(`arn:aws:iam::${accountId}:root`);
+      const universe = (this.ev as { universe?: { size?: number } }).universe?.size;
+      let v: Map<string, GrantKind> | null = null;
+      if (root && !root.isAdmin && universe) {
+        let notFull = universe - root.granted.size;
+        for (const [, k] of root.granted) if (k !== 'full') notFull++;
+        if (notFull <= GUARDRAIL_MAX && ADMIN_LEVERS.every((a) => root.granted.get(a) === 'full')) v = root.granted;
+      }
+      this.guardrailAccounts.set(accountId, v);
+    }
+    return this.guardrailAccounts.get(accountId)!;
+  }
+
+  adminBasis(arn: string): 'all-actions' | 'account-maximum' | null {
+    const p = this.permissions(arn);
+    if (!p) return null;
+    if (p.isAdmin) return 'all-actions';
+    const accountId = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(arn)?.[1];
+    const root = accountId ? this.guardrails(accountId) : null;
+    if (!root) return null;
+    let v = this.maxCache.get(p.granted);
+    if (v === undefined) {
+      v = p.granted.size >= root.size;
+      if (v) for (const [a, k] of root) {
+          if (k === 'full' && p.granted.get(a) !== 'full') {
+            v = false;
+            break;
+          }
+        }
+      this.maxCache.set(p.granted, v);
+    }
+    return v ? 'account-maximum' : null;
   }
 
   private grant(arn: string, action: string): GrantKind | undefined {
@@ -243,7 +299,7 @@ class Builder {
   private accountAllowsAdmin(accountId: string): boolean {
     let v = this.rootAdmin.get(accountId);
     if (v === undefined) {
-      v = this.isAdmin(`arn:aws:iam::${accountId}:root`);
+      v = (this.permissions(`arn:aws:iam::${accountId}:root`)?.isAdmin ?? false) || this.guardrails(accountId) !== null;
       this.rootAdmin.set(accountId, v);
     }
     return v;

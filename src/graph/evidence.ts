@@ -9,6 +9,7 @@ import type { NormalizedEvent } from '../model/event.js';
 import type { AccountSnapshot } from '../iam/types.js';
 import type { EventStore } from '../store/types.js';
 import { techniqueActions } from './techniques.js';
+import { canonicalAction } from '../parse/actions/index.js';
 
 export type StepStatus = 'possible' | 'attempted' | 'exercised';
 
@@ -204,7 +205,8 @@ export async function loadEscalationEvents(
   q: { since: string; until: string; accountId?: string },
 ): Promise<NormalizedEvent[]> {
   const out = new Map<string, NormalizedEvent>();
-  for (const action of evidenceActions()) {
+  // the store matches IAM's spelling of the action exactly
+  for (const action of new Set(evidenceActions().map((a) => canonicalAction(a) ?? a))) {
     for await (const e of events.iterate({ since: q.since, until: q.until, accountId: q.accountId, action })) {
       if (out.size >= MAX_EVIDENCE_EVENTS) return [...out.values()];
       const key = `${e.eventID}|${e.recipientAccountId ?? ''}`;

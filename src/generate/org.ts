@@ -150,7 +150,8 @@ export function buildOrganization(opts: OrgOptions): Organization {
       description: 'Allows access to every operation',
       awsManaged: true,
       document: doc(allow('*')),
-      targets: [rootId],
+      // AWS attaches FullAWSAccess to the root, every OU and every account by default.
+      targets: [rootId, ...ous.map((o) => o.id), ...accounts.map((a) => a.id)],
     },
   ];
   const scp = (name: string, description: string, document: PolicyDoc, targets: string[]): void => {

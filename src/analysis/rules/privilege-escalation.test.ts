@@ -5,13 +5,14 @@ import { loadAnalysis } from '../load.js';
 import { privilegeEscalation } from './privilege-escalation.js';
 import type { Finding, RuleContext } from '../types.js';
 import type { PathStep } from '../../graph/paths.js';
+import { trust } from './role-trust.test-helpers.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 const OTHER = '444455556666';
 const CREATED = '2025-01-01T00:00:00Z';
 const arn = (kind: 'user' | 'role', name: string, account = ACCOUNT) => `arn:aws:iam::${account}:${kind}/${name}`;
-const lambdaTrust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
-const accountTrust = (account: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }] });
+const lambdaTrust = trust({ Service: 'lambda.amazonaws.com' });
+const accountTrust = (account: string) => trust({ AWS: `arn:aws:iam::${account}:root` });
 
 let t: TempStore;
 let ctx: RuleContext;

@@ -10,5 +10,6 @@ import { registerStatus } from './status.js';
 import { registerIngest } from './ingest.js';
 import { registerBackfill } from './backfill.js';
 import { registerGenerate } from './generate.js';
+import { registerPaths } from './paths.js';
 
-export const commands: Array<(program: Command) => void> = [registerGenerate, registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy, registerStatus, registerIngest, registerBackfill];
+export const commands: Array<(program: Command) => void> = [registerGenerate, registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy, registerPaths, registerStatus, registerIngest, registerBackfill];

@@ -36,7 +36,7 @@ export interface AttackPath {
   from: string;
   to: string;
   steps: PathStep[];
-  /** exercised: every step exercised; attempted: some step attempted or exercised; possible: configuration only. */
+  /** See pathStatus. */
   status: StepStatus;
   /** Some step depends on an undecidable condition. */
   conditional: boolean;
@@ -107,9 +107,16 @@ export function toStep(e: GraphEdge): PathStep {
   };
 }
 
+/**
+ * exercised: every step exercised; attempted: some step's enabling calls were denied, or the
+ * last step (the one reaching the target) was exercised while an earlier one was not seen;
+ * possible otherwise — earlier hops used in the normal course (a CI role assumed every day)
+ * do not make a path "attempted".
+ */
 export function pathStatus(steps: readonly { status: StepStatus }[]): StepStatus {
   if (steps.length > 0 && steps.every((s) => s.status === 'exercised')) return 'exercised';
-  return steps.some((s) => s.status !== 'possible') ? 'attempted' : 'possible';
+  if (steps.some((s) => s.status === 'attempted') || steps[steps.length - 1]?.status === 'exercised') return 'attempted';
+  return 'possible';
 }
 
 /** The path from `from` along next hops, or null when it reaches no target. */

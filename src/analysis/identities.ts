@@ -157,8 +157,8 @@ export function analyseIdentities(input: AnalysisInput): IdentityAnalysis[] {
         lastActivity: latest(lastByLower.get(key), usage?.lastSuccess),
         usedActions: usedActions(usage),
         grantedActionCount: permissions ? permissions.granted.size : null,
-        unusedActionCount: classification ? classification.unused.length : null,
-        unknownActionCount: classification ? classification.unknown.length : null,
+        unusedActionCount: classification ? classification.unusedCount : null,
+        unknownActionCount: classification ? classification.unknownCount : null,
         isAdmin: permissions ? permissions.isAdmin : null,
         inSnapshot: true,
       };

@@ -23,8 +23,13 @@ export interface LoadOptions {
   accountId?: string;
   /** Only this principal's usage (policy suggestion). */
   principalArn?: string;
-  /** Also fetch per-resource usage (for resource-scoped suggested policies). Default true. */
+  /**
+   * Also fetch per-resource usage and the services passed roles went to, for resource-scoped
+   * suggested policies. Costly on large stores; default: only when principalArn is set.
+   */
   resourceDetail?: boolean;
+  /** Load privilege-escalation step events (for the graph rules). Default true; `identities` needs none. */
+  escalationEvents?: boolean;
   options?: Partial<RuleOptions>;
   visibility?: VisibilityFn;
   /** Timing of each step, for --verbose and the benchmark. */
@@ -58,14 +63,16 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
   const evaluator = model.accounts.size > 0 ? await time('evaluator', () => createPermissionEvaluator(model)) : null;
   const query = { since, until: asOf, accountId: opts.accountId, principalArn: opts.principalArn };
   const rows = await time('usage', () => store.events.usage(query));
-  const resourceRows =
-    opts.resourceDetail === false ? [] : await time('usage-by-resource', () => store.events.usage({ ...query, byResource: true }));
+  const resourceDetail = opts.resourceDetail ?? opts.principalArn !== undefined;
+  const resourceRows = resourceDetail ? await time('usage-by-resource', () => store.events.usage({ ...query, byResource: true })) : [];
   const usage = aggregateUsage(rows, { resourceRows });
   const principals = await time('principals', () => store.events.principals({ until: asOf, accountId: opts.accountId }));
   const lastSuccess = new Map(principals.map((p) => [p.principalArn, p.lastSeen]));
-  const passRoleServices = await time('passrole', () => loadPassRoleServices(store, query, [...model.accounts.values()]));
+  const passRoleServices = resourceDetail
+    ? await time('passrole', () => loadPassRoleServices(store, query, [...model.accounts.values()]))
+    : new Map<string, Map<string, Set<string>>>();
   const escalationEvents =
-    evaluator && !opts.principalArn
+    evaluator && !opts.principalArn && opts.escalationEvents !== false
       ? await time('escalation-events', () => loadEscalationEvents(store.events, { since, until: asOf, accountId: opts.accountId }))
       : [];
 

@@ -50,12 +50,13 @@ const PASS_ROLE = 'iam:passrole';
 
 export function suggestPolicy(input: SuggestInput): SuggestedPolicy {
   const notes: string[] = [];
-  const grantedLower = new Map<string, GrantKind>();
-  for (const [a, k] of input.permissions?.granted ?? []) grantedLower.set(a.toLowerCase(), k);
+  const grantedLower = input.permissions ? lowerCased(input.permissions.granted) : new Map<string, GrantKind>();
   if (!input.permissions) {
     notes.push('identity not found in any IAM snapshot: the policy could not be checked against its current grants');
   }
-  const patterns = input.identity && input.snapshot ? identityAllowStatements(input.identity, input.snapshot) : [];
+  let patterns: AllowPattern[] | undefined;
+  const allowPatterns = () =>
+    (patterns ??= input.identity && input.snapshot ? identityAllowStatements(input.identity, input.snapshot) : []);
 
   // key "service\u0000resources" → actions
   const groups = new Map<string, { service: string; resources: string[]; actions: string[] }>();
@@ -91,7 +92,7 @@ export function suggestPolicy(input: SuggestInput): SuggestedPolicy {
       }
     }
     if (resources[0] === '*' && kind === 'limited') {
-      const allowed = allowPatternsFor(a.action, patterns);
+      const allowed = allowPatternsFor(a.action, allowPatterns());
       if (allowed.length === 0) {
         notes.push(`${a.action}: granted only on some resources and the requests named none; left out (add it with the resources you intend)`);
         continue;
@@ -135,6 +136,18 @@ export function suggestPolicy(input: SuggestInput): SuggestedPolicy {
   if (statements.length === 0) notes.push('no successful activity in the window: nothing to allow');
   const actionCount = statements.reduce((n, s) => n + (Array.isArray(s.Action) ? s.Action.length : s.Action ? 1 : 0), 0);
   return { document, notes, actionCount };
+}
+
+/** Granted maps keyed by lower-cased action, cached per map (identities with one policy set share it). */
+const lowerCache = new WeakMap<ReadonlyMap<string, GrantKind>, Map<string, GrantKind>>();
+function lowerCased(granted: ReadonlyMap<string, GrantKind>): Map<string, GrantKind> {
+  let m = lowerCache.get(granted);
+  if (!m) {
+    m = new Map();
+    for (const [a, k] of granted) m.set(a.toLowerCase(), k);
+    lowerCache.set(granted, m);
+  }
+  return m;
 }
 
 function one(values: string[]): string | string[] {

@@ -39,11 +39,16 @@ describe('usage', () => {
     ]);
     const c = classifyGranted(granted, usage, vis);
     assert.deepEqual(c.used, ['iam:ListUsers']);
-    assert.deepEqual(c.unused, ['iam:CreateUser']);
-    assert.deepEqual(c.unknown, ['iam:PassRole', 's3:GetObject']);
+    assert.deepEqual(c.unused(), ['iam:CreateUser']);
+    assert.deepEqual(c.unknown(), ['iam:PassRole', 's3:GetObject']);
+    assert.deepEqual([c.usedCount, c.unusedCount, c.unknownCount], [1, 1, 2]);
+    assert.equal(c.status('IAM:listusers'), 'used');
+    assert.equal(c.unknownReason('s3:GetObject'), 'data-event');
+    assert.equal(c.unknownReason('iam:PassRole'), 'passrole-not-inferred');
     // once the account's trail is seen recording S3 data events, absence means unused
     const c2 = classifyGranted(granted, usage, vis, new Set(['s3']));
-    assert.ok(c2.unused.includes('s3:GetObject'));
+    assert.ok(c2.unused().includes('s3:GetObject'));
+    assert.deepEqual([c2.unusedCount, c2.unknownCount], [2, 1]);
   });
 
   it('detects which data-event services a trail records, per account', () => {

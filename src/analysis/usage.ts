@@ -186,22 +186,159 @@ export function servicePrefix(action: string): string {
 }
 
 export type ActionStatus = 'used' | 'unused' | 'unknown';
+export type UnknownReason = 'data-event' | 'not-logged' | 'passrole-not-inferred';
 
-export interface GrantedClassification {
-  used: string[];
-  unused: string[];
-  unknown: string[];
-  /** Why each unknown action is unknown. */
-  unknownReasons: Map<string, 'data-event' | 'not-logged' | 'passrole-not-inferred'>;
+/**
+ * Static facts about one granted-action map, computed once and shared by every identity with
+ * the same policy set (the evaluator returns the same map for the same set): actions sorted,
+ * lower-cased, with their service and CloudTrail visibility.
+ */
+interface GrantProfile {
+  actions: string[];
+  index: Map<string, number>;
+  service: string[];
+  /** 0 logged, 1 data event, 2 not logged, 3 iam:PassRole */
+  kind: Uint8Array;
+  /** Not-logged actions and iam:PassRole: unknown unless used. */
+  alwaysUnknown: number;
+  /** Data-event actions per service: unknown unless used or the trail records that service's data events. */
+  dataEvents: Map<string, number>;
+}
+
+const KIND_LOGGED = 0;
+const KIND_DATA = 1;
+const KIND_NOT_LOGGED = 2;
+const KIND_PASSROLE = 3;
+
+const profiles = new WeakMap<ReadonlyMap<string, unknown>, WeakMap<VisibilityFn, GrantProfile>>();
+
+function profileOf(granted: ReadonlyMap<string, GrantKind>, visibility: VisibilityFn): GrantProfile {
+  let byVis = profiles.get(granted);
+  if (!byVis) profiles.set(granted, (byVis = new WeakMap()));
+  let p = byVis.get(visibility);
+  if (p) return p;
+  const keyed = [...granted.keys()].map((a) => ({ a, k: a.toLowerCase() }));
+  keyed.sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
+  const actions = keyed.map((x) => x.a);
+  const index = new Map<string, number>();
+  const service: string[] = new Array(actions.length);
+  const kind = new Uint8Array(actions.length);
+  let alwaysUnknown = 0;
+  const dataEvents = new Map<string, number>();
+  keyed.forEach(({ a, k }, i) => {
+    index.set(k, i);
+    const svc = servicePrefix(k);
+    service[i] = svc;
+    if (k === 'iam:passrole') kind[i] = KIND_PASSROLE;
+    else {
+      const v = visibility(a);
+      kind[i] = v === 'not-logged' ? KIND_NOT_LOGGED : v === 'data-event' ? KIND_DATA : KIND_LOGGED;
+    }
+    if (kind[i] === KIND_PASSROLE || kind[i] === KIND_NOT_LOGGED) alwaysUnknown++;
+    else if (kind[i] === KIND_DATA) dataEvents.set(svc, (dataEvents.get(svc) ?? 0) + 1);
+  });
+  p = { actions, index, service, kind, alwaysUnknown, dataEvents };
+  byVis.set(visibility, p);
+  return p;
 }
 
 /**
- * Classifies every granted action as used, unused or unknown:
+ * Every granted action classified as used, unused or unknown:
  * - used: at least one successful call in the window;
  * - unknown: not seen, and CloudTrail could not have shown it (not logged, or a data event of a
  *   service whose data events this account's trail is not seen recording; iam:PassRole is used
  *   only when inferred from a consuming call, otherwise unknown);
  * - unused: not seen although CloudTrail would have recorded it.
+ * Counts are computed eagerly; the (possibly long) lists only when asked for.
+ */
+export class GrantedClassification {
+  /** Used granted actions, sorted. */
+  readonly used: string[];
+  readonly usedCount: number;
+  readonly unusedCount: number;
+  readonly unknownCount: number;
+  private readonly usedIdx: Set<number>;
+
+  constructor(
+    private readonly profile: GrantProfile,
+    usedIdx: Set<number>,
+    private readonly dataEventServices: ReadonlySet<string>,
+  ) {
+    this.usedIdx = usedIdx;
+    this.used = [...usedIdx].sort((a, b) => a - b).map((i) => profile.actions[i] as string);
+    this.usedCount = usedIdx.size;
+    let unknown = profile.alwaysUnknown;
+    for (const [svc, n] of profile.dataEvents) if (!dataEventServices.has(svc)) unknown += n;
+    for (const i of usedIdx) if (this.isUnknown(i)) unknown--;
+    this.unknownCount = unknown;
+    this.unusedCount = profile.actions.length - this.usedCount - unknown;
+  }
+
+  private isUnknown(i: number): boolean {
+    const k = this.profile.kind[i];
+    return k === KIND_PASSROLE || k === KIND_NOT_LOGGED || (k === KIND_DATA && !this.dataEventServices.has(this.profile.service[i] as string));
+  }
+
+  status(action: string): ActionStatus | undefined {
+    const i = this.profile.index.get(action.toLowerCase());
+    if (i === undefined) return undefined;
+    return this.usedIdx.has(i) ? 'used' : this.isUnknown(i) ? 'unknown' : 'unused';
+  }
+
+  /** Unused granted actions, sorted. */
+  unused(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.profile.actions.length; i++) if (!this.usedIdx.has(i) && !this.isUnknown(i)) out.push(this.profile.actions[i] as string);
+    return out;
+  }
+
+  /** Unknown granted actions, sorted. */
+  unknown(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.profile.actions.length; i++) if (!this.usedIdx.has(i) && this.isUnknown(i)) out.push(this.profile.actions[i] as string);
+    return out;
+  }
+
+  /**
+   * Unused actions per service: the count of every service, and the actions of the services
+   * `list` accepts (all by default). One pass, no per-action string work.
+   */
+  unusedByService(list: (service: string) => boolean = () => true): { counts: Record<string, number>; actions: Record<string, string[]> } {
+    const counts: Record<string, number> = {};
+    const actions: Record<string, string[]> = {};
+    const p = this.profile;
+    for (let i = 0; i < p.actions.length; i++) {
+      if (this.usedIdx.has(i) || this.isUnknown(i)) continue;
+      const svc = p.service[i] as string;
+      counts[svc] = (counts[svc] ?? 0) + 1;
+      if (list(svc)) (actions[svc] ??= []).push(p.actions[i] as string);
+    }
+    return { counts, actions };
+  }
+
+  /** Unknown actions counted per service. */
+  unknownByService(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    const p = this.profile;
+    for (let i = 0; i < p.actions.length; i++) {
+      if (this.usedIdx.has(i) || !this.isUnknown(i)) continue;
+      const svc = p.service[i] as string;
+      counts[svc] = (counts[svc] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  unknownReason(action: string): UnknownReason | undefined {
+    const i = this.profile.index.get(action.toLowerCase());
+    if (i === undefined || this.usedIdx.has(i) || !this.isUnknown(i)) return undefined;
+    const k = this.profile.kind[i];
+    return k === KIND_PASSROLE ? 'passrole-not-inferred' : k === KIND_NOT_LOGGED ? 'not-logged' : 'data-event';
+  }
+}
+
+/**
+ * Classifies every granted action (see GrantedClassification). Cost is proportional to the
+ * identity's usage, plus one pass over the granted set per distinct policy set.
  *
  * `dataEventServices` lists service prefixes whose data events were observed in the account
  * (for anyone): the trail records them, so absence there means unused.
@@ -212,31 +349,14 @@ export function classifyGranted(
   visibility: VisibilityFn,
   dataEventServices: ReadonlySet<string> = new Set(),
 ): GrantedClassification {
-  const out: GrantedClassification = { used: [], unused: [], unknown: [], unknownReasons: new Map() };
-  for (const action of granted.keys()) {
-    const seen = usage?.actions.get(action.toLowerCase());
-    if (seen?.success) {
-      out.used.push(action);
-      continue;
-    }
-    const v = visibility(action);
-    if (action.toLowerCase() === 'iam:passrole') {
-      out.unknown.push(action);
-      out.unknownReasons.set(action, 'passrole-not-inferred');
-    } else if (v === 'not-logged') {
-      out.unknown.push(action);
-      out.unknownReasons.set(action, 'not-logged');
-    } else if (v === 'data-event' && !dataEventServices.has(servicePrefix(action))) {
-      out.unknown.push(action);
-      out.unknownReasons.set(action, 'data-event');
-    } else {
-      out.unused.push(action);
-    }
+  const profile = profileOf(granted, visibility);
+  const usedIdx = new Set<number>();
+  for (const [key, a] of usage?.actions ?? []) {
+    if (!a.success) continue;
+    const i = profile.index.get(key);
+    if (i !== undefined) usedIdx.add(i);
   }
-  out.used.sort(compareActions);
-  out.unused.sort(compareActions);
-  out.unknown.sort(compareActions);
-  return out;
+  return new GrantedClassification(profile, usedIdx, dataEventServices);
 }
 
 /**

@@ -16,6 +16,7 @@ interface FindingsOptions extends WindowOptions {
   severity?: string[];
   maxUsedRatio?: string;
   minUnused?: string;
+  resources?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -31,7 +32,8 @@ export function registerFindings(program: Command): void {
         .option('--rule <id>', `only these rule ids; repeat or comma-separate (${builtinRules.map((r) => r.id).join(', ')})`, collect)
         .option('--severity <s>', `only these severities; repeat or comma-separate (${SEVERITIES.join(', ')})`, collect)
         .option('--max-used-ratio <r>', 'overprovisioned-identity: fire below this used/granted ratio (default 0.1)')
-        .option('--min-unused <n>', 'overprovisioned-identity: ...and at least this many unused actions (default 10)'),
+        .option('--min-unused <n>', 'overprovisioned-identity: ...and at least this many unused actions (default 10)')
+        .option('--resources', 'scope the suggested policies in finding details to the resources CloudTrail showed, and iam:PassRole to the passed roles (slower on large stores; `policy suggest` always does)'),
     ),
   )
     .addHelpText(
@@ -67,8 +69,7 @@ export function registerFindings(program: Command): void {
       }
       const w = resolveWindow(opts);
       await withStore(opts, async (store) => {
-        const needsResources = rules.some((r) => r.id === 'overprovisioned-identity' || r.id === 'super-identity');
-        const { ctx } = await loadAnalysis(store, { ...w, resourceDetail: needsResources, options: { overprovisioned } });
+        const { ctx } = await loadAnalysis(store, { ...w, resourceDetail: opts.resources === true, options: { overprovisioned } });
         const { findings, errors } = runRules(rules, ctx, { severities, accountId: w.accountId });
         for (const e of errors) process.stderr.write(`trailscope: rule ${e.rule} failed: ${e.message}\n`);
         if (errors.length > 0) process.exitCode = 1;

@@ -25,7 +25,7 @@ export function registerIdentities(program: Command): void {
     .action(async (opts: IdentitiesOptions) => {
       const w = resolveWindow(opts);
       await withStore(opts, async (store) => {
-        const { ctx } = await loadAnalysis(store, { ...w, resourceDetail: false });
+        const { ctx } = await loadAnalysis(store, { ...w, resourceDetail: false, escalationEvents: false });
         const summaries = ctx.identities.map((i) => i.summary);
         if (opts.json) {
           printJson(summaries);

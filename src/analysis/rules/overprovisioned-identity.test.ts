@@ -69,3 +69,26 @@ describe('overprovisioned-identity', () => {
     assert.ok(overprovisionedIdentity.evaluate(loose).some((x) => x.resource.endsWith('user/tight')));
   });
 });
+
+describe('overprovisioned-identity: large grants', () => {
+  it('lists every unused action up to the limit, and only the used services\' actions above it', async () => {
+    const { groupUnused, MAX_LISTED_UNUSED } = await import('./overprovisioned-identity.js');
+    const { classifyGranted, aggregateUsage } = await import('../usage.js');
+    const granted = new Map<string, 'full'>();
+    for (let i = 0; i < MAX_LISTED_UNUSED; i++) granted.set(`ec2:Action${i}`, 'full');
+    granted.set('iam:ListUsers', 'full');
+    granted.set('iam:GetUser', 'full');
+    const usage = aggregateUsage([
+      { principalArn: 'p', accountId: null, action: 'iam:ListUsers', resource: null, success: true, count: 1, firstSeen: 'x', lastSeen: 'x', sampleEventIds: [], sessionNames: [] },
+    ]).get('p');
+    const big = groupUnused(classifyGranted(granted, usage, () => 'logged'));
+    assert.equal(big.complete, false);
+    assert.deepEqual(big.unusedByService, { iam: ['iam:GetUser'] });
+    assert.deepEqual(big.unusedServices, { ec2: MAX_LISTED_UNUSED });
+    granted.delete('ec2:Action0');
+    granted.delete('ec2:Action1');
+    const small = groupUnused(classifyGranted(new Map(granted), usage, () => 'logged'));
+    assert.equal(small.complete, true);
+    assert.equal(small.unusedByService.ec2?.length, MAX_LISTED_UNUSED - 2);
+  });
+});

@@ -1,6 +1,6 @@
 import { makeFinding } from '../finding.js';
 import { suggestPolicy } from '../policy.js';
-import { servicePrefix } from '../usage.js';
+import { servicePrefix, type GrantedClassification } from '../usage.js';
 import type { Finding, Rule } from '../types.js';
 
 /**
@@ -31,13 +31,13 @@ export const overprovisionedIdentity: Rule = {
       if (!id.iam || !c || !id.permissions || id.serviceLinked || id.createdInWindow) continue;
       if (id.permissions.isAdmin) continue;
       if (!id.usage?.lastSuccess) continue; // inactive: inactive-identity's case
-      const observable = c.used.length + c.unused.length;
-      if (observable === 0 || c.unused.length < minUnused) continue;
-      const ratio = c.used.length / observable;
+      const observable = c.usedCount + c.unusedCount;
+      if (observable === 0 || c.unusedCount < minUnused) continue;
+      const ratio = c.usedCount / observable;
       if (ratio >= maxUsedRatio) continue;
 
-      const unusedByService: Record<string, string[]> = {};
-      for (const a of c.unused) (unusedByService[servicePrefix(a)] ??= []).push(a);
+      const { unusedByService, unusedServices, complete } = groupUnused(c);
+      const unknownServices = c.unknownByService();
       const policy = suggestPolicy({
         principalArn: s.arn,
         usage: id.usage,
@@ -52,23 +52,25 @@ export const overprovisionedIdentity: Rule = {
         makeFinding(overprovisionedIdentity, {
           accountId: s.accountId,
           resource: s.arn,
-          title: `Overprovisioned ${s.type} ${s.name} uses ${c.used.length} of ${observable} observable granted actions`,
+          title: `Overprovisioned ${s.type} ${s.name} uses ${c.usedCount} of ${observable} observable granted actions`,
           description:
-            `${s.type === 'user' ? 'IAM user' : 'IAM role'} ${s.name} used ${c.used.length} of the ${observable} granted actions CloudTrail can show (${pct}%) in the ${ctx.windowDays} days before ${ctx.asOf}; ` +
-            `${c.unused.length} were never used across ${Object.keys(unusedByService).length} service(s)` +
-            (c.unknown.length > 0 ? `, and ${c.unknown.length} more cannot be judged from CloudTrail (data events, iam:PassRole).` : '.'),
+            `${s.type === 'user' ? 'IAM user' : 'IAM role'} ${s.name} used ${c.usedCount} of the ${observable} granted actions CloudTrail can show (${pct}%) in the ${ctx.windowDays} days before ${ctx.asOf}; ` +
+            `${c.unusedCount} were never used, ${Object.keys(unusedServices).length} service(s) not at all` +
+            (c.unknownCount > 0 ? `, and ${c.unknownCount} more cannot be judged from CloudTrail (data events, iam:PassRole).` : '.'),
           details: {
             windowDays: ctx.windowDays,
             asOf: ctx.asOf,
             usedRatio: Number(ratio.toFixed(4)),
             threshold: { maxUsedRatio, minUnused },
             grantedActionCount: s.grantedActionCount,
-            usedActionCount: c.used.length,
-            unusedActionCount: c.unused.length,
-            unknownActionCount: c.unknown.length,
+            usedActionCount: c.usedCount,
+            unusedActionCount: c.unusedCount,
+            unknownActionCount: c.unknownCount,
             usedActions: c.used,
             unusedByService,
-            unknownActions: c.unknown,
+            unusedListComplete: complete,
+            unusedServices,
+            unknownServices,
             suggestedPolicy: policy.document,
             suggestedPolicyNotes: policy.notes,
           },
@@ -79,3 +81,24 @@ export const overprovisionedIdentity: Rule = {
     return findings;
   },
 };
+
+/** Unused actions listed in full up to this many; above it, wholly unused services are only counted. */
+export const MAX_LISTED_UNUSED = 1000;
+
+/**
+ * Unused actions grouped by service. `unusedServices` counts the services the identity did not
+ * use at all (remove them whole). `unusedByService` lists the actions: all of them when there
+ * are at most MAX_LISTED_UNUSED, otherwise those of the services it did use (the precise part).
+ */
+export function groupUnused(c: GrantedClassification): {
+  unusedByService: Record<string, string[]>;
+  unusedServices: Record<string, number>;
+  complete: boolean;
+} {
+  const usedServices = new Set(c.used.map(servicePrefix));
+  const complete = c.unusedCount <= MAX_LISTED_UNUSED;
+  const { counts, actions } = c.unusedByService((svc) => complete || usedServices.has(svc));
+  const unusedServices: Record<string, number> = {};
+  for (const [svc, n] of Object.entries(counts)) if (!usedServices.has(svc)) unusedServices[svc] = n;
+  return { unusedByService: actions, unusedServices, complete };
+}

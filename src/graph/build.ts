@@ -268,9 +268,10 @@ class Builder {
   private check(actor: string, action: string, resource: string, context?: Record<string, string>): Check {
     const g = this.grant(actor, action);
     if (!g) return 'denied';
-    const assumesRole = action.toLowerCase() === 'sts:assumerole' && this.identities.get(resource)?.type === 'role';
+    const target = this.identities.get(resource);
+    const assumesRole = action.toLowerCase() === 'sts:assumerole' && target?.type === 'role';
     if (g === 'full' && !assumesRole) return 'allowed';
-    const key = `${actor}\n${action}\n${resource}\n${context ? JSON.stringify(context) : ''}`;
+    const key = `${this.callerKey(actor, assumesRole ? (target as IamRole) : null)}\n${action}\n${resource}\n${context ? JSON.stringify(context) : ''}`;
     let r = this.checks.get(key);
     if (r === undefined) {
       this.graph.stats.evaluatorCalls++;
@@ -282,6 +283,68 @@ class Builder {
       this.checks.set(key, r);
     }
     return r;
+  }
+
+  private readonly setIds = new WeakMap<object, number>();
+  private setCount = 0;
+  private readonly variablesOf = new Map<string, boolean>();
+  private readonly variableDocs = new WeakMap<PolicyDocument, boolean>();
+  private readonly agnosticTrust = new WeakMap<IamRole, boolean>();
+
+  /**
+   * Who the answer depends on. Principals sharing a policy set (the evaluator shares one granted
+   * map per distinct set of identity policies, boundary and SCP chain), a type and an account get
+   * the same answer — unless their policies use variables (\${aws:username}) or the role's trust
+   * names principals or has conditions: then the actor itself is the key.
+   */
+  private callerKey(actor: string, role: IamRole | null): string {
+    const p = this.identities.get(actor);
+    const perms = this.permissions(actor);
+    if (!p || !perms || p.type === 'group') return actor;
+    if (role && !this.trustIsAgnostic(role)) return actor;
+    let vars = this.variablesOf.get(actor);
+    if (vars === undefined) this.variablesOf.set(actor, (vars = this.usesVariables(p)));
+    if (vars) return actor;
+    let id = this.setIds.get(perms.granted);
+    if (id === undefined) this.setIds.set(perms.granted, (id = ++this.setCount));
+    return `set:${id}|${p.type}|${p.accountId}`;
+  }
+
+  private trustIsAgnostic(role: IamRole): boolean {
+    let v = this.agnosticTrust.get(role);
+    if (v === undefined) {
+      v = role.trustPolicy.Statement.every((st) => !st.Condition && !st.NotPrincipal) && trustGrants(role).every((g) => g.kind !== 'principal');
+      this.agnosticTrust.set(role, v);
+    }
+    return v;
+  }
+
+  private usesVariables(p: Principal): boolean {
+    const s = this.snapshotOf(p.accountId);
+    const docs: PolicyDocument[] = p.inlinePolicies.map((x) => x.document);
+    for (const a of [...p.attachedPolicyArns, ...(p.permissionsBoundaryArn ? [p.permissionsBoundaryArn] : [])]) {
+      const d = s?.policies.get(a)?.document;
+      if (d) docs.push(d);
+    }
+    if (p.type === 'user') {
+      for (const name of p.groupNames) {
+        const g = s?.groups.find((x) => x.name === name);
+        if (!g) continue;
+        docs.push(...g.inlinePolicies.map((x) => x.document));
+        for (const a of g.attachedPolicyArns) {
+          const d = s?.policies.get(a)?.document;
+          if (d) docs.push(d);
+        }
+      }
+    }
+    return docs.some((d) => {
+      let v = this.variableDocs.get(d);
+      if (v === undefined) {
+        v = JSON.stringify(d).includes('${');
+        this.variableDocs.set(d, v);
+      }
+      return v;
+    });
   }
 
   /** Every action granted at all (none on a specific resource): null when one is missing, else whether any is less than full. */

@@ -73,7 +73,7 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
     : new Map<string, Map<string, Set<string>>>();
   const escalationEvents =
     evaluator && !opts.principalArn && opts.escalationEvents !== false
-      ? await time('escalation-events', () => loadEscalationEvents(store.events, { since, until: asOf, accountId: opts.accountId }))
+      ? await time('escalation-events', () => loadEscalationEvents(store.events, { since, until: asOf, accountId: opts.accountId }, new Set(rows.map((r) => r.action.toLowerCase()))))
       : [];
 
   const snapshots = [...model.accounts.values()];

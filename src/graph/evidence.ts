@@ -203,10 +203,14 @@ export const MAX_EVIDENCE_EVENTS = 200_000;
 export async function loadEscalationEvents(
   events: Pick<EventStore, 'iterate'>,
   q: { since: string; until: string; accountId?: string },
+  /** Actions seen in the window at all (lower-cased, e.g. from usage aggregates): others are not queried. */
+  present?: ReadonlySet<string>,
 ): Promise<NormalizedEvent[]> {
   const out = new Map<string, NormalizedEvent>();
   // the store matches IAM's spelling of the action exactly
-  for (const action of new Set(evidenceActions().map((a) => canonicalAction(a) ?? a))) {
+  // calls without an IAM principal (web identity, SAML, another account's AssumeRole) have no usage rows: always asked
+  const wanted = evidenceActions().filter((a) => !present || present.has(a) || a.startsWith('sts:assumerole'));
+  for (const action of new Set(wanted.map((a) => canonicalAction(a) ?? a))) {
     for await (const e of events.iterate({ since: q.since, until: q.until, accountId: q.accountId, action })) {
       if (out.size >= MAX_EVIDENCE_EVENTS) return [...out.values()];
       const key = `${e.eventID}|${e.recipientAccountId ?? ''}`;

@@ -153,7 +153,7 @@ export function analyseIdentities(input: AnalysisInput): IdentityAnalysis[] {
         accountId: snap.accountId,
         type: iam.type,
         name: iam.name,
-        createdAt: Number.isNaN(created) ? iam.createdAt : new Date(created).toISOString(),
+        createdAt: Number.isNaN(created) ? iam.createdAt : new Date(created).toISOString().replace('.000Z', 'Z'),
         lastActivity: latest(lastByLower.get(key), usage?.lastSuccess),
         usedActions: usedActions(usage),
         grantedActionCount: permissions ? permissions.granted.size : null,

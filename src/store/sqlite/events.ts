@@ -44,9 +44,10 @@ import type { EventRowForUsage } from './usage.js';
  *   codec 1 = brotli of the JSON lines; codec 0 = plain lines of a recent commit, compressed
  *   after the commit together with its neighbours (see scheduleCompaction).
  * - principals: per acting principal, its account and identity type.
- * - usage_hourly: keyed (hour, principal, action, success), time first so inserts stay local; the count, first/last ms, the rowid of
- *   the bucket's latest event (evidence) and up to 8 session name ids; maintained in the insert's transaction. action 0 counts
- *   events that mapped to no action, so principals' activity is complete.
+ * - usage_hourly: keyed (hour, principal, action, success), time first so inserts stay local:
+ *   the count, first/last ms, the eventID of the bucket's latest event (evidence, stored like
+ *   events.event_id) and up to 8 session name ids; maintained in the insert's transaction.
+ *   action 0 counts events that mapped to no action, so principals' activity is complete.
  */
 export const EVENTS_MIGRATIONS: AreaMigrations = {
   area: 'events',
@@ -88,7 +89,7 @@ export const EVENTS_MIGRATIONS: AreaMigrations = {
       n INTEGER NOT NULL,
       first_ms INTEGER NOT NULL,
       last_ms INTEGER NOT NULL,
-      sample INTEGER NOT NULL,
+      sample BLOB NOT NULL,
       sessions TEXT NOT NULL,
       PRIMARY KEY (hour, principal, action, ok)
     ) WITHOUT ROWID;`,
@@ -147,7 +148,6 @@ export class SqliteEventStore implements EventStore {
   private readonly setExtraStmt: Statement<[string, number]>;
   private readonly rangeBlocksStmt: Statement<[number, number], { id: number; n: number; codec: number; data: Buffer }>;
   private readonly deleteBlocksStmt: Statement<[number, number]>;
-  private readonly eventIdsBatchStmt: Statement<[string], { id: number; event_id: Buffer | string }>;
   private readonly plainBlocksStmt: Statement<[], { id: number; n: number; bytes: number }>;
   private readonly lastBlockStmt: Statement<[], number | null>;
   private readonly checkRangeStmt: Statement<[number, number], { blocks: number; n: number; maxCodec: number }>;
@@ -169,7 +169,6 @@ export class SqliteEventStore implements EventStore {
     this.setExtraStmt = db.prepare('UPDATE events SET extra = ? WHERE id = ?');
     this.rangeBlocksStmt = db.prepare('SELECT id, n, codec, data FROM raw_blocks WHERE id >= ? AND id <= ? ORDER BY id');
     this.deleteBlocksStmt = db.prepare('DELETE FROM raw_blocks WHERE id >= ? AND id <= ?');
-    this.eventIdsBatchStmt = db.prepare('SELECT e.id, e.event_id FROM json_each(?) AS j CROSS JOIN events AS e ON e.id = j.value');
     this.insertBlockStmt = db.prepare('INSERT INTO raw_blocks (id, n, codec, data) VALUES (?, ?, ?, ?)');
     this.blockForStmt = db.prepare('SELECT id, n, codec, data FROM raw_blocks WHERE id <= ? ORDER BY id DESC LIMIT 1');
     this.tailBlocksStmt = db.prepare('SELECT id, n, codec, length(data) AS bytes FROM raw_blocks ORDER BY id DESC LIMIT ?');
@@ -357,8 +356,9 @@ export class SqliteEventStore implements EventStore {
       const session = d.internNullable(e.sessionName);
       const error = d.internNullable(e.errorCode);
       const actions = d.internSet(e.actions);
+      const eid = encodeEventId(e.eventID);
       const res = this.insertStmt.run(
-        encodeEventId(e.eventID),
+        eid,
         t,
         d.intern(JSON.stringify([e.eventSource, e.eventName])),
         d.internNullable(e.recipientAccountId),
@@ -376,7 +376,7 @@ export class SqliteEventStore implements EventStore {
         continue;
       }
       const rowid = Number(res.lastInsertRowid);
-      inserted.push({ rowid, event: e, row: { id: rowid, t, principal, session, error, actions } });
+      inserted.push({ rowid, event: e, row: { id: rowid, eid, t, principal, session, error, actions } });
       if (principal !== null && !newPrincipals.has(principal)) newPrincipals.set(principal, e);
     }
     this.writeBlocks(inserted);
@@ -525,17 +525,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async usage(q: UsageQuery): Promise<UsageRow[]> {
-    return this.usageAgg.query(q, (ids) => this.eventIdsOf(ids));
-  }
-
-  /** eventIDs of rows, looked up in sorted batches (usage asks for hundreds of thousands). */
-  private eventIdsOf(rowids: number[]): Map<number, string> {
-    const out = new Map<number, string>();
-    const sorted = [...new Set(rowids)].sort((a, b) => a - b);
-    for (let i = 0; i < sorted.length; i += 5000) {
-      for (const r of this.eventIdsBatchStmt.iterate(JSON.stringify(sorted.slice(i, i + 5000)))) out.set(r.id, decodeEventId(r.event_id));
-    }
-    return out;
+    return this.usageAgg.query(q);
   }
 
   async stats(): Promise<EventStats> {

@@ -1,11 +1,13 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { UsageQuery, UsageRow } from '../types.js';
 import type { Dictionary } from './dictionary.js';
-import { HOUR_MS, msToTime, timeToMs } from './codec.js';
+import { HOUR_MS, decodeEventId, msToTime, timeToMs } from './codec.js';
 
 /** What the aggregator needs of one inserted event row. */
 export interface EventRowForUsage {
   id: number;
+  /** The stored (encoded) eventID, kept in the bucket as evidence. */
+  eid: Buffer | string;
   t: number;
   principal: number | null;
   session: number | null;
@@ -27,8 +29,8 @@ interface Bucket {
   n: number;
   first: number;
   last: number;
-  /** Rowid of the latest event (evidence). */
-  sample: number;
+  /** Stored eventID of the latest event (evidence). */
+  sample: Buffer | string;
   sessions: number[];
 }
 
@@ -40,11 +42,11 @@ interface AggRow {
   n: number;
   first_ms: number;
   last_ms: number;
-  sample: number;
+  sample: Buffer | string;
   sessions: string;
 }
 
-/** One output row being assembled: samples are [time, event rowid], newest kept. */
+/** One output row being assembled: samples are [time, stored eventID], newest kept. */
 interface Group {
   principal: number;
   action: number;
@@ -53,8 +55,8 @@ interface Group {
   n: number;
   first: number;
   last: number;
-  /** Up to SAMPLES_PER_ROW [time, event rowid], newest first. */
-  samples: [number, number][];
+  /** Up to SAMPLES_PER_ROW [time, stored eventID], newest first. */
+  samples: [number, Buffer | string][];
   sessions: Set<number> | null;
 }
 
@@ -72,7 +74,7 @@ function ids(text: string): number[] {
  */
 export class UsageAggregator {
   private readonly getBucket: Statement<[number, number, number, number], AggRow>;
-  private readonly putBucket: Statement<[number, number, number, number, number, number, number, number, string]>;
+  private readonly putBucket: Statement<[number, number, number, number, number, number, number, Buffer | string, string]>;
 
   constructor(
     private readonly db: Db,
@@ -97,14 +99,14 @@ export class UsageAggregator {
         const key = `${r.principal},${action},${hour},${ok}`;
         let b = buckets.get(key);
         if (!b) {
-          b = { principal: r.principal, action, hour, ok, n: 0, first: r.t, last: r.t, sample: r.id, sessions: [] };
+          b = { principal: r.principal, action, hour, ok, n: 0, first: r.t, last: r.t, sample: r.eid, sessions: [] };
           buckets.set(key, b);
         }
         b.n++;
         if (r.t < b.first) b.first = r.t;
         if (r.t >= b.last) {
           b.last = r.t;
-          b.sample = r.id;
+          b.sample = r.eid;
         }
         if (r.session !== null && b.sessions.length < SESSIONS_PER_BUCKET && !b.sessions.includes(r.session)) b.sessions.push(r.session);
       }
@@ -151,7 +153,7 @@ export class UsageAggregator {
     to: number,
     filter: { sql: string[]; params: number[] },
     byResource: boolean,
-    fold: (g: Omit<Group, 'samples' | 'sessions' | 'n'> & { id: number; session: number | null }) => void,
+    fold: (g: Omit<Group, 'samples' | 'sessions' | 'n'> & { eid: Buffer | string; session: number | null }) => void,
   ): void {
     if (from >= to) return;
     const where = ['principal IS NOT NULL', ...filter.sql];
@@ -164,8 +166,8 @@ export class UsageAggregator {
       where.push('t < ?');
       params.push(to);
     }
-    const stmt = this.db.prepare<number[], { id: number; t: number; principal: number; session: number | null; error: number | null; actions: number | null; resources: number | null }>(
-      `SELECT id, t, principal, session, error, actions, resources FROM events WHERE ${where.join(' AND ')}`,
+    const stmt = this.db.prepare<number[], { eid: Buffer | string; t: number; principal: number; session: number | null; error: number | null; actions: number | null; resources: number | null }>(
+      `SELECT event_id AS eid, t, principal, session, error, actions, resources FROM events WHERE ${where.join(' AND ')}`,
     );
     for (const r of stmt.iterate(...params)) {
       const ok = r.error === null ? 1 : 0;
@@ -173,13 +175,13 @@ export class UsageAggregator {
       const resources: (number | null)[] = byResource && r.resources !== null ? distinct(this.dict.members(r.resources)) : [null];
       for (const action of actions.length ? actions : [NO_ACTION]) {
         for (const resource of resources) {
-          fold({ principal: r.principal, action, resource, ok, first: r.t, last: r.t, id: r.id, session: r.session });
+          fold({ principal: r.principal, action, resource, ok, first: r.t, last: r.t, eid: r.eid, session: r.session });
         }
       }
     }
   }
 
-  query(q: UsageQuery, eventIds: (rowids: number[]) => Map<number, string>): UsageRow[] {
+  query(q: UsageQuery): UsageRow[] {
     const filter = this.principalFilter(q);
     if (!filter) return [];
     const since = q.since === undefined ? -Infinity : timeToMs(q.since);
@@ -194,28 +196,27 @@ export class UsageAggregator {
       }
       return g;
     };
-    const addSample = (g: Group, t: number, id: number) => {
+    const addSample = (g: Group, t: number, eid: Buffer | string) => {
       const list = g.samples;
       if (list.length === SAMPLES_PER_ROW) {
-        const last = list[SAMPLES_PER_ROW - 1]!;
-        if (t < last[0] || (t === last[0] && id <= last[1])) return;
+        if (t <= list[SAMPLES_PER_ROW - 1]![0]) return;
         list.pop();
       }
       let at = list.length;
-      while (at > 0 && (list[at - 1]![0] < t || (list[at - 1]![0] === t && list[at - 1]![1] < id))) at--;
-      list.splice(at, 0, [t, id]);
+      while (at > 0 && list[at - 1]![0] < t) at--;
+      list.splice(at, 0, [t, eid]);
     };
     const addSession = (g: Group, s: number) => {
       g.sessions ??= new Set();
       if (g.sessions.size < SESSIONS_PER_ROW) g.sessions.add(s);
     };
-    const foldEvent = (e: { principal: number; action: number; resource: number | null; ok: number; first: number; id: number; session: number | null }) => {
+    const foldEvent = (e: { principal: number; action: number; resource: number | null; ok: number; first: number; eid: Buffer | string; session: number | null }) => {
       if (e.action === NO_ACTION) return;
       const g = group(e.principal, e.action, e.resource, e.ok);
       g.n++;
       if (e.first < g.first) g.first = e.first;
       if (e.first > g.last) g.last = e.first;
-      addSample(g, e.first, e.id);
+      addSample(g, e.first, e.eid);
       if (e.session !== null) addSession(g, e.session);
     };
 
@@ -253,7 +254,6 @@ export class UsageAggregator {
     }
 
     const all = [...groups.values()];
-    const names = eventIds(all.flatMap((g) => g.samples.map((s) => s[1])));
     const accounts = this.accountsOf(new Set(all.map((g) => g.principal)));
     const d = this.dict;
     const rows: UsageRow[] = all.map((g) => ({
@@ -265,7 +265,7 @@ export class UsageAggregator {
       count: g.n,
       firstSeen: msToTime(g.first),
       lastSeen: msToTime(g.last),
-      sampleEventIds: g.samples.map((s) => names.get(s[1])).filter((x): x is string => x !== undefined),
+      sampleEventIds: g.samples.map((s) => decodeEventId(s[1])),
       sessionNames: g.sessions ? [...g.sessions].map((s) => d.value(s)).sort() : [],
     }));
     rows.sort(

@@ -1,0 +1,12 @@
+export type { GraphNode, GraphEdge, GraphInput, GraphStats, NodeKind, Confidence } from './build.js';
+export { ADMIN, PUBLIC, PrivilegeGraph, buildGraph, GUARDRAIL_MAX, ADMIN_LEVERS, isServiceLinked } from './build.js';
+export type { StepStatus, StepEvidence, RoleUse } from './evidence.js';
+export { EvidenceIndex, loadEscalationEvents, evidenceActions, isDenied } from './evidence.js';
+export type { AttackPath, PathStep, FindPathsOptions } from './paths.js';
+export { findPaths, nextHops, pathFrom, pathStatus, ENTRY_EDGES } from './paths.js';
+export type { Technique, TargetKind, TechniqueCategory } from './techniques.js';
+export { TECHNIQUES, TECHNIQUE_BY_ID, TRUST_EDGE_KINDS } from './techniques.js';
+export type { TrustGrant, OidcScope } from './trust.js';
+export { trustGrants, narrowsToOrgOrAccount, hasExternalId, oidcScope } from './trust.js';
+export { graphFor } from './context.js';
+export { escalationCalls, type EscalationCall } from './escalation-calls.js';

@@ -25,6 +25,11 @@ export interface EscalationCall {
 
 const lc = (s: string) => s.toLowerCase();
 
+const ADMIN_KEYS = new WeakMap<PrivilegeGraph, Map<string, string>>();
+const CALL_ACTIONS: ReadonlySet<string> = new Set(
+  TECHNIQUES.filter((t) => SELF_KINDS.has(t.target) || OTHER_KINDS.has(t.target)).flatMap((t) => t.actions.filter((a) => a !== 'iam:PassRole').map(lc)),
+);
+
 function firstTechnique(kinds: Set<string>, action: string): Technique | undefined {
   return TECHNIQUES.find((t) => !t.retired && kinds.has(t.target) && t.actions.some((a) => lc(a) === action && a !== 'iam:PassRole'));
 }
@@ -36,10 +41,13 @@ export function escalationCalls(graph: PrivilegeGraph, s: AccountSnapshot | unde
     if (p.type === 'user') for (const g of p.groupNames) self.add(`${p.accountId}:group/${g}`);
     for (const a of customerPoliciesOf(s, p)) self.add(iamKey(a));
   }
-  const adminKeys = new Map<string, string>();
-  for (const n of graph.nodes.values()) if (n.isAdmin && (n.kind === 'user' || n.kind === 'role')) adminKeys.set(iamKey(n.id), n.id);
-  const actions = new Set<string>();
-  for (const t of TECHNIQUES) if (SELF_KINDS.has(t.target) || OTHER_KINDS.has(t.target)) for (const a of t.actions) if (a !== 'iam:PassRole') actions.add(lc(a));
+  let adminKeys = ADMIN_KEYS.get(graph);
+  if (!adminKeys) {
+    adminKeys = new Map<string, string>();
+    for (const n of graph.nodes.values()) if (n.isAdmin && (n.kind === 'user' || n.kind === 'role')) adminKeys.set(iamKey(n.id), n.id);
+    ADMIN_KEYS.set(graph, adminKeys);
+  }
+  const actions = CALL_ACTIONS;
   const out: EscalationCall[] = [];
   for (const e of graph.evidence.eventsOf(p.arn, actions)) {
     if (e.errorCode && !isDenied(e.errorCode)) continue;

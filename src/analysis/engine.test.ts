@@ -59,3 +59,13 @@ describe('rules engine', () => {
     assert.notEqual(makeFinding(r, { ...base, subject: 'key1' }).id, makeFinding(r, { ...base, subject: 'key2' }).id);
   });
 });
+
+describe('rule inputs', () => {
+  it('rules that declare no needs let the loader skip costly inputs; undeclared rules get everything', async () => {
+    const { rulesNeed } = await import('./types.js');
+    const lean = { ...rule('lean', []), needs: [] as const };
+    assert.equal(rulesNeed([lean], 'escalationEvents'), false);
+    assert.equal(rulesNeed([lean, rule('legacy', [])], 'escalationEvents'), true);
+    assert.equal(rulesNeed([{ ...lean, needs: ['escalationEvents'] as const }], 'escalationEvents'), true);
+  });
+});

@@ -53,6 +53,19 @@ export interface RuleContext {
   options: RuleOptions;
 }
 
+/** Costly optional inputs of RuleContext, loaded only when a selected rule needs them. */
+export type RuleInput = 'escalationEvents';
+
 export interface Rule extends RuleMetadata {
+  /**
+   * The optional inputs this rule reads. Undefined means "may read any of them" (everything is
+   * loaded); `[]` lets `findings --rule <id>` skip the costly ones.
+   */
+  needs?: readonly RuleInput[];
   evaluate(ctx: RuleContext): Finding[];
+}
+
+/** Whether any of these rules may read `input`. */
+export function rulesNeed(rules: readonly Rule[], input: RuleInput): boolean {
+  return rules.some((r) => r.needs === undefined || r.needs.includes(input));
 }

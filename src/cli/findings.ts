@@ -4,6 +4,7 @@ import { addWindowOptions, resolveWindow, type WindowOptions } from './analysis-
 import { loadAnalysis } from '../analysis/load.js';
 import { runRules, selectRules } from '../analysis/engine.js';
 import { builtinRules } from '../analysis/rules/index.js';
+import { rulesNeed } from '../analysis/types.js';
 import { findingsToCsv } from '../analysis/format/csv.js';
 import { findingsToSarif } from '../analysis/format/sarif.js';
 import { renderTable } from '../analysis/format/table.js';
@@ -69,7 +70,12 @@ export function registerFindings(program: Command): void {
       }
       const w = resolveWindow(opts);
       await withStore(opts, async (store) => {
-        const { ctx } = await loadAnalysis(store, { ...w, resourceDetail: opts.resources === true, options: { overprovisioned } });
+        const { ctx } = await loadAnalysis(store, {
+          ...w,
+          resourceDetail: opts.resources === true,
+          escalationEvents: rulesNeed(rules, 'escalationEvents'),
+          options: { overprovisioned },
+        });
         const { findings, errors } = runRules(rules, ctx, { severities, accountId: w.accountId });
         for (const e of errors) process.stderr.write(`trailscope: rule ${e.rule} failed: ${e.message}\n`);
         if (errors.length > 0) process.exitCode = 1;

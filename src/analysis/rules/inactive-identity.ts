@@ -19,6 +19,7 @@ export const inactiveIdentity: Rule = {
     'https://learn.microsoft.com/azure/defender-for-cloud/recommendations-reference-identity-access',
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html',
   ],
+  needs: [],
   evaluate(ctx) {
     const findings: Finding[] = [];
     for (const id of ctx.identities) {

@@ -22,6 +22,7 @@ export const overprovisionedIdentity: Rule = {
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-generation.html',
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege',
   ],
+  needs: [],
   evaluate(ctx) {
     const { maxUsedRatio, minUnused } = ctx.options.overprovisioned;
     const findings: Finding[] = [];

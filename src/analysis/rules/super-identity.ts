@@ -18,6 +18,7 @@ export const superIdentity: Rule = {
     'https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-1',
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege',
   ],
+  needs: [],
   evaluate(ctx) {
     const findings: Finding[] = [];
     for (const id of ctx.identities) {

@@ -29,6 +29,7 @@ export const unusedAccessKey: Rule = {
     'https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-8',
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html',
   ],
+  needs: [],
   evaluate(ctx) {
     const findings: Finding[] = [];
     for (const id of ctx.identities) {

@@ -21,6 +21,7 @@ export const unusedConsolePassword: Rule = {
     'https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-8',
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html',
   ],
+  needs: [],
   evaluate(ctx) {
     const findings: Finding[] = [];
     for (const id of ctx.identities) {

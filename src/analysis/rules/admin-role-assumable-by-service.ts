@@ -11,6 +11,7 @@ import { graphFor } from '../../graph/context.js';
 export const adminRoleAssumableByService: Rule = {
   id: 'admin-role-assumable-by-service',
   title: 'Admin-equivalent role assumable by a compute service',
+  needs: ['escalationEvents'],
   severity: 'low',
   description:
     'The role is admin-equivalent and its trust policy lets an AWS compute service assume it. Workload roles rarely need full access; any code running as the role, or any principal allowed to pass it, is an administrator.',

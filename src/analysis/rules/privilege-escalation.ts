@@ -14,6 +14,7 @@ import { escalationCalls, type EscalationCall } from '../../graph/escalation-cal
 export const privilegeEscalation: Rule = {
   id: 'privilege-escalation',
   title: 'Principal can escalate to administrator',
+  needs: ['escalationEvents'],
   severity: 'high',
   description:
     'The principal is not admin-equivalent, but the permissions it has (after permission boundaries, SCPs and explicit denies) let it become admin-equivalent: by changing its own policies, acting as another user or role, or handing an administrator role to a service it controls. Status from CloudTrail: possible (configuration only), attempted (the enabling calls were denied), exercised (they succeeded, or the target acted for it).',

@@ -12,6 +12,7 @@ import { graphFor } from '../../graph/context.js';
 export const roleTrustExternalWithoutExternalId: Rule = {
   id: 'role-trust-external-without-externalid',
   title: 'Role trusts an external account without an external ID',
+  needs: [],
   severity: 'medium',
   description:
     'The role trusts an AWS account outside your organization and imported accounts, and its trust policy has no sts:ExternalId condition. A vendor serving many customers can be made to assume it for another customer (the confused-deputy problem).',

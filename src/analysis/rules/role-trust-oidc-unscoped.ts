@@ -12,6 +12,7 @@ import { graphFor } from '../../graph/context.js';
 export const roleTrustOidcUnscoped: Rule = {
   id: 'role-trust-oidc-unscoped',
   title: 'Web-identity role without a subject condition',
+  needs: [],
   severity: 'high',
   description:
     'The role trusts an OIDC identity provider for sts:AssumeRoleWithWebIdentity but does not pin the token subject (":sub"). For shared providers such as token.actions.githubusercontent.com, anyone able to run a workflow anywhere on the provider can assume the role.',

@@ -12,6 +12,7 @@ import { graphFor } from '../../graph/context.js';
 export const roleTrustPublic: Rule = {
   id: 'role-trust-public',
   title: 'Role assumable by any AWS principal',
+  needs: [],
   severity: 'high',
   description:
     'The role trusts "*": any principal of any AWS account whose own policies allow sts:AssumeRole can obtain its credentials. No condition limits the trust to your organization or accounts.',

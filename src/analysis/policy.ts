@@ -112,7 +112,7 @@ export function suggestPolicy(input: SuggestInput): SuggestedPolicy {
     const base = service.replace(/[^A-Za-z0-9]/g, ' ').replace(/(^|\s)(\w)/g, (_m, _s, c: string) => c.toUpperCase()).replace(/\s/g, '');
     const n = (sidCount.get(base) ?? 0) + 1;
     sidCount.set(base, n);
-    return n === 1 ? base : `${base}${n}`;
+    return n === 1 ? base : `${base}Part${n}`;
   };
   const sortedGroups = [...groups.values()].sort(
     (x, y) => compareActions(x.service, y.service) || compareActions(x.resources.join(','), y.resources.join(',')),

@@ -255,3 +255,15 @@ describe('compareEventVersion', () => {
     assert.equal(compareEventVersion('x', 'y'), 0);
   });
 });
+
+describe('console sign-in outcome', () => {
+  test('a failed console login carries an error code, a successful one none (real records)', () => {
+    const records = [1, 2, 3].map((n) => elastic('test-console-login-json.log', n));
+    const normalised = records.map((r) => normalizeRecord(r));
+    const failed = normalised.filter((e, i) => JSON.stringify(records[i]!.responseElements).includes('Failure'));
+    const succeeded = normalised.filter((e, i) => JSON.stringify(records[i]!.responseElements).includes('Success'));
+    assert.ok(failed.length > 0 && succeeded.length > 0, 'the fixture holds both outcomes');
+    for (const e of failed) assert.equal(e.errorCode, 'SignInFailure');
+    for (const e of succeeded) assert.equal(e.errorCode, null);
+  });
+});

@@ -95,7 +95,7 @@ export function tryNormalize(raw: JsonObject, context: RecordContext = {}): Norm
     awsRegion: str(raw.awsRegion) ?? '',
     recipientAccountId: recipient,
     readOnly: bool(raw.readOnly),
-    errorCode: str(raw.errorCode),
+    errorCode: str(raw.errorCode) ?? consoleSignInFailure(raw),
     errorMessage: str(raw.errorMessage),
     sourceIPAddress: str(raw.sourceIPAddress),
     userAgent: str(raw.userAgent),
@@ -188,4 +188,17 @@ export function canonicalJson(value: unknown): string {
 
 function clip(value: string): string {
   return value.length > 60 ? `${value.slice(0, 57)}...` : value;
+}
+
+/**
+ * CloudTrail records a failed console sign-in without an errorCode: the failure is only in
+ * responseElements (`{"ConsoleLogin":"Failure"}`, also for CheckMfa and similar sign-in steps).
+ * Without a code the analysers would count a failed password guess as activity.
+ */
+function consoleSignInFailure(raw: Record<string, unknown>): string | null {
+  if (raw.eventSource !== 'signin.amazonaws.com') return null;
+  const response = raw.responseElements;
+  if (!response || typeof response !== 'object') return null;
+  const outcome = Object.values(response as Record<string, unknown>).find((v) => v === 'Failure');
+  return outcome ? 'SignInFailure' : null;
 }

@@ -15,7 +15,7 @@ export class CliError extends Error {
 export function addDbOption(cmd: Command): Command {
   return cmd.option(
     '--db <path>',
-    'SQLite file or postgres:// URL (default: $TRAILSCOPE_DB or ./trailscope.db)',
+    'SQLite file (default: $TRAILSCOPE_DB or ./trailscope.db)',
   );
 }
 

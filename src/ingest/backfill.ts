@@ -1,6 +1,7 @@
 /**
  * Backfill: import what a trail already delivered to S3, by delivery-time range, and the
- * completeness audit that finds files no notification announced.
+ * completeness audit that finds files no notification announced (./backfill-audit.js,
+ * re-exported here).
  *
  * Safe beside live ingestion: every file goes through processObject (skip done files, atomic
  * commit, dedup on eventID), so overlap with `ingest` costs reads, never doubles.
@@ -16,7 +17,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Store } from '../store/index.js';
 import { listTrailKeys, dayOf, toMs, classifyS3Error, SourceError } from '../sources/s3/index.js';
 import type { S3Clients, TrailKey, TrailFileKind } from '../sources/s3/index.js';
+import { FolderTracker, cursorKey, nextDay } from './backfill-cursor.js';
+import type { Cursor } from './backfill-cursor.js';
 import { processObject } from './object.js';
+
+export { cursorKey } from './backfill-cursor.js';
+export { auditRecentKeys, auditAndRepair } from './backfill-audit.js';
+export type { AuditResult, AuditRepairResult } from './backfill-audit.js';
 
 /** The seed's promise: 90 days of history without asking; more only with an explicit --since. */
 export const MAX_BACKFILL_DAYS = 90;
@@ -97,90 +104,6 @@ export interface BackfillOptions {
   now?: () => Date;
   /** S3 list page size (tests). */
   pageSize?: number;
-}
-
-interface Cursor {
-  from: string;
-  through: string;
-}
-
-export const cursorKey = (bucket: string, folder: string) => `backfill:${bucket}:${folder}`;
-
-function nextDay(day: string): string {
-  return dayOf(Date.parse(`${day}T00:00:00Z`) + 86_400_000);
-}
-
-/** Tracks, per region folder, which days are finished, to move the persisted cursor. */
-class FolderTracker {
-  /** Unfinished days in listing order (ascending within a folder). */
-  private readonly days = new Map<string, { pending: number; failed: boolean }>();
-  private listingDone = false;
-  private expected: number | undefined;
-  private received = 0;
-  private latestSeen: string | undefined;
-  private writes: Promise<void> = Promise.resolve();
-  committed: string | undefined;
-
-  constructor(
-    private readonly save: (through: string) => Promise<void>,
-    /** Days before this one are outside the range. */
-    private readonly firstDay: string,
-    /** Last day entirely inside the range: later days are partial and never committed. */
-    private readonly lastFullDay: string,
-  ) {}
-
-  started(day: string): void {
-    const d = this.days.get(day) ?? { pending: 0, failed: false };
-    d.pending++;
-    this.received++;
-    if (this.expected !== undefined && this.received >= this.expected) this.listingDone = true;
-    this.days.set(day, d);
-    if (!this.latestSeen || day > this.latestSeen) this.latestSeen = day;
-    this.advance();
-  }
-  /** ok=false (a transient failure) pins the cursor before this day, so a rerun retries it. */
-  finished(day: string, ok: boolean): void {
-    const d = this.days.get(day);
-    if (d) {
-      d.pending--;
-      if (!ok) d.failed = true;
-    }
-    this.advance();
-  }
-  /** The folder's listing ended after `total` keys; it is done once all of them were received. */
-  listed(total: number): void {
-    this.expected = total;
-    if (this.received >= total) this.listingDone = true;
-    this.advance();
-  }
-  flush(): Promise<void> {
-    return this.writes;
-  }
-
-  private advance(): void {
-    for (const [day, d] of this.days) {
-      const closed = this.listingDone || (this.latestSeen !== undefined && day < this.latestSeen);
-      if (!closed || d.pending > 0 || d.failed) break;
-      this.days.delete(day);
-    }
-    let through: string | undefined;
-    const head = this.days.keys().next();
-    if (!head.done) {
-      // Everything before the first unfinished day is done, days without files included.
-      through = dayOf(Date.parse(`${head.value}T00:00:00Z`) - 86_400_000);
-    } else if (this.listingDone) {
-      through = this.lastFullDay;
-    } else if (this.latestSeen) {
-      through = dayOf(Date.parse(`${this.latestSeen}T00:00:00Z`) - 86_400_000);
-    }
-    if (!through || through < this.firstDay) return;
-    if (through > this.lastFullDay) through = this.lastFullDay;
-    if (!this.committed || through > this.committed) {
-      this.committed = through;
-      const value = through;
-      this.writes = this.writes.then(() => this.save(value));
-    }
-  }
 }
 
 /**
@@ -384,94 +307,4 @@ export async function backfillDays(opts: Omit<BackfillOptions, 'since' | 'until'
     );
   }
   return summary;
-}
-
-export interface AuditResult {
-  /** Keys delivered in the window that the store has never seen. */
-  missing: TrailKey[];
-  listed: number;
-  since: string;
-  until: string;
-}
-
-/**
- * Completeness audit: lists the keys delivered in the last `hours` (up to `graceMinutes` ago,
- * default 10, so notifications still in flight do not count) and returns those `store.files`
- * has never seen. Missing files mean notifications were lost or taken by another consumer of
- * the queue; the caller ingests them (processObject) and reports the health problem.
- */
-export async function auditRecentKeys(opts: {
-  store: Store;
-  clients: { s3: S3Client };
-  connector?: string | { name: string };
-  bucket: string;
-  prefix?: string;
-  hours: number;
-  graceMinutes?: number;
-  accountIds?: readonly string[];
-  regions?: readonly string[];
-  signal?: AbortSignal;
-  now?: () => Date;
-}): Promise<AuditResult> {
-  const nowMs = (opts.now ?? (() => new Date()))().getTime();
-  const until = nowMs - (opts.graceMinutes ?? 10) * 60_000;
-  const since = nowMs - opts.hours * 3_600_000;
-  const seenByFolder = new Map<string, Set<string>>();
-  const missing: TrailKey[] = [];
-  let listed = 0;
-  for await (const k of listTrailKeys(opts.clients.s3, {
-    bucket: opts.bucket,
-    ...(opts.prefix ? { prefix: opts.prefix } : {}),
-    since,
-    until,
-    ...(opts.accountIds ? { accountIds: opts.accountIds } : {}),
-    ...(opts.regions ? { regions: opts.regions } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  })) {
-    listed++;
-    // One store lookup per day folder, not per key.
-    const folder = k.key.slice(0, k.key.lastIndexOf('/') + 1);
-    let seen = seenByFolder.get(folder);
-    if (!seen) {
-      seen = await opts.store.files.listKeys(opts.bucket, folder);
-      seenByFolder.set(folder, seen);
-    }
-    if (!seen.has(k.key)) missing.push(k);
-  }
-  return { missing, listed, since: new Date(since).toISOString(), until: new Date(until).toISOString() };
-}
-
-export interface AuditRepairResult {
-  /** Files found in the bucket that no notification announced. */
-  missing: number;
-  /** Up to 5 of their keys, for the log and the health problem. */
-  sample: string[];
-  /** Of those, imported now. */
-  ingested: number;
-  failures: BackfillFailure[];
-  listed: number;
-}
-
-/**
- * auditRecentKeys, then imports what was missing through processObject. Shaped for the ingest
- * service's `audit(signal)` hook: the caller reports 'notifications-missing' when `missing` > 0.
- */
-export async function auditAndRepair(opts: Parameters<typeof auditRecentKeys>[0] & { clients: S3Clients & { s3: S3Client }; connector: string | { name: string }; concurrency?: number }): Promise<AuditRepairResult> {
-  const audit = await auditRecentKeys(opts);
-  const result: AuditRepairResult = { missing: audit.missing.length, sample: audit.missing.slice(0, 5).map((k) => k.key), ingested: 0, failures: [], listed: audit.listed };
-  const queue = [...audit.missing];
-  const worker = async () => {
-    for (let k = queue.shift(); k; k = queue.shift()) {
-      if (opts.signal?.aborted) return;
-      try {
-        await processObject({ store: opts.store, clients: opts.clients, connector: opts.connector, bucket: opts.bucket, key: k.key, ...(k.etag ? { etag: k.etag } : {}), ...(k.size !== undefined ? { size: k.size } : {}) });
-        result.ingested++;
-      } catch (err) {
-        const e = err instanceof SourceError ? err : new SourceError('transient', 'internal', String((err as Error).message ?? err), 'retried at the next audit', opts.bucket, k.key);
-        result.failures.push({ bucket: opts.bucket, key: k.key, kind: e.kind, code: e.code, reason: e.reason, fix: e.fix });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
-  return result;
 }

@@ -211,7 +211,7 @@ export async function loadEscalationEvents(
   // calls without an IAM principal (web identity, SAML, another account's AssumeRole) have no usage rows: always asked
   const wanted = evidenceActions().filter((a) => !present || present.has(a) || a.startsWith('sts:assumerole'));
   for (const action of new Set(wanted.map((a) => canonicalAction(a) ?? a))) {
-    for await (const e of events.iterate({ since: q.since, until: q.until, accountId: q.accountId, action })) {
+    for await (const e of events.iterate({ since: q.since, until: q.until, accountId: q.accountId, action, columnsOnly: true })) {
       if (out.size >= MAX_EVIDENCE_EVENTS) return [...out.values()];
       const key = `${e.eventID}|${e.recipientAccountId ?? ''}`;
       if (!out.has(key)) out.set(key, { ...e, raw: {} });

@@ -137,6 +137,22 @@ export function eventsContract({ open }: ContractContext): void {
     assert.equal((await store.events.stats()).events, 3);
   });
 
+  it('columnsOnly returns the indexed fields of the full event and no raw record', async () => {
+    const store = await open();
+    const events = realRecords().slice(0, 200).map((raw) => toEvent(structuredClone(raw)));
+    await store.events.insertEvents(events);
+    const full = await store.events.query({});
+    const light = await store.events.query({ columnsOnly: true });
+    assert.equal(light.length, full.length);
+    const indexed = ['eventID', 'eventTime', 'eventSource', 'eventName', 'recipientAccountId', 'errorCode', 'identityType', 'principalArn', 'principalAccountId', 'sessionName', 'actions', 'resources'] as const;
+    for (let i = 0; i < full.length; i++) {
+      for (const k of indexed) assert.deepStrictEqual(light[i]![k], full[i]![k], `${k} of ${full[i]!.eventID}`);
+      assert.deepStrictEqual(light[i]!.raw, {});
+      assert.equal(light[i]!.userAgent, null);
+    }
+    assert.ok(full.some((e) => e.userAgent !== null), 'the full events carry raw-derived fields');
+  });
+
   it('filters queries by time, account, principal, action and errors; limits and orders', async () => {
     const store = await open();
     const p1 = 'arn:aws:iam::111111111111:role/p1';

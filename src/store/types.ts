@@ -53,6 +53,14 @@ export interface EventQuery {
   limit?: number;
   /** Newest first when true (default: oldest first). */
   newestFirst?: boolean;
+  /**
+   * Return events built from the indexed columns only, without reading the raw record: eventID,
+   * eventTime, eventSource, eventName, recipientAccountId, errorCode, identityType, principalArn,
+   * principalAccountId, sessionName, actions and resources are filled; every other field is null
+   * (eventCategory 'Management', awsRegion '') and raw is {}. Much faster for analysers that only
+   * need who did what, when, on which resource.
+   */
+  columnsOnly?: boolean;
 }
 
 /** Per (principal, action[, resource]) aggregate over a time range, success and failure kept apart. */

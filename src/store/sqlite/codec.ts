@@ -238,3 +238,22 @@ export function decodeEvent(cols: EventColumns, line: string, extraJson: string 
     raw,
   };
 }
+
+/** An event from the indexed columns alone (EventQuery.columnsOnly): no raw record is read. */
+export function columnsOnlyEvent(cols: EventColumns): NormalizedEvent {
+  return {
+    ...cols,
+    eventVersion: null,
+    eventType: null,
+    eventCategory: 'Management',
+    awsRegion: '',
+    readOnly: null,
+    errorMessage: null,
+    sourceIPAddress: null,
+    userAgent: null,
+    invokedBy: null,
+    accessKeyId: null,
+    mfaAuthenticated: null,
+    raw: {},
+  };
+}

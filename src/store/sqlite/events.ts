@@ -2,7 +2,8 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../model/index.js';
 import type { CommitResult, EventQuery, EventStats, EventStore, FileRecord, UsageQuery, UsageRow } from '../types.js';
 import { Dictionary } from './dictionary.js';
-import { decodeEvent, decodeEventId, encodeEventId, encodeRaw, msToTime, timeToMs } from './codec.js';
+import { columnsOnlyEvent, decodeEvent, decodeEventId, encodeEventId, encodeRaw, msToTime, timeToMs } from './codec.js';
+import type { EventColumns } from './codec.js';
 import type { SqliteFileStore } from './files.js';
 import { RawBlocks } from './raw-blocks.js';
 import { UsageAggregator } from './usage.js';
@@ -179,27 +180,28 @@ export class SqliteEventStore implements EventStore {
 
   // ---- reads ----
 
-  private toEvent(r: EventRow): NormalizedEvent {
+  private toEvent(r: EventRow, columnsOnly = false): NormalizedEvent {
+    const columns = this.columns(r);
+    return columnsOnly ? columnsOnlyEvent(columns) : decodeEvent(columns, this.blocks.line(r.id), r.extra);
+  }
+
+  private columns(r: EventRow): EventColumns {
     const d = this.dict;
     const [eventSource, eventName] = JSON.parse(d.value(r.api)) as [string, string];
-    return decodeEvent(
-      {
-        eventID: decodeEventId(r.event_id),
-        eventTime: msToTime(r.t),
-        eventSource,
-        eventName,
-        recipientAccountId: d.valueNullable(r.account),
-        errorCode: d.valueNullable(r.error),
-        identityType: d.valueNullable(r.itype),
-        principalArn: d.valueNullable(r.principal),
-        principalAccountId: d.valueNullable(r.p_account),
-        sessionName: d.valueNullable(r.session),
-        actions: d.members(r.actions).map((id) => d.value(id)),
-        resources: d.members(r.resources).map((id) => d.value(id)),
-      },
-      this.blocks.line(r.id),
-      r.extra,
-    );
+    return {
+      eventID: decodeEventId(r.event_id),
+      eventTime: msToTime(r.t),
+      eventSource,
+      eventName,
+      recipientAccountId: d.valueNullable(r.account),
+      errorCode: d.valueNullable(r.error),
+      identityType: d.valueNullable(r.itype),
+      principalArn: d.valueNullable(r.principal),
+      principalAccountId: d.valueNullable(r.p_account),
+      sessionName: d.valueNullable(r.session),
+      actions: d.members(r.actions).map((id) => d.value(id)),
+      resources: d.members(r.resources).map((id) => d.value(id)),
+    };
   }
 
   /** WHERE clause and parameters for a query; null when a filter names something never stored. */
@@ -265,7 +267,7 @@ export class SqliteEventStore implements EventStore {
       const sql = `SELECT ${SELECT_COLUMNS} FROM events${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''}
         ORDER BY t ${dir}, event_id ${dir} LIMIT ${pageSize}`;
       const rows = this.db.prepare<(string | number | Buffer)[], EventRow>(sql).all(...params);
-      const page = rows.map((r) => this.toEvent(r));
+      const page = rows.map((r) => this.toEvent(r, q.columnsOnly === true));
       for (const e of page) yield e;
       remaining -= rows.length;
       if (rows.length < pageSize) return;

@@ -40,17 +40,23 @@ export interface FauxqsOptions {
   /** Queue attributes applied to every queue created at start (e.g. VisibilityTimeout). */
   queueAttributes?: Record<string, string>;
   messageSpies?: boolean;
+  /**
+   * Host name fauxqs builds queue URLs from. 'localhost' gives sqs.<region>.localhost, a valid
+   * host name that the CLI's --queue-url check accepts (sqs.<region>.127.0.0.1 is not one).
+   * The endpoint is always http://127.0.0.1:<port>.
+   */
+  hostName?: 'localhost' | '127.0.0.1';
 }
 
 export async function startFauxqsForTest(opts: FauxqsOptions = {}): Promise<FauxqsFixture> {
   const server = await startFauxqs({
     port: 0,
-    host: '127.0.0.1',
+    host: opts.hostName ?? '127.0.0.1',
     logger: false,
     defaultRegion: TEST_REGION,
     messageSpies: opts.messageSpies ?? false,
   });
-  const endpoint = server.address;
+  const endpoint = `http://127.0.0.1:${server.port}`;
   const queueUrls: Record<string, string> = {};
   for (const b of opts.buckets ?? []) server.createBucket(b);
   for (const q of opts.queues ?? []) {

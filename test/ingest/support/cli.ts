@@ -12,11 +12,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { startFauxqs } from 'fauxqs';
 import { PROJECT_ROOT } from '../../support/paths.js';
-import { TEST_CREDENTIALS, TEST_REGION } from '../../support/fauxqs.js';
+import { startFauxqsForTest } from '../../support/fauxqs.js';
 import type { FauxqsFixture } from '../../support/fauxqs.js';
 
 export interface BuiltCli {
@@ -69,34 +66,7 @@ export function startCli(bin: string, args: string[]): Running {
   return { child, stderr: () => err, stdout: () => out, exited };
 }
 
-/**
- * fauxqs for CLI tests. Like test/support/fauxqs.ts, but queue URLs use the host name
- * `sqs.<region>.localhost` instead of `sqs.<region>.127.0.0.1`, which is not a valid host name
- * and so fails the CLI's --queue-url validation (real AWS and LocalStack URLs pass it).
- */
-export async function startFauxqsWithHostNames(buckets: string[]): Promise<FauxqsFixture> {
-  const server = await startFauxqs({ port: 0, host: 'localhost', logger: false, defaultRegion: TEST_REGION, messageSpies: false });
-  const endpoint = `http://127.0.0.1:${server.port}`;
-  for (const b of buckets) server.createBucket(b);
-  const common = { region: TEST_REGION, endpoint, credentials: { ...TEST_CREDENTIALS }, maxAttempts: 1 };
-  const s3 = new S3Client({ ...common, forcePathStyle: true });
-  const sqs = new SQSClient(common);
-  let stopped = false;
-  return {
-    endpoint,
-    port: server.port,
-    region: TEST_REGION,
-    server,
-    s3,
-    sqs,
-    queueUrls: {},
-    connection: { region: TEST_REGION, endpointUrl: endpoint, forcePathStyle: true },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      s3.destroy();
-      sqs.destroy();
-      await server.stop();
-    },
-  };
+/** fauxqs for CLI tests: queue URLs with a host name the CLI's --queue-url check accepts. */
+export function startFauxqsWithHostNames(buckets: string[]): Promise<FauxqsFixture> {
+  return startFauxqsForTest({ buckets, hostName: 'localhost' });
 }

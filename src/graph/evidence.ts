@@ -198,7 +198,7 @@ export const MAX_EVIDENCE_EVENTS = 200_000;
 
 /**
  * The window's events of escalation-relevant actions (succeeded or failed), without their raw
- * records. One indexed query per action; events appear once.
+ * records, in eventTime order. One scan of the window for every action; events appear once.
  */
 export async function loadEscalationEvents(
   events: Pick<EventStore, 'iterate'>,
@@ -210,12 +210,13 @@ export async function loadEscalationEvents(
   // the store matches IAM's spelling of the action exactly
   // calls without an IAM principal (web identity, SAML, another account's AssumeRole) have no usage rows: always asked
   const wanted = evidenceActions().filter((a) => !present || present.has(a) || a.startsWith('sts:assumerole'));
-  for (const action of new Set(wanted.map((a) => canonicalAction(a) ?? a))) {
-    for await (const e of events.iterate({ since: q.since, until: q.until, accountId: q.accountId, action, columnsOnly: true })) {
-      if (out.size >= MAX_EVIDENCE_EVENTS) return [...out.values()];
-      const key = `${e.eventID}|${e.recipientAccountId ?? ''}`;
-      if (!out.has(key)) out.set(key, { ...e, raw: {} });
-    }
+  const anyAction = [...new Set(wanted.map((a) => canonicalAction(a) ?? a))];
+  if (anyAction.length === 0) return [];
+  // One scan of the window for all actions, in eventTime order, without raw records.
+  for await (const e of events.iterate({ since: q.since, until: q.until, accountId: q.accountId, anyAction, columnsOnly: true })) {
+    if (out.size >= MAX_EVIDENCE_EVENTS) break;
+    const key = `${e.eventID}|${e.recipientAccountId ?? ''}`;
+    if (!out.has(key)) out.set(key, e);
   }
-  return [...out.values()].sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0));
+  return [...out.values()];
 }

@@ -172,6 +172,8 @@ export function eventsContract({ open }: ContractContext): void {
     assert.deepEqual(ids(await store.events.query({ principalArn: p1 })), ids(evs.slice(0, 2)));
     assert.deepEqual(ids(await store.events.query({ action: 'ec2:RunInstances' })), ids(evs.slice(1, 3)));
     assert.deepEqual(ids(await store.events.query({ action: 'iam:PassRole', principalArn: p1 })), ids([evs[1]!]));
+    assert.deepEqual(ids(await store.events.query({ anyAction: ['ec2:RunInstances', 'iam:PassRole', 'never:Stored'] })), ids(evs.slice(1, 3)));
+    assert.deepEqual(await store.events.query({ anyAction: ['never:Stored'] }), []);
     assert.deepEqual(ids(await store.events.query({ errorsOnly: true })), ids([evs[1]!]));
     assert.deepEqual(ids(await store.events.query({ limit: 2, newestFirst: true })), ids([evs[3]!, evs[2]!]));
     assert.deepEqual(await store.events.query({ principalArn: 'arn:aws:iam::999999999999:role/never' }), []);

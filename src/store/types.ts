@@ -49,6 +49,8 @@ export interface EventQuery {
   principalArn?: string;
   /** An IAM action, e.g. s3:ListAllMyBuckets: events that exercised or attempted it. */
   action?: string;
+  /** Events whose actions include any of these (one scan instead of one query per action). */
+  anyAction?: string[];
   errorsOnly?: boolean;
   limit?: number;
   /** Newest first when true (default: oldest first). */

@@ -234,6 +234,12 @@ export class SqliteEventStore implements EventStore {
       clauses.push('actions IN (SELECT set_id FROM id_set_members WHERE member = ?)');
       params.push(id);
     }
+    if (q.anyAction !== undefined) {
+      const ids = [...new Set(q.anyAction)].map((a) => this.dict.lookup(a)).filter((id): id is number => id !== undefined);
+      if (ids.length === 0) return null;
+      clauses.push(`actions IN (SELECT set_id FROM id_set_members WHERE member IN (${ids.map(() => '?').join(', ')}))`);
+      params.push(...ids);
+    }
     if (q.errorsOnly) clauses.push('error IS NOT NULL');
     return { clauses, params };
   }

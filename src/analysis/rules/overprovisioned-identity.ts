@@ -1,5 +1,5 @@
 import { makeFinding } from '../finding.js';
-import { suggestPolicy } from '../policy.js';
+import { suggestedPolicyFor } from './suggested-policy.js';
 import { servicePrefix, type GrantedClassification } from '../usage.js';
 import type { Finding, Rule } from '../types.js';
 
@@ -39,15 +39,7 @@ export const overprovisionedIdentity: Rule = {
 
       const { unusedByService, unusedServices, complete } = groupUnused(c);
       const unknownServices = c.unknownByService();
-      const policy = suggestPolicy({
-        principalArn: s.arn,
-        usage: id.usage,
-        permissions: id.permissions,
-        evaluator: ctx.evaluator,
-        identity: id.iam,
-        snapshot: ctx.snapshots.find((x) => x.accountId === s.accountId) ?? null,
-        passRoleServices: ctx.passRoleServices?.get(s.arn),
-      });
+      const policy = suggestedPolicyFor(ctx, id);
       const pct = (ratio * 100).toFixed(1);
       findings.push(
         makeFinding(overprovisionedIdentity, {

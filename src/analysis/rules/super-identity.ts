@@ -1,5 +1,5 @@
 import { makeFinding } from '../finding.js';
-import { suggestPolicy } from '../policy.js';
+import { suggestedPolicyFor } from './suggested-policy.js';
 import type { Finding, Rule } from '../types.js';
 
 /**
@@ -25,15 +25,7 @@ export const superIdentity: Rule = {
       const s = id.summary;
       if (!id.iam || !id.permissions?.isAdmin || id.serviceLinked) continue;
       const used = s.usedActions;
-      const policy = suggestPolicy({
-        principalArn: s.arn,
-        usage: id.usage,
-        permissions: id.permissions,
-        evaluator: ctx.evaluator,
-        identity: id.iam,
-        snapshot: ctx.snapshots.find((x) => x.accountId === s.accountId) ?? null,
-        passRoleServices: ctx.passRoleServices?.get(s.arn),
-      });
+      const policy = suggestedPolicyFor(ctx, id);
       const active = id.usage?.lastSuccess != null;
       findings.push(
         makeFinding(superIdentity, {

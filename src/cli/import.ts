@@ -9,15 +9,17 @@ export function registerImport(program: Command): void {
       .command('import')
       .description('Import CloudTrail files (.json.gz, .json, arrays, one event per line, lookup-events exports) from files or directories, recursively. Idempotent.')
       .argument('<path...>', 'files or directories')
-      .option('--json', 'print the summary as JSON on stdout'),
+      .option('--json', 'print the summary as JSON on stdout')
+      .option('--parse-threads <n>', 'threads that read and parse files beside the one that writes the store (0: parse inline)', parseThreadsArg),
   )
     .addHelpText('after', '\nExample:\n  trailscope import ./AWSLogs --db trailscope.db\n\nExit codes: 0 ok, 2 when any file failed (each is named on stderr with the reason).')
-    .action(async (paths: string[], opts: { db?: string; json?: boolean }) => {
+    .action(async (paths: string[], opts: { db?: string; json?: boolean; parseThreads?: number }) => {
       const tty = process.stderr.isTTY;
       const started = Date.now();
       let lastDraw = 0;
       const summary = await withStore(opts, (store) =>
         importPaths(store, paths, {
+          ...(opts.parseThreads !== undefined ? { parseThreads: opts.parseThreads } : {}),
           onProgress: (p) => {
             if (!tty || Date.now() - lastDraw < 200) return;
             lastDraw = Date.now();
@@ -52,4 +54,10 @@ function printSummary(s: ImportSummary, json: boolean): void {
   if (s.rejectedRecords) lines.push(`rejected records: ${s.rejectedRecords}`);
   if (s.filesRead === 0 && s.alreadyImported > 0) lines.push('nothing new: every file was already imported');
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+function parseThreadsArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new CliError(`--parse-threads must be a whole number from 0 to 64, not "${value}"`, 1);
+  return n;
 }

@@ -1,7 +1,8 @@
-import { realpath, stat, readFile } from 'node:fs/promises';
-import type { Store, FileRecord } from '../store/index.js';
-import { parseFile, ParseError } from '../parse/index.js';
+import { realpath, stat } from 'node:fs/promises';
+import type { Store } from '../store/index.js';
 import { walkFiles } from '../sources/files/index.js';
+import { ParsePool, defaultParseThreads } from './parse-pool.js';
+import type { ParseJob, ParsedJob } from './parse-job.js';
 
 export interface ImportFailure {
   path: string;
@@ -31,14 +32,25 @@ export interface ImportOptions {
   now?: () => Date;
   onProgress?: (p: ImportProgress) => void;
   onFailure?: (f: ImportFailure) => void;
+  /** Parse worker threads (default: one per core, at most 4; 0 parses inline). */
+  parseThreads?: number;
 }
 
 const READ_FIX = 'check that the path exists and is readable';
+
+/** A job's size: enough events to compress well as one block, few enough to keep memory flat. */
+const JOB_TARGET_EVENTS = 768;
+const JOB_MAX_FILES = 256;
+/** Bytes per event assumed until the first jobs tell (gzipped CloudTrail runs ~200-300). */
+const INITIAL_BYTES_PER_EVENT = 256;
 
 /**
  * Imports local files and directories (recursively) into the store. Idempotent: a file already
  * imported with the same size is skipped, and events are deduplicated by eventID, so importing
  * the same tree twice adds nothing.
+ *
+ * Files are grouped into jobs of about JOB_TARGET_EVENTS events; parse threads read, parse and
+ * encode jobs while this thread commits the previous ones in order, one transaction per job.
  */
 export async function importPaths(store: Store, paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
   const now = opts.now ?? (() => new Date());
@@ -58,59 +70,74 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
     opts.onFailure?.(failure);
   };
 
-  for await (const entry of walkFiles(paths)) {
-    if ('error' in entry) {
-      fail({ path: entry.path, reason: entry.error, fix: READ_FIX });
-      continue;
-    }
-    let path: string;
-    let size: number;
-    try {
-      path = await realpath(entry.path);
-      size = (await stat(path)).size;
-    } catch (err) {
-      fail({ path: entry.path, reason: (err as Error).message, fix: READ_FIX });
-      continue;
-    }
-    const previous = await store.files.get('file', path);
-    if (previous && previous.status !== 'failed' && previous.size === size) {
-      summary.alreadyImported++;
-      summary.skipped++;
-      continue;
-    }
-    summary.filesRead++;
-    const base = { source: 'file', key: path, size, connector: 'import', processedAt: now().toISOString() };
-    const recordFailure = async (reason: string, fix: string) => {
-      fail({ path, reason, fix });
-      const failed: FileRecord = { ...base, status: 'failed', kind: 'other', eventCount: 0, newEvents: 0, error: reason };
-      await store.files.record(failed);
-    };
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (err) {
-      await recordFailure((err as Error).message, 'check file permissions');
-      continue;
-    }
-    try {
-      const parsed = parseFile(bytes, path);
-      summary.rejectedRecords += parsed.rejected.length;
-      if (parsed.kind === 'digest' || parsed.kind === 'other') {
-        summary.skipped++;
-        await store.files.record({ ...base, status: 'skipped', kind: parsed.kind, eventCount: 0, newEvents: 0 });
+  const threads = opts.parseThreads ?? defaultParseThreads();
+  const pool = new ParsePool(threads);
+  const inFlight: Promise<ParsedJob>[] = [];
+  const maxInFlight = 2 * Math.max(1, threads);
+  let bytesPerEvent = INITIAL_BYTES_PER_EVENT;
+  let job: ParseJob['files'] = [];
+  let jobBytes = 0;
+  const seen = new Set<string>();
+
+  const commit = async (parsed: ParsedJob) => {
+    const results = await store.events.commitChunk(parsed.chunk);
+    const events = parsed.outcomes.reduce((n, o) => n + o.events, 0);
+    if (events > 0 && parsed.bytes > 0) bytesPerEvent = Math.max(16, parsed.bytes / events);
+    parsed.outcomes.forEach((outcome, k) => {
+      summary.rejectedRecords += outcome.rejectedRecords;
+      if (outcome.status === 'failed') fail({ path: outcome.path, reason: outcome.reason ?? 'failed', fix: outcome.fix ?? READ_FIX });
+      else if (outcome.status === 'skipped') summary.skipped++;
+      const result = results[k];
+      if (result) {
+        summary.eventsNew += result.inserted;
+        summary.duplicates += result.duplicates;
+      }
+    });
+    const last = parsed.outcomes[parsed.outcomes.length - 1];
+    if (last) opts.onProgress?.({ path: last.path, filesDone: summary.filesRead, eventsNew: summary.eventsNew });
+  };
+  const commitNext = async () => commit(await inFlight.shift()!);
+  const dispatch = async () => {
+    if (job.length === 0) return;
+    inFlight.push(pool.run({ files: job, processedAt: now().toISOString(), compress: true }));
+    job = [];
+    jobBytes = 0;
+    while (inFlight.length >= maxInFlight) await commitNext();
+  };
+
+  try {
+    for await (const entry of walkFiles(paths)) {
+      if ('error' in entry) {
+        fail({ path: entry.path, reason: entry.error, fix: READ_FIX });
         continue;
       }
-      const result = await store.events.commitFile(
-        { ...base, status: 'done', kind: parsed.kind, eventCount: parsed.events.length, newEvents: 0 },
-        parsed.events,
-      );
-      summary.eventsNew += result.inserted;
-      summary.duplicates += result.duplicates;
-    } catch (err) {
-      if (err instanceof ParseError) await recordFailure(err.reason, err.fix);
-      else await recordFailure((err as Error).message, 'report this as a bug, with the file if you can share it');
+      let path: string;
+      let size: number;
+      try {
+        path = await realpath(entry.path);
+        size = (await stat(path)).size;
+      } catch (err) {
+        fail({ path: entry.path, reason: (err as Error).message, fix: READ_FIX });
+        continue;
+      }
+      const previous = seen.has(path) ? undefined : await store.files.get('file', path);
+      if (seen.has(path) || (previous && previous.status !== 'failed' && previous.size === size)) {
+        summary.alreadyImported++;
+        summary.skipped++;
+        continue;
+      }
+      seen.add(path);
+      summary.filesRead++;
+      job.push({ path, size });
+      jobBytes += size;
+      if (jobBytes >= JOB_TARGET_EVENTS * bytesPerEvent || job.length >= JOB_MAX_FILES) await dispatch();
     }
-    opts.onProgress?.({ path, filesDone: summary.filesRead, eventsNew: summary.eventsNew });
+    await dispatch();
+    while (inFlight.length) await commitNext();
+  } finally {
+    // On an error, let jobs under way settle before the pool goes (their results are not committed).
+    await Promise.allSettled(inFlight);
+    await pool.close();
   }
   return summary;
 }

@@ -6,6 +6,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NormalizedEvent } from '../model/index.js';
 import { realRecords, syntheticEvents, toEvent } from './testing/fixtures.js';
+import { encodeChunk } from './encode/index.js';
 import { HOUR, T0, fileRecord, iso, makeEvent } from './contract-support.test-helpers.js';
 import type { ContractContext } from './contract-support.test-helpers.js';
 
@@ -207,5 +208,52 @@ export function eventsContract({ open }: ContractContext): void {
     // Each event comes back deep-equal, from whichever block holds it.
     const byId = new Map(events.map((e) => [e.eventID, e]));
     for (const e of await store.events.query({ limit: 50, newestFirst: true })) assert.deepStrictEqual(e, byId.get(e.eventID));
+  });
+
+  it('commitChunk writes a pre-encoded, pre-compressed chunk and reads every event back exactly', async () => {
+    const store = await open();
+    const events = syntheticEvents(1500, { seed: 11 });
+    events[3]!.userAgent = 'agent \u{1F600} with "quotes"\nand a newline';
+    events[3]!.raw.userAgent = events[3]!.userAgent;
+    const files = [0, 700, 1100].map((start, k, all) => ({
+      file: fileRecord(`chunk/${k}.json.gz`, { eventCount: 0 }),
+      events: events.slice(start, all[k + 1] ?? events.length),
+    }));
+    const chunk = encodeChunk(files, { compress: true });
+    assert.ok(chunk.blocks && chunk.blocks.length >= 2, 'a chunk of 1,500 events is compressed in blocks');
+    const results = await store.events.commitChunk(chunk);
+    assert.deepEqual(results, [
+      { inserted: 700, duplicates: 0 },
+      { inserted: 400, duplicates: 0 },
+      { inserted: 400, duplicates: 0 },
+    ]);
+    assert.equal((await store.files.get('file', 'chunk/1.json.gz'))?.newEvents, 400);
+    const byId = new Map(events.map((e) => [e.eventID, e]));
+    const back = await store.events.query({});
+    assert.equal(back.length, events.length);
+    for (const e of back) assert.deepStrictEqual(e, byId.get(e.eventID));
+  });
+
+  it('commitChunk with events already stored or repeated keeps only the new ones, raw records intact', async () => {
+    const store = await open();
+    const events = syntheticEvents(900, { seed: 12 });
+    await store.events.insertEvents(events.slice(100, 200));
+    const repeated = [...events.slice(0, 600), events[5]!];
+    const chunk = encodeChunk(
+      [
+        { file: fileRecord('dup/a.json.gz', { eventCount: 0 }), events: repeated },
+        { file: fileRecord('dup/b.json.gz', { eventCount: 0 }), events: events.slice(550) },
+      ],
+      { compress: true },
+    );
+    assert.ok(chunk.blocks, 'compressed, yet not every event is new: the store must fall back');
+    assert.deepEqual(await store.events.commitChunk(chunk), [
+      { inserted: 500, duplicates: 101 },
+      { inserted: 300, duplicates: 50 },
+    ]);
+    const byId = new Map(events.map((e) => [e.eventID, e]));
+    const back = await store.events.query({});
+    assert.equal(back.length, 900);
+    for (const e of back) assert.deepStrictEqual(e, byId.get(e.eventID));
   });
 }

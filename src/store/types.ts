@@ -1,4 +1,5 @@
 import type { FileKind, FileRef, NormalizedEvent } from '../model/index.js';
+import type { EncodedChunk } from './encode/index.js';
 
 /**
  * The store contract. SQLite (embedded default) and PostgreSQL (scale-out) both satisfy it;
@@ -112,6 +113,11 @@ export interface EventStore {
    * SQS messages at once). Optional: callers fall back to commitFile when it is absent.
    */
   commitFiles?(batch: { file: FileRecord; events: NormalizedEvent[] }[]): Promise<CommitResult[]>;
+  /**
+   * commitFiles for events encoded beforehand by `encodeChunk` (src/store/encode), typically on
+   * a parse worker thread: one transaction, results per part of the chunk, in order.
+   */
+  commitChunk(chunk: EncodedChunk): Promise<CommitResult[]>;
   /** Inserts events not tied to a file (tests, API). Same dedup rules. */
   insertEvents(events: NormalizedEvent[]): Promise<CommitResult>;
   query(q: EventQuery): Promise<NormalizedEvent[]>;

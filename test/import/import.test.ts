@@ -2,7 +2,7 @@
 // a corrupt file among good ones, digests skipped, the CLI's exit code and stderr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { openStore } from '../../src/store/index.js';
 import { importPaths } from '../../src/ingest/local-import.js';
 import { PROJECT_ROOT, sharedData } from '../support/paths.js';
+import { syntheticEvents } from '../../src/store/testing/fixtures.js';
 
 const FLAWS = sharedData('flaws2-cloudtrail');
 
@@ -69,6 +70,41 @@ test('the CLI names a corrupt file with its reason, imports the rest, skips dige
     assert.equal(summary.failed, 1);
     assert.equal(summary.skipped, 1);
     assert.ok(summary.failures[0]!.reason.length > 0 && summary.failures[0]!.fix.length > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('parse threads change nothing but speed: the same summary and the same events as parsing inline', async () => {
+  const dir = tempDir();
+  try {
+    const tree = join(dir, 'AWSLogs', '111111111111', 'CloudTrail', 'us-east-1', '2026', '01', '01');
+    mkdirSync(tree, { recursive: true });
+    const events = syntheticEvents(3000, { seed: 21 });
+    for (let f = 0; f * 75 < events.length; f++) {
+      // Every tenth file repeats the previous file's last records, as CloudTrail redeliveries do.
+      const from = Math.max(0, f * 75 - (f % 10 === 9 ? 20 : 0));
+      const records = events.slice(from, (f + 1) * 75).map((e) => e.raw);
+      writeFileSync(join(tree, `111111111111_CloudTrail_us-east-1_20260101T0000Z_${String(f).padStart(3, '0')}.json.gz`), gzipSync(JSON.stringify({ Records: records })));
+    }
+    writeFileSync(join(tree, 'broken.json.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]));
+    const runs = [];
+    for (const parseThreads of [2, 0]) {
+      const store = await openStore(join(dir, `db-${parseThreads}.sqlite`));
+      const summary = await importPaths(store, [join(dir, 'AWSLogs')], { parseThreads });
+      const stored = await store.events.query({});
+      await store.close();
+      runs.push({ summary: { ...summary, failures: summary.failures.map((x) => x.path) }, stored });
+    }
+    const [threaded, inline] = runs;
+    assert.equal(threaded!.summary.eventsNew, 3000);
+    assert.equal(threaded!.summary.duplicates, 4 * 20);
+    assert.equal(threaded!.summary.failed, 1);
+    assert.deepEqual(threaded!.summary, inline!.summary);
+    assert.equal(threaded!.stored.length, 3000);
+    assert.deepStrictEqual(threaded!.stored, inline!.stored);
+    const byId = new Map(events.map((e) => [e.eventID, e]));
+    for (const e of threaded!.stored) assert.deepStrictEqual(e.raw, byId.get(e.eventID)!.raw);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -32,8 +32,9 @@ export function openDatabase(path: string): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
-    // 64 MiB of page cache: keeps the eventID index hot while importing millions of events.
-    db.pragma('cache_size = -65536');
+    // 16 MiB of page cache: inserts are local in time (see EVENTS_MIGRATIONS), so a small cache keeps
+    // the hot end of the index; reads of older pages come from the OS cache.
+    db.pragma('cache_size = -16384');
     db.pragma('temp_store = MEMORY');
     // Checkpoint every ~16 MiB of WAL rather than 4: recent pages (plain blocks, the index's
     // right edge) are rewritten several times and only their last version is copied back.

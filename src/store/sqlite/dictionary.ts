@@ -20,6 +20,14 @@ CREATE TABLE id_set_members (
 `;
 
 /**
+ * Cache bounds. Hot entries (principals, actions, event names, accounts, action sets) are few
+ * and come back after a reset with one indexed read each; the many one-off entries (resource
+ * ARNs, session names, resource sets) must not grow memory with the store.
+ */
+const STRING_CACHE_LIMIT = 100_000;
+const SET_CACHE_LIMIT = 20_000;
+
+/**
  * Interns repeated strings (principal ARNs, account ids, event names, actions, resource ARNs,
  * session names) into integer ids. Ids are never deleted or reused, so ids cached by one
  * connection stay valid while another process adds entries. Entries added inside a transaction
@@ -30,7 +38,8 @@ export class Dictionary {
   private readonly values = new Map<number, string>();
   private readonly setIds = new Map<string, number>();
   private readonly setMembers = new Map<number, number[]>();
-  private pending: { strings: string[]; sets: string[] } = { strings: [], sets: [] };
+  private readonly setIdsByJson = new Map<string, number>();
+  private pending: { strings: string[]; sets: string[]; json: string[] } = { strings: [], sets: [], json: [] };
   private readonly findId: Statement<[string], number>;
   private readonly insertString: Statement<[string]>;
   private readonly findValue: Statement<[number], string>;
@@ -107,8 +116,21 @@ export class Dictionary {
       for (const m of members) this.insertMember.run(m, id);
       this.pending.sets.push(key);
     }
-    this.setIds.set(key, id);
-    this.setMembers.set(id, members);
+    this.rememberSet(key, id, members);
+    return id;
+  }
+
+  /** internSet of a JSON array of strings (EncodedChunk's form), cached by its text. */
+  internSetJson(json: string): number | null {
+    if (json === '[]') return null;
+    const cached = this.setIdsByJson.get(json);
+    if (cached !== undefined) return cached;
+    const id = this.internSet(JSON.parse(json) as string[]);
+    if (id !== null) {
+      if (this.setIdsByJson.size > SET_CACHE_LIMIT) this.setIdsByJson.clear();
+      this.setIdsByJson.set(json, id);
+      this.pending.json.push(json);
+    }
     return id;
   }
 
@@ -120,8 +142,7 @@ export class Dictionary {
     const key = this.findSetMembers.get(setId);
     if (key === undefined) throw new Error(`store is inconsistent: set id ${setId} is missing`);
     const members = key.split(',').map(Number);
-    this.setIds.set(key, setId);
-    this.setMembers.set(setId, members);
+    this.rememberSet(key, setId, members);
     return members;
   }
 
@@ -143,17 +164,27 @@ export class Dictionary {
       this.setIds.delete(key);
       if (id !== undefined) this.setMembers.delete(id);
     }
-    this.pending = { strings: [], sets: [] };
+    for (const json of this.pending.json) this.setIdsByJson.delete(json);
+    this.pending = { strings: [], sets: [], json: [] };
   }
 
   /** The last transaction committed: keep what it added. */
   commit(): void {
-    this.pending = { strings: [], sets: [] };
+    this.pending = { strings: [], sets: [], json: [] };
+  }
+
+  private rememberSet(key: string, id: number, members: number[]): void {
+    if (this.setIds.size > SET_CACHE_LIMIT) {
+      this.setIds.clear();
+      this.setMembers.clear();
+    }
+    this.setIds.set(key, id);
+    this.setMembers.set(id, members);
   }
 
   private remember(value: string, id: number): void {
     // Bounded: a hostile or huge feed of distinct session names must not grow memory forever.
-    if (this.ids.size > 500_000) {
+    if (this.ids.size > STRING_CACHE_LIMIT) {
       this.ids.clear();
       this.values.clear();
     }

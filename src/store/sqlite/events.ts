@@ -2,8 +2,12 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../model/index.js';
 import type { CommitResult, EventQuery, EventStats, EventStore, FileRecord, UsageQuery, UsageRow } from '../types.js';
 import { Dictionary } from './dictionary.js';
-import { columnsOnlyEvent, decodeEvent, decodeEventId, encodeEventId, encodeRaw, msToTime, timeToMs } from './codec.js';
-import type { EventColumns } from './codec.js';
+import { decodeEventId, encodeEventId } from './codec.js';
+import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
+import type { EventColumns } from '../encode/raw.js';
+import { msToTime, timeToMs } from '../encode/time.js';
+import { encodeChunk, lineBytes } from '../encode/index.js';
+import type { EncodedChunk } from '../encode/index.js';
 import type { SqliteFileStore } from './files.js';
 import { RawBlocks } from './raw-blocks.js';
 import { UsageAggregator } from './usage.js';
@@ -12,6 +16,12 @@ import type { EventRowForUsage } from './usage.js';
 export { EVENTS_MIGRATIONS } from './events-schema.js';
 
 const PAGE_SIZE = 1000;
+const NEWLINE = Buffer.from('\n');
+
+/** A Buffer over the same bytes (better-sqlite3 binds Buffers as blobs). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 interface EventRow {
   id: number;
@@ -37,9 +47,7 @@ export class SqliteEventStore implements EventStore {
   private readonly insertStmt: Statement;
   private readonly blocks: RawBlocks;
   private readonly upsertPrincipalStmt: Statement<[number, number | null, number | null]>;
-  private readonly setExtraStmt: Statement<[string, number]>;
-  private readonly commitTx: (file: FileRecord | null, events: NormalizedEvent[]) => CommitResult;
-  private readonly commitManyTx: (batch: { file: FileRecord; events: NormalizedEvent[] }[]) => CommitResult[];
+  private readonly commitTx: (chunk: EncodedChunk) => CommitResult[];
 
   constructor(
     private readonly db: Db,
@@ -52,51 +60,42 @@ export class SqliteEventStore implements EventStore {
       `INSERT OR IGNORE INTO events (event_id, t, api, account, principal, p_account, itype, session, error, actions, resources, extra)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.setExtraStmt = db.prepare('UPDATE events SET extra = ? WHERE id = ?');
     this.upsertPrincipalStmt = db.prepare(
       `INSERT INTO principals (principal, account, itype) VALUES (?, ?, ?)
        ON CONFLICT (principal) DO UPDATE SET account = coalesce(principals.account, excluded.account),
          itype = coalesce(principals.itype, excluded.itype)
        WHERE principals.account IS NULL OR principals.itype IS NULL`,
     );
-    const tx = db.transaction((file: FileRecord | null, events: NormalizedEvent[]) => this.writeEvents(file, events));
-    const manyTx = db.transaction((batch: { file: FileRecord; events: NormalizedEvent[] }[]) =>
-      batch.map(({ file, events }) => this.writeEvents(file, events)),
-    );
-    const guarded = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): R => {
+    const tx = db.transaction((chunk: EncodedChunk) => this.writeChunk(chunk));
+    this.commitTx = (chunk: EncodedChunk): CommitResult[] => {
       try {
-        const result = fn(...args);
+        const results = tx.immediate(chunk);
         this.dict.commit();
-        return result;
+        return results;
       } catch (err) {
         this.dict.rollback();
         throw err;
       }
     };
-    this.commitTx = guarded((file: FileRecord | null, events: NormalizedEvent[]) => tx.immediate(file, events));
-    this.commitManyTx = guarded((batch: { file: FileRecord; events: NormalizedEvent[] }[]) => manyTx.immediate(batch));
   }
 
   async commitFile(file: FileRecord, events: NormalizedEvent[]): Promise<CommitResult> {
-    return this.commit(file, events);
+    return (await this.commitChunk(encodeChunk([{ file, events }])))[0]!;
   }
 
   async insertEvents(events: NormalizedEvent[]): Promise<CommitResult> {
-    return this.commit(null, events);
+    return (await this.commitChunk(encodeChunk([{ file: null, events }])))[0]!;
   }
 
   async commitFiles(batch: { file: FileRecord; events: NormalizedEvent[] }[]): Promise<CommitResult[]> {
-    await this.blocks.waitForCompression();
-    const results = this.commitManyTx(batch);
-    this.blocks.afterCommit(results);
-    return results;
+    return this.commitChunk(encodeChunk(batch));
   }
 
-  private async commit(file: FileRecord | null, events: NormalizedEvent[]): Promise<CommitResult> {
+  async commitChunk(chunk: EncodedChunk): Promise<CommitResult[]> {
     await this.blocks.waitForCompression();
-    const result = this.commitTx(file, events);
-    this.blocks.afterCommit([result]);
-    return result;
+    const results = this.commitTx(chunk);
+    this.blocks.afterCommit(results);
+    return results;
   }
 
   /** The last compaction failure (the data stays plain and correct; retried on the next commit). */
@@ -109,73 +108,95 @@ export class SqliteEventStore implements EventStore {
     await this.blocks.settle();
   }
 
-  /** The body of the one write transaction: event rows, raw blocks, aggregates, the file record. */
-  private writeEvents(file: FileRecord | null, events: NormalizedEvent[]): CommitResult {
+  /**
+   * The body of the one write transaction: event rows, raw blocks, aggregates, the file records.
+   * An event repeated inside the chunk, or already stored, is a duplicate of the part it is in.
+   */
+  private writeChunk(chunk: EncodedChunk): CommitResult[] {
     const seen = new Set<string>();
-    let duplicates = 0;
-    const inserted: { rowid: number; event: NormalizedEvent; row: EventRowForUsage }[] = [];
-    const newPrincipals = new Map<number, NormalizedEvent>();
+    const results: CommitResult[] = [];
+    const kept: number[] = [];
+    const rows: EventRowForUsage[] = [];
+    const newPrincipals = new Map<number, number>();
     const d = this.dict;
-    for (const e of events) {
-      if (seen.has(e.eventID)) {
-        duplicates++;
-        continue;
+    let i = 0;
+    for (const part of chunk.parts) {
+      const result: CommitResult = { inserted: 0, duplicates: 0 };
+      for (const end = i + part.events; i < end; i++) {
+        const eventId = chunk.eventIds[i]!;
+        if (seen.has(eventId)) {
+          result.duplicates++;
+          continue;
+        }
+        seen.add(eventId);
+        const t = chunk.times[i]!;
+        const principal = d.internNullable(chunk.principals[i]);
+        const session = d.internNullable(chunk.sessions[i]);
+        const error = d.internNullable(chunk.errors[i]);
+        const actions = d.internSetJson(chunk.actions[i]!);
+        const eid = encodeEventId(eventId);
+        const res = this.insertStmt.run(
+          eid,
+          t,
+          d.intern(chunk.apis[i]!),
+          d.internNullable(chunk.accounts[i]),
+          principal,
+          d.internNullable(chunk.principalAccounts[i]),
+          d.internNullable(chunk.identityTypes[i]),
+          session,
+          error,
+          actions,
+          d.internSetJson(chunk.resources[i]!),
+          chunk.extras[i],
+        );
+        if (res.changes === 0) {
+          result.duplicates++;
+          continue;
+        }
+        const rowid = Number(res.lastInsertRowid);
+        kept.push(i);
+        rows.push({ id: rowid, eid, t, principal, session, error, actions });
+        result.inserted++;
+        if (principal !== null && !newPrincipals.has(principal)) newPrincipals.set(principal, i);
       }
-      seen.add(e.eventID);
-      const t = timeToMs(e.eventTime);
-      const principal = d.internNullable(e.principalArn);
-      const session = d.internNullable(e.sessionName);
-      const error = d.internNullable(e.errorCode);
-      const actions = d.internSet(e.actions);
-      const eid = encodeEventId(e.eventID);
-      const res = this.insertStmt.run(
-        eid,
-        t,
-        d.intern(JSON.stringify([e.eventSource, e.eventName])),
-        d.internNullable(e.recipientAccountId),
-        principal,
-        d.internNullable(e.principalAccountId),
-        d.internNullable(e.identityType),
-        session,
-        error,
-        actions,
-        d.internSet(e.resources),
-        null,
-      );
-      if (res.changes === 0) {
-        duplicates++;
-        continue;
-      }
-      const rowid = Number(res.lastInsertRowid);
-      inserted.push({ rowid, event: e, row: { id: rowid, eid, t, principal, session, error, actions } });
-      if (principal !== null && !newPrincipals.has(principal)) newPrincipals.set(principal, e);
+      if (part.file) this.files.upsert({ ...part.file, newEvents: result.inserted });
+      results.push(result);
     }
-    this.writeBlocks(inserted);
-    for (const [principal, e] of newPrincipals) {
-      this.upsertPrincipalStmt.run(principal, d.internNullable(e.principalAccountId), d.internNullable(e.identityType));
+    this.writeBlocks(chunk, kept, rows);
+    for (const [principal, at] of newPrincipals) {
+      this.upsertPrincipalStmt.run(principal, d.internNullable(chunk.principalAccounts[at]), d.internNullable(chunk.identityTypes[at]));
     }
-    this.usageAgg.add(inserted.map((i) => i.row));
-    if (file) this.files.upsert({ ...file, newEvents: inserted.length });
-    return { inserted: inserted.length, duplicates };
+    this.usageAgg.add(rows);
+    return results;
   }
 
   /**
-   * Writes the raw records of this transaction's new rows (consecutive rowids) as one plain
-   * block. Compression happens after the commit, off the main thread, on runs of adjacent plain
-   * blocks of BLOCK_TARGET events or more (see RawBlocks in ./raw-blocks.js): CloudTrail files are often
-   * small, and brotli's ratio on CloudTrail JSON roughly doubles between 50 and 500 records.
+   * Writes the raw records of this transaction's new rows (consecutive rowids). When every event
+   * of the chunk is new and the encoder compressed it, its blocks go in as they are; otherwise
+   * one plain block, compressed after the commit, off the main thread, together with adjacent
+   * plain blocks (see RawBlocks in ./raw-blocks.js): CloudTrail files are often small, and
+   * brotli's ratio on CloudTrail JSON roughly doubles between 50 and 500 records.
    */
-  private writeBlocks(inserted: { rowid: number; event: NormalizedEvent }[]): void {
-    if (inserted.length === 0) return;
-    const first = inserted[0]!.rowid;
-    const lines: string[] = [];
-    for (const { rowid, event } of inserted) {
-      if (rowid !== first + lines.length) throw new Error('store is inconsistent: rowids of one transaction are not consecutive');
-      const { line, extra } = encodeRaw(event);
-      if (extra !== null) this.setExtraStmt.run(extra, rowid);
-      lines.push(line);
+  private writeBlocks(chunk: EncodedChunk, kept: readonly number[], rows: readonly EventRowForUsage[]): void {
+    if (rows.length === 0) return;
+    const first = rows[0]!.id;
+    if (rows[rows.length - 1]!.id !== first + rows.length - 1) {
+      throw new Error('store is inconsistent: rowids of one transaction are not consecutive');
     }
-    this.blocks.writePlain(first, lines);
+    if (kept.length === chunk.n) {
+      if (chunk.blocks) {
+        for (const b of chunk.blocks) this.blocks.writeCompressed(first + b.first, b.n, asBuffer(b.data));
+      } else {
+        this.blocks.writePlain(first, kept.length, asBuffer(chunk.rawText));
+      }
+      return;
+    }
+    const pieces: Uint8Array[] = [];
+    for (const i of kept) {
+      if (pieces.length) pieces.push(NEWLINE);
+      pieces.push(lineBytes(chunk, i));
+    }
+    this.blocks.writePlain(first, kept.length, Buffer.concat(pieces));
   }
 
   // ---- reads ----

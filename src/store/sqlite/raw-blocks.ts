@@ -9,7 +9,7 @@ import {
   CODEC_PLAIN_LINES,
   compressAsync,
   decompressLines,
-} from './codec.js';
+} from '../encode/lines.js';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -179,9 +179,14 @@ export class RawBlocks {
     }
   }
 
-  /** Writes one plain block of consecutive rows' raw lines, from rowid `first` (see SqliteEventStore.writeBlocks). */
-  writePlain(first: number, lines: string[]): void {
-    this.insertBlockStmt.run(first, lines.length, CODEC_PLAIN_LINES, Buffer.from(lines.join('\n'), 'utf8'));
+  /** Writes one plain block: n consecutive rows' raw lines (UTF-8, "\n"-joined) from rowid `first`. */
+  writePlain(first: number, n: number, text: Buffer): void {
+    this.insertBlockStmt.run(first, n, CODEC_PLAIN_LINES, text);
+  }
+
+  /** Writes one block compressed beforehand (encodeChunk): n consecutive rows' raw lines from rowid `first`. */
+  writeCompressed(first: number, n: number, data: Buffer): void {
+    this.insertBlockStmt.run(first, n, CODEC_BROTLI_LINES, data);
   }
 
   private readLines(fromId: number, toId: number): string[] {

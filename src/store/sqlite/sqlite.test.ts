@@ -8,7 +8,9 @@ import { runStoreContract } from '../contract.test-helpers.js';
 import { openStore, defaultDbPath } from '../index.js';
 import { openSqliteStore, SQLITE_AREAS } from './index.js';
 import { migrate, openDatabase, schemaVersions } from './database.js';
-import { decodeEventId, encodeEventId, msToTime, timeToMs, BLOCK_TARGET_EVENTS } from './codec.js';
+import { decodeEventId, encodeEventId } from './codec.js';
+import { msToTime, timeToMs } from '../encode/time.js';
+import { BLOCK_TARGET_EVENTS } from '../encode/lines.js';
 import { syntheticEvents } from '../testing/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trailscope-sqlite-'));

@@ -1,7 +1,8 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { UsageQuery, UsageRow } from '../types.js';
 import type { Dictionary } from './dictionary.js';
-import { HOUR_MS, decodeEventId, msToTime, timeToMs } from './codec.js';
+import { decodeEventId } from './codec.js';
+import { HOUR_MS, msToTime, timeToMs } from '../encode/time.js';
 
 /** What the aggregator needs of one inserted event row. */
 export interface EventRowForUsage {
@@ -89,18 +90,28 @@ export class UsageAggregator {
 
   /** Folds newly inserted events into the buckets. Call inside the insert's transaction. */
   add(rows: readonly EventRowForUsage[]): void {
-    const buckets = new Map<string, Bucket>();
+    // Keyed by numbers, not strings: this runs for every inserted event.
+    const buckets = new Map<number, Map<number, Map<number, Bucket>>>();
+    const actionsOf = new Map<number | null, number[]>();
     for (const r of rows) {
       if (r.principal === null) continue;
       const hour = Math.floor(r.t / HOUR_MS);
       const ok = r.error === null ? 1 : 0;
-      const actions = distinct(this.dict.members(r.actions));
-      for (const action of actions.length ? actions : [NO_ACTION]) {
-        const key = `${r.principal},${action},${hour},${ok}`;
-        let b = buckets.get(key);
+      let actions = actionsOf.get(r.actions);
+      if (!actions) {
+        const members = distinct(this.dict.members(r.actions));
+        actions = members.length ? members : [NO_ACTION];
+        actionsOf.set(r.actions, actions);
+      }
+      let byPrincipal = buckets.get(hour * 2 + ok);
+      if (!byPrincipal) buckets.set(hour * 2 + ok, (byPrincipal = new Map()));
+      let byAction = byPrincipal.get(r.principal);
+      if (!byAction) byPrincipal.set(r.principal, (byAction = new Map()));
+      for (const action of actions) {
+        let b = byAction.get(action);
         if (!b) {
           b = { principal: r.principal, action, hour, ok, n: 0, first: r.t, last: r.t, sample: r.eid, sessions: [] };
-          buckets.set(key, b);
+          byAction.set(action, b);
         }
         b.n++;
         if (r.t < b.first) b.first = r.t;
@@ -111,7 +122,11 @@ export class UsageAggregator {
         if (r.session !== null && b.sessions.length < SESSIONS_PER_BUCKET && !b.sessions.includes(r.session)) b.sessions.push(r.session);
       }
     }
-    for (const b of buckets.values()) {
+    for (const byPrincipal of buckets.values()) for (const byAction of byPrincipal.values()) this.saveBuckets(byAction.values());
+  }
+
+  private saveBuckets(buckets: Iterable<Bucket>): void {
+    for (const b of buckets) {
       const old = this.getBucket.get(b.principal, b.action, b.hour, b.ok);
       if (old) {
         b.n += old.n;

@@ -1,0 +1,127 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { runParseJob } from './parse-job.js';
+import type { ParseJob, ParsedJob } from './parse-job.js';
+
+/**
+ * Parse threads by default: one per core, at most 4. The main thread only interns and inserts
+ * (about half the work of parsing), so it shares a core with a parser rather than keep one.
+ */
+export function defaultParseThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+type Reply = { id: number; result: ParsedJob } | { id: number; error: string };
+
+interface Pending {
+  job: ParseJob;
+  resolve: (r: ParsedJob) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Parses jobs on worker threads, so reading, JSON parsing, normalising and compressing overlap
+ * with the store's inserts on the main thread. With 0 threads, or when a worker cannot start or
+ * dies, jobs run inline: slower, never lost.
+ */
+export class ParsePool {
+  private readonly workers: { worker: Worker; busy: Map<number, Pending> }[] = [];
+  private nextId = 0;
+  private next = 0;
+  private broken = false;
+  private deaths = 0;
+  private closing = false;
+
+  constructor(
+    private readonly threads: number,
+    private readonly limits: WorkerLimits = WORKER_LIMITS,
+  ) {}
+
+  /** Whether jobs run on worker threads (encoders compress there, so the main thread need not). */
+  get parallel(): boolean {
+    return this.threads > 0 && !this.broken;
+  }
+
+  run(job: ParseJob): Promise<ParsedJob> {
+    if (!this.parallel) return Promise.resolve().then(() => runParseJob(job));
+    if (this.workers.length < this.threads && !this.start()) return this.run(job);
+    const slot = this.workers[this.next++ % this.workers.length]!;
+    const id = this.nextId++;
+    return new Promise<ParsedJob>((resolve, reject) => {
+      slot.busy.set(id, { job, resolve, reject });
+      slot.worker.postMessage({ id, job });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+
+  private start(): boolean {
+    let worker: Worker;
+    try {
+      worker = createWorker(this.limits);
+    } catch {
+      this.broken = true;
+      return false;
+    }
+    const slot = { worker, busy: new Map<number, Pending>() };
+    worker.on('message', (reply: Reply) => {
+      const pending = slot.busy.get(reply.id);
+      if (!pending) return;
+      slot.busy.delete(reply.id);
+      if ('error' in reply) pending.reject(new Error(`parse worker failed: ${reply.error}`));
+      else pending.resolve(reply.result);
+    });
+    // A worker that dies (out of memory on a huge file, a crash) takes no job with it: what it
+    // held runs inline instead, and a fresh worker takes the next jobs, up to a few times.
+    let dead = false;
+    const fallBack = () => {
+      if (dead || this.closing) return;
+      dead = true;
+      if (++this.deaths >= MAX_WORKER_DEATHS) this.broken = true;
+      const index = this.workers.indexOf(slot);
+      if (index >= 0) this.workers.splice(index, 1);
+      for (const [id, pending] of slot.busy) {
+        slot.busy.delete(id);
+        Promise.resolve()
+          .then(() => runParseJob(pending.job))
+          .then(pending.resolve, pending.reject);
+      }
+    };
+    worker.on('error', fallBack);
+    worker.on('exit', fallBack);
+    this.workers.push(slot);
+    return true;
+  }
+}
+
+const MAX_WORKER_DEATHS = 3;
+
+/**
+ * A parse worker holds one job at a time and its garbage is short-lived, so small heap limits
+ * cost little time and keep each thread's memory low (import stays under 400 MB of RSS). A file
+ * too big for them kills the worker with an out-of-memory error: that job is parsed on the main
+ * thread instead (see ParsePool.start) and a fresh worker takes the next ones.
+ */
+export interface WorkerLimits {
+  maxYoungGenerationSizeMb: number;
+  maxOldGenerationSizeMb: number;
+}
+
+const WORKER_LIMITS: WorkerLimits = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 64 };
+
+/**
+ * The worker's entry next to this module: the .js file when built. From sources (tests, the
+ * benchmark, under tsx), a worker cannot load .ts as its entry on Node 20 (tsx's loader hooks
+ * are registered too late for it), so a bootstrap registers them first, then imports it.
+ */
+function createWorker(limits: WorkerLimits): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', import.meta.url), { resourceLimits: limits });
+  const entry = new URL('./parse-worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { eval: true, execArgv: [], resourceLimits: limits });
+}

@@ -1,0 +1,177 @@
+import type { NormalizedEvent } from '../../model/index.js';
+import { msToTime, timeToMs } from './time.js';
+
+/**
+ * The raw record as stored. The eventID, which is in the event row already and is the least
+ * compressible part of a record, is replaced by the marker 0 when it is exactly the event's id.
+ */
+const ID_MARKER = 0;
+
+/**
+ * Fields of a NormalizedEvent that usually equal a raw field. Those equal to what {@link derive}
+ * computes from the raw record are not stored again; the others go into the row's `extra` JSON.
+ */
+type DerivedField =
+  | 'eventVersion'
+  | 'eventType'
+  | 'eventCategory'
+  | 'awsRegion'
+  | 'readOnly'
+  | 'errorMessage'
+  | 'sourceIPAddress'
+  | 'userAgent'
+  | 'invokedBy'
+  | 'accessKeyId'
+  | 'mfaAuthenticated';
+
+const DERIVED_FIELDS: readonly DerivedField[] = [
+  'eventVersion',
+  'eventType',
+  'eventCategory',
+  'awsRegion',
+  'readOnly',
+  'errorMessage',
+  'sourceIPAddress',
+  'userAgent',
+  'invokedBy',
+  'accessKeyId',
+  'mfaAuthenticated',
+];
+
+function field(obj: unknown, key: string): unknown {
+  return obj !== null && typeof obj === 'object' && !Array.isArray(obj) ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
+function orNull(v: unknown): unknown {
+  return v === undefined ? null : v;
+}
+
+function derive(raw: Record<string, unknown>, name: DerivedField): unknown {
+  const identity = raw.userIdentity;
+  switch (name) {
+    case 'eventCategory': {
+      const c = raw.eventCategory;
+      if (c !== undefined) return c;
+      return raw.managementEvent === false || raw.managementEvent === 'false' ? 'Data' : 'Management';
+    }
+    case 'awsRegion':
+      return raw.awsRegion === undefined ? '' : raw.awsRegion;
+    case 'invokedBy':
+      return orNull(field(identity, 'invokedBy'));
+    case 'accessKeyId':
+      return orNull(field(identity, 'accessKeyId'));
+    case 'mfaAuthenticated': {
+      const v = field(field(field(identity, 'sessionContext'), 'attributes'), 'mfaAuthenticated');
+      return v === true || v === 'true' ? true : v === false || v === 'false' ? false : null;
+    }
+    default:
+      return orNull(raw[name]);
+  }
+}
+
+/** What the columns do not hold: fields that differ from their derivation, and the id marker clash. */
+export interface Extra {
+  f?: Partial<Record<DerivedField, unknown>>;
+  /** The raw record's own eventID is literally the marker value; do not substitute it. */
+  keepId?: 1;
+  /** eventTime as given, when it is not the canonical form of its milliseconds. */
+  t?: string;
+}
+
+export interface EncodedRaw {
+  line: string;
+  extra: string | null;
+}
+
+export function encodeRaw(e: NormalizedEvent): EncodedRaw {
+  const raw = e.raw;
+  const extra: Extra = {};
+  for (const name of DERIVED_FIELDS) {
+    const value = e[name];
+    if (derive(raw, name) !== value) (extra.f ??= {})[name] = value;
+  }
+  if (msToTime(timeToMs(e.eventTime)) !== e.eventTime) extra.t = e.eventTime;
+  let line: string;
+  if (typeof raw.eventID === 'string' && raw.eventID === e.eventID) {
+    raw.eventID = ID_MARKER;
+    try {
+      line = JSON.stringify(raw);
+    } finally {
+      raw.eventID = e.eventID;
+    }
+  } else {
+    if (raw.eventID === ID_MARKER) extra.keepId = 1;
+    line = JSON.stringify(raw);
+  }
+  if (line === undefined) throw new Error(`event ${e.eventID}: raw record is not JSON-serialisable`);
+  return { line, extra: extra.f || extra.keepId || extra.t ? JSON.stringify(extra) : null };
+}
+
+/** The columns an event row holds, decoded. */
+export interface EventColumns {
+  eventID: string;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  recipientAccountId: string | null;
+  errorCode: string | null;
+  identityType: string | null;
+  principalArn: string | null;
+  principalAccountId: string | null;
+  sessionName: string | null;
+  actions: string[];
+  resources: string[];
+}
+
+export function decodeEvent(cols: EventColumns, line: string, extraJson: string | null): NormalizedEvent {
+  const raw = JSON.parse(line) as Record<string, unknown>;
+  const extra: Extra = extraJson ? (JSON.parse(extraJson) as Extra) : {};
+  if (raw.eventID === ID_MARKER && !extra.keepId) raw.eventID = cols.eventID;
+  const f = extra.f ?? {};
+  const get = (name: DerivedField): unknown => (name in f ? f[name] : derive(raw, name));
+  return {
+    eventID: cols.eventID,
+    eventTime: extra.t ?? cols.eventTime,
+    eventVersion: get('eventVersion') as string | null,
+    eventSource: cols.eventSource,
+    eventName: cols.eventName,
+    eventType: get('eventType') as string | null,
+    eventCategory: get('eventCategory') as string,
+    awsRegion: get('awsRegion') as string,
+    recipientAccountId: cols.recipientAccountId,
+    readOnly: get('readOnly') as boolean | null,
+    errorCode: cols.errorCode,
+    errorMessage: get('errorMessage') as string | null,
+    sourceIPAddress: get('sourceIPAddress') as string | null,
+    userAgent: get('userAgent') as string | null,
+    identityType: cols.identityType,
+    principalArn: cols.principalArn,
+    principalAccountId: cols.principalAccountId,
+    sessionName: cols.sessionName,
+    invokedBy: get('invokedBy') as string | null,
+    accessKeyId: get('accessKeyId') as string | null,
+    mfaAuthenticated: get('mfaAuthenticated') as boolean | null,
+    actions: cols.actions,
+    resources: cols.resources,
+    raw,
+  };
+}
+
+/** An event from the indexed columns alone (EventQuery.columnsOnly): no raw record is read. */
+export function columnsOnlyEvent(cols: EventColumns): NormalizedEvent {
+  return {
+    ...cols,
+    eventVersion: null,
+    eventType: null,
+    eventCategory: 'Management',
+    awsRegion: '',
+    readOnly: null,
+    errorMessage: null,
+    sourceIPAddress: null,
+    userAgent: null,
+    invokedBy: null,
+    accessKeyId: null,
+    mfaAuthenticated: null,
+    raw: {},
+  };
+}

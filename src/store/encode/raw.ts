@@ -159,19 +159,32 @@ export function decodeEvent(cols: EventColumns, line: string, extraJson: string 
 
 /** An event from the indexed columns alone (EventQuery.columnsOnly): no raw record is read. */
 export function columnsOnlyEvent(cols: EventColumns): NormalizedEvent {
+  // Spelled out, in NormalizedEvent's field order, rather than spread: analysers read hundreds
+  // of thousands of these, and objects of one literal shape are several times cheaper to make.
   return {
-    ...cols,
+    eventID: cols.eventID,
+    eventTime: cols.eventTime,
     eventVersion: null,
+    eventSource: cols.eventSource,
+    eventName: cols.eventName,
     eventType: null,
     eventCategory: 'Management',
     awsRegion: '',
+    recipientAccountId: cols.recipientAccountId,
     readOnly: null,
+    errorCode: cols.errorCode,
     errorMessage: null,
     sourceIPAddress: null,
     userAgent: null,
+    identityType: cols.identityType,
+    principalArn: cols.principalArn,
+    principalAccountId: cols.principalAccountId,
+    sessionName: cols.sessionName,
     invokedBy: null,
     accessKeyId: null,
     mfaAuthenticated: null,
+    actions: cols.actions,
+    resources: cols.resources,
     raw: {},
   };
 }

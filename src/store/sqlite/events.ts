@@ -276,18 +276,23 @@ export class SqliteEventStore implements EventStore {
    * pages (other calls on this connection may run meanwhile) and memory stays bounded.
    */
   async *iterate(q: EventQuery): AsyncGenerator<NormalizedEvent> {
-    const base = this.where(q);
-    if (!base) return;
+    const first = this.where(q);
+    if (!first) return;
     const desc = q.newestFirst === true;
+    // After the first page, the keyset's time replaces the window's bound on that side (it is
+    // tighter), so SQLite starts the index range there: with the window's bound kept beside
+    // it, each page of a sparse filter rescanned the index from the window's start.
+    const rest = this.where(desc ? { ...q, until: undefined } : { ...q, since: undefined })!;
     let remaining = q.limit ?? Infinity;
     if (remaining <= 0) return;
     let after: [number, Buffer | string] | null = null;
     while (remaining > 0) {
+      const base: { clauses: string[]; params: (string | number)[] } = after ? rest : first;
       const clauses = [...base.clauses];
       const params: (string | number | Buffer)[] = [...base.params];
       if (after) {
-        clauses.push(desc ? '(t, event_id) < (?, ?)' : '(t, event_id) > (?, ?)');
-        params.push(after[0], after[1]);
+        clauses.push(desc ? 't <= ? AND (t < ? OR event_id < ?)' : 't >= ? AND (t > ? OR event_id > ?)');
+        params.push(after[0], after[0], after[1]);
       }
       const pageSize = Math.min(PAGE_SIZE, remaining);
       const dir = desc ? 'DESC' : 'ASC';

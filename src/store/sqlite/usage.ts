@@ -252,15 +252,31 @@ export class UsageAggregator {
           where.push('hour < ?');
           params.push(hi);
         }
-        const stmt = this.db.prepare<number[], AggRow>(`SELECT * FROM usage_hourly WHERE ${where.join(' AND ')}`);
-        for (const b of stmt.iterate(...params)) {
-          const g = group(b.principal, b.action, null, b.ok);
-          g.n += b.n;
-          if (b.first_ms < g.first) g.first = b.first_ms;
-          if (b.last_ms > g.last) g.last = b.last_ms;
-          addSample(g, b.last_ms, b.sample);
-          for (const s of ids(b.sessions)) addSession(g, s);
+        // Folded in SQL (one row per group instead of one per bucket-hour): the totals and the
+        // sessions in bucket order, then each group's newest buckets for the sample event ids.
+        const bucketWhere = where.join(' AND ');
+        const totals = this.db
+          .prepare<number[], [number, number, number, number, number, number, string | null]>(
+            `SELECT principal, action, ok, sum(n), min(first_ms), max(last_ms), group_concat(nullif(sessions, ''), ',' ORDER BY hour)
+             FROM usage_hourly WHERE ${bucketWhere} GROUP BY principal, action, ok`,
+          )
+          .raw();
+        for (const [principal, action, ok, n, first, last, sessions] of totals.iterate(...params)) {
+          const g = group(principal, action, null, ok);
+          g.n += n;
+          if (first < g.first) g.first = first;
+          if (last > g.last) g.last = last;
+          if (sessions) for (const s of ids(sessions)) addSession(g, s);
         }
+        const newest = this.db
+          .prepare<number[], [number, number, number, number, Buffer | string]>(
+            `SELECT principal, action, ok, last_ms, sample FROM (
+               SELECT principal, action, ok, last_ms, sample,
+                 row_number() OVER (PARTITION BY principal, action, ok ORDER BY last_ms DESC) AS rank
+               FROM usage_hourly WHERE ${bucketWhere}) WHERE rank <= ${SAMPLES_PER_ROW}`,
+          )
+          .raw();
+        for (const [principal, action, ok, last, sample] of newest.iterate(...params)) addSample(group(principal, action, null, ok), last, sample);
         this.scanEvents(since, lo * HOUR_MS, filter, false, foldEvent);
         this.scanEvents(hi * HOUR_MS, until, filter, false, foldEvent);
       } else {

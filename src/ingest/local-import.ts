@@ -77,13 +77,18 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
   let bytesPerEvent = INITIAL_BYTES_PER_EVENT;
   let job: ParseJob['files'] = [];
   let jobBytes = 0;
-  const seen = new Set<string>();
+  // Files read but not committed yet: a path given twice must not be read twice meanwhile
+  // (once committed, the store's file record answers). Bounded by the jobs in flight.
+  const uncommitted = new Set<string>();
+  let filesDone = 0;
 
   const commit = async (parsed: ParsedJob) => {
     const results = await store.events.commitChunk(parsed.chunk);
     const events = parsed.outcomes.reduce((n, o) => n + o.events, 0);
     if (events > 0 && parsed.bytes > 0) bytesPerEvent = Math.max(16, parsed.bytes / events);
     parsed.outcomes.forEach((outcome, k) => {
+      uncommitted.delete(outcome.path);
+      filesDone++;
       summary.rejectedRecords += outcome.rejectedRecords;
       if (outcome.status === 'failed') fail({ path: outcome.path, reason: outcome.reason ?? 'failed', fix: outcome.fix ?? READ_FIX });
       else if (outcome.status === 'skipped') summary.skipped++;
@@ -94,7 +99,7 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
       }
     });
     const last = parsed.outcomes[parsed.outcomes.length - 1];
-    if (last) opts.onProgress?.({ path: last.path, filesDone: summary.filesRead, eventsNew: summary.eventsNew });
+    if (last) opts.onProgress?.({ path: last.path, filesDone, eventsNew: summary.eventsNew });
   };
   const commitNext = async () => commit(await inFlight.shift()!);
   const dispatch = async () => {
@@ -120,13 +125,13 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
         fail({ path: entry.path, reason: (err as Error).message, fix: READ_FIX });
         continue;
       }
-      const previous = seen.has(path) ? undefined : await store.files.get('file', path);
-      if (seen.has(path) || (previous && previous.status !== 'failed' && previous.size === size)) {
+      const previous = uncommitted.has(path) ? undefined : await store.files.get('file', path);
+      if (uncommitted.has(path) || (previous && previous.status !== 'failed' && previous.size === size)) {
         summary.alreadyImported++;
         summary.skipped++;
         continue;
       }
-      seen.add(path);
+      uncommitted.add(path);
       summary.filesRead++;
       job.push({ path, size });
       jobBytes += size;

@@ -70,6 +70,9 @@ test('the CLI names a corrupt file with its reason, imports the rest, skips dige
     assert.equal(summary.failed, 1);
     assert.equal(summary.skipped, 1);
     assert.ok(summary.failures[0]!.reason.length > 0 && summary.failures[0]!.fix.length > 0);
+    const bad = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'trailscope'), 'import', tree, '--parse-threads', 'many', '--db', join(dir, 'db.sqlite')], { encoding: 'utf8' });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--parse-threads must be a whole number/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import type { Store } from '../store/index.js';
 import { walkFiles } from '../sources/files/index.js';
 import { ParsePool, defaultParseThreads } from './parse-pool.js';
+import { runParseJob } from './parse-job.js';
 import type { ParseJob, ParsedJob } from './parse-job.js';
 
 export interface ImportFailure {
@@ -34,6 +35,8 @@ export interface ImportOptions {
   onFailure?: (f: ImportFailure) => void;
   /** Parse worker threads (default: one per core, at most 4; 0 parses inline). */
   parseThreads?: number;
+  /** Files bigger than this (bytes on disk) are parsed on the main thread (default 4 MiB). */
+  inlineAboveBytes?: number;
 }
 
 const READ_FIX = 'check that the path exists and is readable';
@@ -41,6 +44,11 @@ const READ_FIX = 'check that the path exists and is readable';
 /** A job's size: enough events to compress well as one block, few enough to keep memory flat. */
 const JOB_TARGET_EVENTS = 768;
 const JOB_MAX_FILES = 256;
+/**
+ * Parse workers run with small heaps (see ParsePool); a file this big on disk (about 40 MB of
+ * JSON when gzipped) may not fit, so it is parsed on the main thread instead.
+ */
+const INLINE_ABOVE_BYTES = 4 * 1024 * 1024;
 /** Bytes per event assumed until the first jobs tell (gzipped CloudTrail runs ~200-300). */
 const INITIAL_BYTES_PER_EVENT = 256;
 
@@ -133,6 +141,12 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
       }
       uncommitted.add(path);
       summary.filesRead++;
+      if (size > (opts.inlineAboveBytes ?? INLINE_ABOVE_BYTES)) {
+        await dispatch();
+        const big: ParseJob = { files: [{ path, size }], processedAt: now().toISOString(), compress: true };
+        inFlight.push(Promise.resolve().then(() => runParseJob(big)));
+        continue;
+      }
       job.push({ path, size });
       jobBytes += size;
       if (jobBytes >= JOB_TARGET_EVENTS * bytesPerEvent || job.length >= JOB_MAX_FILES) await dispatch();

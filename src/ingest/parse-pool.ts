@@ -102,9 +102,10 @@ const MAX_WORKER_DEATHS = 3;
 
 /**
  * A parse worker holds one job at a time and its garbage is short-lived, so small heap limits
- * cost little time and keep each thread's memory low (import stays under 400 MB of RSS). A file
- * too big for them kills the worker with an out-of-memory error: that job is parsed on the main
- * thread instead (see ParsePool.start) and a fresh worker takes the next ones.
+ * cost little time and keep each thread's memory low (import stays under 400 MB of RSS). Files
+ * big enough to need more are parsed on the main thread by importPaths; should one still exhaust
+ * a worker, the worker dies, its jobs are parsed on the main thread (see start) and a fresh
+ * worker takes the next ones.
  */
 export interface WorkerLimits {
   maxYoungGenerationSizeMb: number;

@@ -84,17 +84,23 @@ test('parse threads change nothing but speed: the same summary and the same even
     const tree = join(dir, 'AWSLogs', '111111111111', 'CloudTrail', 'us-east-1', '2026', '01', '01');
     mkdirSync(tree, { recursive: true });
     const events = syntheticEvents(3000, { seed: 21 });
+    const sizes: number[] = [];
     for (let f = 0; f * 75 < events.length; f++) {
       // Every tenth file repeats the previous file's last records, as CloudTrail redeliveries do.
       const from = Math.max(0, f * 75 - (f % 10 === 9 ? 20 : 0));
       const records = events.slice(from, (f + 1) * 75).map((e) => e.raw);
-      writeFileSync(join(tree, `111111111111_CloudTrail_us-east-1_20260101T0000Z_${String(f).padStart(3, '0')}.json.gz`), gzipSync(JSON.stringify({ Records: records })));
+      const bytes = gzipSync(JSON.stringify({ Records: records }));
+      sizes.push(bytes.length);
+      writeFileSync(join(tree, `111111111111_CloudTrail_us-east-1_20260101T0000Z_${String(f).padStart(3, '0')}.json.gz`), bytes);
     }
+    // Half the files count as "huge" and are parsed on the main thread, as files too big for a worker are.
+    const inlineAboveBytes = sizes.sort((a, b) => a - b)[sizes.length >> 1]!;
+    assert.ok(sizes.some((n) => n > inlineAboveBytes) && sizes.some((n) => n <= inlineAboveBytes));
     writeFileSync(join(tree, 'broken.json.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]));
     const runs = [];
     for (const parseThreads of [2, 0]) {
       const store = await openStore(join(dir, `db-${parseThreads}.sqlite`));
-      const summary = await importPaths(store, [join(dir, 'AWSLogs')], { parseThreads });
+      const summary = await importPaths(store, [join(dir, 'AWSLogs')], { parseThreads, inlineAboveBytes });
       const stored = await store.events.query({});
       await store.close();
       runs.push({ summary: { ...summary, failures: summary.failures.map((x) => x.path) }, stored });

@@ -3,8 +3,8 @@
  *
  *   const r = await processObject({ store, clients, connector, bucket, key, etag, size });
  *
- * Exactly-once for events: the file's events and its record are committed in one transaction
- * (store.events.commitFile) with dedup on eventID, so a redelivered notification, an
+ * Exactly-once for events: the file's events, its record and its account's counters are
+ * committed in one transaction (store.events.commitFile) with dedup on eventID, so a redelivered notification, an
  * overlapping backfill or a concurrent second worker adds nothing. A file already done with the
  * same ETag is not even downloaded.
  *
@@ -153,25 +153,17 @@ export async function processObject(input: ProcessObjectInput): Promise<ProcessO
   const events = parsed.events;
   const accountId = keyAccount ?? events.find((e) => e.recipientAccountId)?.recipientAccountId ?? null;
   const rejectedNote = parsed.rejected.length ? `${parsed.rejected.length} record(s) rejected, first: #${parsed.rejected[0]?.index}: ${parsed.rejected[0]?.reason}` : null;
+  const at = now().toISOString();
+  const newestTime = newest(events);
+  // The account's counters move in the commit's transaction: a crash cannot leave them behind.
+  const counters = accountId
+    ? { connector, accountId, files: 1, messageAt: at, fileAt: at, fileKey: key, ...(newestTime ? { newestEventTime: newestTime } : {}) }
+    : undefined;
   const result = await store.events.commitFile(
     { ...record, accountId, status: 'done', kind: parsed.kind, eventCount: events.length, newEvents: 0, ...(rejectedNote ? { error: rejectedNote } : {}) },
     events,
+    counters,
   );
-  if (accountId) {
-    const at = now().toISOString();
-    const newestTime = newest(events);
-    await store.ingest.bumpCounters({
-      connector,
-      accountId,
-      files: 1,
-      events: result.inserted,
-      duplicates: result.duplicates,
-      messageAt: at,
-      fileAt: at,
-      fileKey: key,
-      ...(newestTime ? { newestEventTime: newestTime } : {}),
-    });
-  }
   return {
     status: 'done',
     inserted: result.inserted,

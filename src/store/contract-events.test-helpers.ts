@@ -85,6 +85,22 @@ export function eventsContract({ open }: ContractContext): void {
     assert.equal((await store.events.stats()).files, 1);
   });
 
+  it('commitFile bumps the account counters in its transaction, with the new and duplicate counts', async () => {
+    const store = await open();
+    const events = [makeEvent(), makeEvent()];
+    const counters = { connector: 'c1', accountId: '111111111111', files: 1, fileKey: 'k-counted', fileAt: '2026-03-01T00:05:00.000Z' };
+    await store.events.commitFile(fileRecord('k-counted'), events, counters);
+    await store.events.commitFile(fileRecord('k-counted-again'), [...events, makeEvent()], { ...counters, fileKey: 'k-counted-again' });
+    const [row] = await store.ingest.counters('c1');
+    assert.equal(row?.files, 2);
+    assert.equal(row?.events, 3);
+    assert.equal(row?.duplicates, 2);
+    assert.equal(row?.lastFileKey, 'k-counted-again');
+    // A commit that fails moves no counter.
+    await assert.rejects(store.events.commitFile(fileRecord(null as unknown as string), [makeEvent()], counters));
+    assert.equal((await store.ingest.counters('c1'))[0]?.files, 2);
+  });
+
   it('commitFile is atomic: a failure part-way leaves neither events nor the file record', async () => {
     const store = await open();
     const fresh = makeEvent({ principalArn: 'arn:aws:iam::111111111111:role/only-in-failed-batch', actions: ['newsvc:NewAction'] });

@@ -38,6 +38,23 @@ export interface FileRecord extends FileRef {
   processedAt: string;
 }
 
+/** An addition to a connector's per-account counters (IngestStateStore.bumpCounters). */
+export interface CounterDelta {
+  connector: string;
+  accountId: string;
+  files?: number;
+  events?: number;
+  duplicates?: number;
+  messageAt?: string;
+  fileAt?: string;
+  fileKey?: string;
+  newestEventTime?: string;
+  errorKind?: string;
+}
+
+/** Counters to bump with a file's commit, in its transaction; the store adds the file's new and duplicate events. */
+export type CommitCounters = Omit<CounterDelta, 'events' | 'duplicates'>;
+
 export interface CommitResult {
   inserted: number;
   duplicates: number;
@@ -105,7 +122,7 @@ export interface EventStore {
    * event is durable and the file is marked, or neither happened. Events already stored
    * (same eventID) count as duplicates and are not written again.
    */
-  commitFile(file: FileRecord, events: NormalizedEvent[]): Promise<CommitResult>;
+  commitFile(file: FileRecord, events: NormalizedEvent[], counters?: CommitCounters): Promise<CommitResult>;
   /**
    * commitFile for several files in one transaction: all of them are durable after it returns,
    * or none. Results are per file, in order; an event repeated in a later file of the batch is a
@@ -184,18 +201,7 @@ export interface IngestStateStore {
   reportProblem(p: HealthProblem): Promise<void>;
   listProblems(connector?: string): Promise<HealthProblem[]>;
   /** Adds to a connector's per-account counters (files, events, duplicates, last times). */
-  bumpCounters(delta: {
-    connector: string;
-    accountId: string;
-    files?: number;
-    events?: number;
-    duplicates?: number;
-    messageAt?: string;
-    fileAt?: string;
-    fileKey?: string;
-    newestEventTime?: string;
-    errorKind?: string;
-  }): Promise<void>;
+  bumpCounters(delta: CounterDelta): Promise<void>;
   counters(connector?: string): Promise<ConnectorCounters[]>;
   /** Small persistent key/value state (backfill cursors, "backfill done" markers). */
   getState(key: string): Promise<string | undefined>;

@@ -1,5 +1,5 @@
 import type { NormalizedEvent } from '../../model/index.js';
-import type { FileRecord } from '../types.js';
+import type { CommitCounters, FileRecord } from '../types.js';
 import { BLOCK_MAX_BYTES, BLOCK_MAX_EVENTS, BLOCK_TARGET_BYTES, BLOCK_TARGET_EVENTS, compressSync } from './lines.js';
 import { encodeRaw } from './raw.js';
 import { timeToMs } from './time.js';
@@ -11,6 +11,8 @@ export interface ChunkPart {
   file: FileRecord | null;
   /** How many of the chunk's events, following the previous part's, belong to this part. */
   events: number;
+  /** Per-account counters to bump in the same transaction, with this part's new and duplicate events. */
+  counters?: CommitCounters;
 }
 
 /** Raw lines first..first+n-1 of a chunk, brotli-compressed (see ./lines.js). */
@@ -64,10 +66,13 @@ export interface EncodeOptions {
 }
 
 /** Encodes the events of some files for one store transaction. Pure; safe on a worker thread. */
-export function encodeChunk(input: { file: FileRecord | null; events: readonly NormalizedEvent[] }[], opts: EncodeOptions = {}): EncodedChunk {
+export function encodeChunk(
+  input: { file: FileRecord | null; events: readonly NormalizedEvent[]; counters?: CommitCounters }[],
+  opts: EncodeOptions = {},
+): EncodedChunk {
   const n = input.reduce((sum, p) => sum + p.events.length, 0);
   const chunk: EncodedChunk = {
-    parts: input.map((p) => ({ file: p.file, events: p.events.length })),
+    parts: input.map((p) => ({ file: p.file, events: p.events.length, ...(p.counters ? { counters: p.counters } : {}) })),
     n,
     eventIds: [],
     times: new Float64Array(n),

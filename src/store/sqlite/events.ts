@@ -1,6 +1,6 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../model/index.js';
-import type { CommitResult, EventQuery, EventStats, EventStore, FileRecord, UsageQuery, UsageRow } from '../types.js';
+import type { CommitCounters, CommitResult, CounterDelta, EventQuery, EventStats, EventStore, FileRecord, UsageQuery, UsageRow } from '../types.js';
 import { Dictionary } from './dictionary.js';
 import { decodeEventId, encodeEventId } from './codec.js';
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
@@ -52,6 +52,8 @@ export class SqliteEventStore implements EventStore {
   constructor(
     private readonly db: Db,
     private readonly files: SqliteFileStore,
+    /** Bumps ingest counters synchronously (SqliteIngestStateStore.bump), inside the commit. */
+    private readonly bumpCounters: (delta: CounterDelta) => void,
   ) {
     this.dict = new Dictionary(db);
     this.usageAgg = new UsageAggregator(db, this.dict);
@@ -79,8 +81,8 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  async commitFile(file: FileRecord, events: NormalizedEvent[]): Promise<CommitResult> {
-    return (await this.commitChunk(encodeChunk([{ file, events }])))[0]!;
+  async commitFile(file: FileRecord, events: NormalizedEvent[], counters?: CommitCounters): Promise<CommitResult> {
+    return (await this.commitChunk(encodeChunk([{ file, events, ...(counters ? { counters } : {}) }])))[0]!;
   }
 
   async insertEvents(events: NormalizedEvent[]): Promise<CommitResult> {
@@ -160,6 +162,7 @@ export class SqliteEventStore implements EventStore {
         if (principal !== null && !newPrincipals.has(principal)) newPrincipals.set(principal, i);
       }
       if (part.file) this.files.upsert({ ...part.file, newEvents: result.inserted });
+      if (part.counters) this.bumpCounters({ ...part.counters, events: result.inserted, duplicates: result.duplicates });
       results.push(result);
     }
     this.writeBlocks(chunk, kept, rows);

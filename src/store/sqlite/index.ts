@@ -20,12 +20,13 @@ export function openSqliteStore(path: string): Store {
     throw err;
   }
   const files = new SqliteFileStore(db);
-  const events = new SqliteEventStore(db, files);
+  const ingest = new SqliteIngestStateStore(db);
+  const events = new SqliteEventStore(db, files, ingest.bump);
   let closed = false;
   return {
     events,
     files,
-    ingest: new SqliteIngestStateStore(db),
+    ingest,
     iam: new SqliteIamStore(db),
     location: `sqlite:${file}`,
     async close() {

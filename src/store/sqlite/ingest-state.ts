@@ -1,5 +1,5 @@
 import type { Database as Db } from 'better-sqlite3';
-import type { ConnectorCounters, HealthProblem, IngestStateStore, QuarantineRecord } from '../types.js';
+import type { ConnectorCounters, CounterDelta, HealthProblem, IngestStateStore, QuarantineRecord } from '../types.js';
 import type { AreaMigrations } from './database.js';
 
 /**
@@ -93,7 +93,6 @@ interface CounterRow {
   errors_by_kind: string;
 }
 
-type CounterDelta = Parameters<IngestStateStore['bumpCounters']>[0];
 
 /** The later of two ISO times by instant (null-safe). */
 function later(a: string | null, b: string | undefined): string | null {
@@ -107,7 +106,8 @@ function later(a: string | null, b: string | undefined): string | null {
 }
 
 export class SqliteIngestStateStore implements IngestStateStore {
-  private readonly bump: (delta: CounterDelta) => void;
+  /** Synchronous, so the events store can bump counters inside a file's commit transaction. */
+  readonly bump: (delta: CounterDelta) => void;
 
   constructor(private readonly db: Db) {
     const get = db.prepare<[string, string], CounterRow>('SELECT * FROM connector_counters WHERE connector = ? AND account_id = ?');

@@ -350,3 +350,31 @@ test('cross-account sts:AssumeRole: the caller\'s policies and the target\'s tru
   assert.equal(ev.isAllowed(caller.arn, 'sts:AssumeRole', `arn:aws:iam::${OTHER}:role/Closed`), 'denied');
   assert.equal(ev.isAllowed(idle.arn, 'sts:AssumeRole', `arn:aws:iam::${OTHER}:role/Admin`), 'denied', 'trusted account, but no grant of its own');
 });
+
+test('requests no Allow statement can match are denied without the simulator; the rest are simulated as before', async () => {
+  const selfService = doc(
+    { Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey'], Resource: 'arn:aws:iam::*:user/${aws:username}' },
+    { Effect: 'Allow', Action: 'iam:CreateLoginProfile', Resource: 'arn:aws:iam::*:user/ops-?' },
+    { Effect: 'Allow', Action: 'iam:UpdateLoginProfile', NotResource: `arn:aws:iam::${ACCT}:user/root-like` },
+  );
+  const alice = user('alice', [], { inline: [selfService] });
+  const bob = user('bob', []);
+  const runner = role('Runner', { inline: [selfService] });
+  const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snapshot({ users: [alice, bob], roles: [runner] })] }));
+  const calls = () => ev.stats().simulatorCalls;
+
+  assert.equal(ev.isAllowed(alice.arn, 'iam:CreateAccessKey', alice.arn), 'allowed', 'her own user matches ${aws:username}');
+  let before = calls();
+  assert.equal(ev.isAllowed(alice.arn, 'iam:CreateAccessKey', bob.arn), 'denied');
+  assert.equal(ev.isAllowed(alice.arn, 'iam:CreateLoginProfile', bob.arn), 'denied');
+  assert.equal(calls(), before, 'no statement can match bob: answered without simulating');
+  assert.equal(ev.isAllowed(alice.arn, 'iam:CreateLoginProfile', `arn:aws:iam::${ACCT}:user/ops-1`), 'allowed', '? matches one character');
+  assert.equal(ev.isAllowed(alice.arn, 'iam:CreateLoginProfile', `arn:aws:iam::${ACCT}:user/ops-12`), 'denied');
+  before = calls();
+  assert.equal(ev.isAllowed(alice.arn, 'iam:UpdateLoginProfile', bob.arn), 'allowed', 'NotResource is left to the simulator');
+  assert.ok(calls() > before);
+  // A role has no aws:username: the simulator decides (and denies), the prefilter does not guess.
+  before = calls();
+  assert.equal(ev.isAllowed(runner.arn, 'iam:CreateAccessKey', bob.arn), 'denied');
+  assert.ok(calls() > before);
+});

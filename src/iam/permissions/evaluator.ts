@@ -11,6 +11,7 @@ import { PolicySets } from './policy-sets.js';
 import type { EvaluatorOptions } from './policy-sets.js';
 import { simulationBase, Simulator } from './simulator.js';
 import { trustSide } from './trust.js';
+import { noAllowCanMatch } from './resource-prefilter.js';
 
 export { UnknownPrincipalError } from './policy-sets.js';
 export type { EvaluatorOptions } from './policy-sets.js';
@@ -118,9 +119,15 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
       const r = this.grants.evaluateSet(set, principalArn);
       if (r.grade[i] === 0) return 'denied';
     }
+    const a = action.toLowerCase();
+    // Without a matching Allow the answer is 'denied' whether or not a Deny also names it; only
+    // AssumeRole (trust may name the caller) and KMS (key policies) tell the two apart below.
+    if (i !== undefined && !a.startsWith('sts:assumerole') && !a.startsWith('kms:')) {
+      const actor = this.model.identities.get(principalArn);
+      if (noAllowCanMatch(set, i, resource, actor?.type === 'user' ? actor.name : null)) return 'denied';
+    }
     const pctx = decidableContext(this.resolvePrincipal(principalArn));
     const identitySide = this.identitySide(set, principalArn, i, action, resource, context, pctx);
-    const a = action.toLowerCase();
     if (a.startsWith('sts:assumerole')) {
       const target = this.model.identities.get(resource);
       if (target?.type === 'role') {

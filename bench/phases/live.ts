@@ -64,7 +64,7 @@ const started = process.hrtime.bigint();
 const exitCode = await new Promise<number | null>((done) => {
   const child = spawn(
     process.execPath,
-    ['--require', join(here, 'rss-on-exit.cjs'), bin, 'ingest', '--queue-url', queueUrl, '--endpoint-url', endpoint, '--region', 'us-east-1', '--db', db, '--exit-when-idle', '--wait-time-seconds', '1', '--progress-interval', '0'],
+    [...(process.env.LIVE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.LIVE_PROF] : []), '--require', join(here, 'rss-on-exit.cjs'), bin, 'ingest', '--queue-url', queueUrl, '--endpoint-url', endpoint, '--region', 'us-east-1', '--db', db, '--exit-when-idle', '--wait-time-seconds', '1', '--progress-interval', '0', ...(process.env.LIVE_CONC ? ['--concurrency', process.env.LIVE_CONC] : [])],
     { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', TRAILSCOPE_RSS_FILE: rssFile } },
   );
   child.on('exit', (code) => done(code));

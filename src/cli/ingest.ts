@@ -86,7 +86,7 @@ export function registerIngest(program: Command): void {
       .option('--external-id <id>', "ExternalId required by the role's trust policy")
       .option('--config <file>', 'YAML file with one or more connectors, each with its own queue; they run together')
       .option('--connector <name>', 'run only this connector of --config')
-      .option('--concurrency <n>', `messages in flight per connector (default ${defaultConcurrency()}: 4 × cores, at most 64)`, parsePositiveInt('--concurrency'))
+      .option('--concurrency <n>', `messages in flight per connector (default ${defaultConcurrency()}: 8 × cores, at most 64)`, parsePositiveInt('--concurrency'))
       .option('--max-receives <n>', 'receives before a message that keeps failing is quarantined (ignored when the queue has a redrive policy)', parsePositiveInt('--max-receives'), 5)
       .option('--exit-when-idle', 'exit 0 once a receive returns nothing and nothing is in flight (and the backfill is over)')
       .option('--backfill-days <n>', 'on first start, also ingest the last N days from the bucket (once; remembered in the store)', parsePositiveInt('--backfill-days'))

@@ -29,7 +29,7 @@ export interface QueueWorkerOptions {
   store: Store;
   processFile: ProcessFile;
   log: Logger;
-  /** Messages in flight (default: 4 × cores, at most 64). */
+  /** Messages in flight (default: 8 × cores, at most 64). */
   concurrency?: number;
   /** Receives before a transiently failing message is quarantined (default 5). Ignored with a redrive policy. */
   maxReceives?: number;
@@ -70,6 +70,11 @@ export interface WorkerStats {
   heartbeats: number;
 }
 
+/**
+ * Messages in flight by default: 8 × cores, at most 64. Waiting on S3 and SQS costs no CPU, and
+ * the store commits the files of messages in flight together (group commit), so more of them
+ * means fewer, larger transactions.
+ */
 export function defaultConcurrency(): number {
-  return Math.max(2, Math.min(64, 4 * availableParallelism()));
+  return Math.max(2, Math.min(64, 8 * availableParallelism()));
 }

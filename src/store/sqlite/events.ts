@@ -7,6 +7,7 @@ import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
 import type { EventColumns } from '../encode/raw.js';
 import { msToTime, timeToMs } from '../encode/time.js';
 import { encodeChunk, lineBytes } from '../encode/index.js';
+import { GroupCommit } from './group-commit.js';
 import type { EncodedChunk } from '../encode/index.js';
 import type { SqliteFileStore } from './files.js';
 import { RawBlocks } from './raw-blocks.js';
@@ -48,6 +49,7 @@ export class SqliteEventStore implements EventStore {
   private readonly blocks: RawBlocks;
   private readonly upsertPrincipalStmt: Statement<[number, number | null, number | null]>;
   private readonly commitTx: (chunk: EncodedChunk) => CommitResult[];
+  private readonly group = new GroupCommit((chunk) => this.commitChunk(chunk));
 
   constructor(
     private readonly db: Db,
@@ -82,7 +84,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async commitFile(file: FileRecord, events: NormalizedEvent[], counters?: CommitCounters): Promise<CommitResult> {
-    return (await this.commitChunk(encodeChunk([{ file, events, ...(counters ? { counters } : {}) }])))[0]!;
+    return this.group.commitFile(file, events, counters);
   }
 
   async insertEvents(events: NormalizedEvent[]): Promise<CommitResult> {

@@ -136,4 +136,29 @@ describe('sqlite specifics', () => {
       else process.env.TRAILSCOPE_DB = saved;
     }
   });
+
+  it('commits files committed together in one transaction, and a bad one fails alone', async () => {
+    const path = join(dir, `g${++n}`, 'store.db');
+    const store = await openStore(path);
+    const events = syntheticEvents(60, { seed: 31 });
+    const file = (key: string | null) => ({ source: 's3', key: key as string, size: 1, status: 'done' as const, kind: 'events' as const, eventCount: 20, newEvents: 0, processedAt: '2026-03-01T00:00:00.000Z' });
+    const together = await Promise.all([0, 1, 2].map((k) => store.events.commitFile(file(`k${k}`), events.slice(k * 20, k * 20 + 20))));
+    assert.deepEqual(together, [0, 1, 2].map(() => ({ inserted: 20, duplicates: 0 })));
+    const blocks = () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare('SELECT count(*) FROM raw_blocks').pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    assert.equal(blocks(), 1, 'three files, one transaction: one raw block');
+    const more = syntheticEvents(20, { seed: 32 });
+    const results = await Promise.allSettled([store.events.commitFile(file('k3'), more.slice(0, 10)), store.events.commitFile(file(null), more.slice(10))]);
+    assert.equal(results[0].status, 'fulfilled');
+    assert.equal(results[1].status, 'rejected');
+    assert.equal((await store.events.stats()).events, 70);
+    assert.equal((await store.files.get('s3', 'k3'))?.newEvents, 10);
+    await store.close();
+  });
 });

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { NormalizedEvent } from '../model/index.js';
 import { parseFile, ParseError } from '../parse/index.js';
-import { encodeChunk } from '../store/index.js';
-import type { EncodedChunk, FileRecord } from '../store/index.js';
+import { ChunkBuilder } from '../store/index.js';
+import type { EncodedChunk } from '../store/index.js';
 
 /** Files to read, parse and encode into one store transaction (see ParsePool). */
 export interface ParseJob {
@@ -37,14 +36,15 @@ export const BUG_FIX = 'report this as a bug, with the file if you can share it'
  * read or parsed becomes a failed part (its record says why), so the rest of the job goes on.
  */
 export function runParseJob(job: ParseJob): ParsedJob {
-  const parts: { file: FileRecord; events: NormalizedEvent[] }[] = [];
+  // Each file is encoded as soon as it is parsed, so its records can be collected at once.
+  const builder = new ChunkBuilder();
   const outcomes: FileOutcome[] = [];
   let bytesRead = 0;
   for (const { path, size } of job.files) {
     const base = { source: 'file', key: path, size, connector: 'import', processedAt: job.processedAt };
-    const failed = (reason: string, fix: string) => {
-      outcomes.push({ path, status: 'failed', events: 0, rejectedRecords: 0, reason, fix });
-      parts.push({ file: { ...base, status: 'failed', kind: 'other', eventCount: 0, newEvents: 0, error: reason }, events: [] });
+    const failed = (reason: string, fix: string, rejectedRecords = 0) => {
+      outcomes.push({ path, status: 'failed', events: 0, rejectedRecords, reason, fix });
+      builder.add({ ...base, status: 'failed', kind: 'other', eventCount: 0, newEvents: 0, error: reason }, []);
     };
     let bytes: Buffer;
     try {
@@ -54,38 +54,27 @@ export function runParseJob(job: ParseJob): ParsedJob {
       continue;
     }
     bytesRead += bytes.length;
+    let parsed;
     try {
-      const parsed = parseFile(bytes, path);
-      const rejectedRecords = parsed.rejected.length;
-      if (parsed.kind === 'digest' || parsed.kind === 'other') {
-        outcomes.push({ path, status: 'skipped', events: 0, rejectedRecords });
-        parts.push({ file: { ...base, status: 'skipped', kind: parsed.kind, eventCount: 0, newEvents: 0 }, events: [] });
-        continue;
-      }
-      outcomes.push({ path, status: 'done', events: parsed.events.length, rejectedRecords });
-      parts.push({ file: { ...base, status: 'done', kind: parsed.kind, eventCount: parsed.events.length, newEvents: 0 }, events: parsed.events });
+      parsed = parseFile(bytes, path);
     } catch (err) {
       if (err instanceof ParseError) failed(err.reason, err.fix);
       else failed((err as Error).message, BUG_FIX);
+      continue;
+    }
+    const rejectedRecords = parsed.rejected.length;
+    if (parsed.kind === 'digest' || parsed.kind === 'other') {
+      outcomes.push({ path, status: 'skipped', events: 0, rejectedRecords });
+      builder.add({ ...base, status: 'skipped', kind: parsed.kind, eventCount: 0, newEvents: 0 }, []);
+      continue;
+    }
+    try {
+      builder.add({ ...base, status: 'done', kind: parsed.kind, eventCount: parsed.events.length, newEvents: 0 }, parsed.events);
+      outcomes.push({ path, status: 'done', events: parsed.events.length, rejectedRecords });
+    } catch (err) {
+      // an event the store cannot encode (a bug): this file fails alone
+      failed(`could not be stored: ${(err as Error).message}`, BUG_FIX, rejectedRecords);
     }
   }
-  return { chunk: encodeParts(parts, outcomes, job.compress), outcomes, bytes: bytesRead };
-}
-
-/** Encodes the parts; a file whose events cannot be encoded (a bug) fails alone, not the job. */
-function encodeParts(parts: { file: FileRecord; events: NormalizedEvent[] }[], outcomes: FileOutcome[], compress: boolean): EncodedChunk {
-  try {
-    return encodeChunk(parts, { compress });
-  } catch {
-    parts.forEach((part, k) => {
-      try {
-        encodeChunk([part]);
-      } catch (err) {
-        const reason = `could not be stored: ${(err as Error).message}`;
-        outcomes[k] = { path: part.file.key, status: 'failed', events: 0, rejectedRecords: outcomes[k]!.rejectedRecords, reason, fix: BUG_FIX };
-        parts[k] = { file: { ...part.file, status: 'failed', kind: 'other', eventCount: 0, error: reason }, events: [] };
-      }
-    });
-    return encodeChunk(parts, { compress });
-  }
+  return { chunk: builder.finish({ compress: job.compress }), outcomes, bytes: bytesRead };
 }

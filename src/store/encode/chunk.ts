@@ -70,53 +70,76 @@ export function encodeChunk(
   input: { file: FileRecord | null; events: readonly NormalizedEvent[]; counters?: CommitCounters }[],
   opts: EncodeOptions = {},
 ): EncodedChunk {
-  const n = input.reduce((sum, p) => sum + p.events.length, 0);
-  const chunk: EncodedChunk = {
-    parts: input.map((p) => ({ file: p.file, events: p.events.length, ...(p.counters ? { counters: p.counters } : {}) })),
-    n,
-    eventIds: [],
-    times: new Float64Array(n),
-    apis: [],
-    accounts: [],
-    principals: [],
-    principalAccounts: [],
-    identityTypes: [],
-    sessions: [],
-    errors: [],
-    actions: [],
-    resources: [],
-    extras: [],
-    rawText: new Uint8Array(0),
-    lineStarts: new Uint32Array(n + 1),
-    blocks: null,
+  const builder = new ChunkBuilder();
+  for (const part of input) builder.add(part.file, part.events, part.counters);
+  return builder.finish(opts);
+}
+
+/**
+ * Builds a chunk file by file, so a parse worker can drop each file's parsed records as soon as
+ * they are encoded instead of holding a whole job's (fewer objects survive into the old
+ * generation, which is most of a worker's garbage-collection time).
+ */
+export class ChunkBuilder {
+  private readonly parts: ChunkPart[] = [];
+  private readonly columns = {
+    eventIds: [] as string[],
+    times: [] as number[],
+    apis: [] as string[],
+    accounts: [] as (string | null)[],
+    principals: [] as (string | null)[],
+    principalAccounts: [] as (string | null)[],
+    identityTypes: [] as (string | null)[],
+    sessions: [] as (string | null)[],
+    errors: [] as (string | null)[],
+    actions: [] as string[],
+    resources: [] as string[],
+    extras: [] as (string | null)[],
   };
-  const text = new TextBuilder();
-  let i = 0;
-  for (const part of input) {
-    for (const e of part.events) {
-      chunk.eventIds.push(e.eventID);
-      chunk.times[i] = timeToMs(e.eventTime);
-      chunk.apis.push(JSON.stringify([e.eventSource, e.eventName]));
-      chunk.accounts.push(e.recipientAccountId);
-      chunk.principals.push(e.principalArn);
-      chunk.principalAccounts.push(e.principalAccountId);
-      chunk.identityTypes.push(e.identityType);
-      chunk.sessions.push(e.sessionName);
-      chunk.errors.push(e.errorCode);
-      chunk.actions.push(e.actions.length ? JSON.stringify(e.actions) : EMPTY_SET);
-      chunk.resources.push(e.resources.length ? JSON.stringify(e.resources) : EMPTY_SET);
-      const { line, extra } = encodeRaw(e);
-      chunk.extras.push(extra);
-      if (i > 0) text.newline();
-      chunk.lineStarts[i] = text.length;
-      text.append(line);
-      i++;
+  private readonly lineStarts: number[] = [];
+  private readonly text = new TextBuilder();
+
+  /** Adds one part. Throws, having added nothing, when an event cannot be encoded. */
+  add(file: FileRecord | null, events: readonly NormalizedEvent[], counters?: CommitCounters): void {
+    const encoded = events.map((e) => ({ e, t: timeToMs(e.eventTime), raw: encodeRaw(e) }));
+    const c = this.columns;
+    for (const { e, t, raw } of encoded) {
+      c.eventIds.push(e.eventID);
+      c.times.push(t);
+      c.apis.push(JSON.stringify([e.eventSource, e.eventName]));
+      c.accounts.push(e.recipientAccountId);
+      c.principals.push(e.principalArn);
+      c.principalAccounts.push(e.principalAccountId);
+      c.identityTypes.push(e.identityType);
+      c.sessions.push(e.sessionName);
+      c.errors.push(e.errorCode);
+      c.actions.push(e.actions.length ? JSON.stringify(e.actions) : EMPTY_SET);
+      c.resources.push(e.resources.length ? JSON.stringify(e.resources) : EMPTY_SET);
+      c.extras.push(raw.extra);
+      if (this.lineStarts.length > 0) this.text.newline();
+      this.lineStarts.push(this.text.length);
+      this.text.append(raw.line);
     }
+    this.parts.push({ file, events: events.length, ...(counters ? { counters } : {}) });
   }
-  chunk.lineStarts[n] = text.length + 1;
-  chunk.rawText = text.bytes();
-  if (opts.compress && (n >= BLOCK_TARGET_EVENTS || chunk.rawText.length >= BLOCK_TARGET_BYTES)) chunk.blocks = compressBlocks(chunk);
-  return chunk;
+
+  finish(opts: EncodeOptions = {}): EncodedChunk {
+    const n = this.lineStarts.length;
+    const lineStarts = new Uint32Array(n + 1);
+    lineStarts.set(this.lineStarts);
+    lineStarts[n] = this.text.length + 1;
+    const chunk: EncodedChunk = {
+      parts: this.parts,
+      n,
+      ...this.columns,
+      times: Float64Array.from(this.columns.times),
+      rawText: this.text.bytes(),
+      lineStarts,
+      blocks: null,
+    };
+    if (opts.compress && (n >= BLOCK_TARGET_EVENTS || chunk.rawText.length >= BLOCK_TARGET_BYTES)) chunk.blocks = compressBlocks(chunk);
+    return chunk;
+  }
 }
 
 /**

@@ -24,8 +24,8 @@ CREATE TABLE id_set_members (
  * and come back after a reset with one indexed read each; the many one-off entries (resource
  * ARNs, session names, resource sets) must not grow memory with the store.
  */
-const STRING_CACHE_LIMIT = 100_000;
-const SET_CACHE_LIMIT = 20_000;
+const STRING_CACHE_LIMIT = 50_000;
+const SET_CACHE_LIMIT = 10_000;
 
 /**
  * Interns repeated strings (principal ARNs, account ids, event names, actions, resource ARNs,

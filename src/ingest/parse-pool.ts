@@ -108,6 +108,11 @@ const MAX_WORKER_DEATHS = 3;
  * main thread by importPaths; should one still exhaust a worker, the worker dies, its jobs are
  * parsed on the main thread (see start) and a fresh worker takes the next ones.
  */
+export interface WorkerLimits {
+  maxYoungGenerationSizeMb: number;
+  maxOldGenerationSizeMb: number;
+}
+
 const WORKER_LIMITS: WorkerLimits = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 64 };
 
 /**

@@ -102,8 +102,8 @@ const MAX_WORKER_DEATHS = 3;
 
 /**
  * A parse worker holds one job at a time and its garbage is short-lived. A young generation of
- * 32 MB lets a file's records die young (smaller ones promoted them, and old-generation
- * collections took a quarter of the worker's time); a small old generation keeps each thread's
+ * 24 MB lets a file's records die young (12 MB promoted them, and old-generation collections
+ * took a quarter of the worker's time; 32 MB pushed import past 400 MB of RSS); a small old generation keeps each thread's
  * memory low (import stays under 400 MB of RSS). Files big enough to need more are parsed on the
  * main thread by importPaths; should one still exhaust a worker, the worker dies, its jobs are
  * parsed on the main thread (see start) and a fresh worker takes the next ones.
@@ -113,7 +113,7 @@ export interface WorkerLimits {
   maxOldGenerationSizeMb: number;
 }
 
-const WORKER_LIMITS: WorkerLimits = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 64 };
+const WORKER_LIMITS: WorkerLimits = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 64 };
 
 /**
  * The worker's entry next to this module: the .js file when built. From sources (tests, the

@@ -25,7 +25,7 @@ import { INACTIVITY_DAYS } from './planted.js';
 import { directorySink } from './sink.js';
 import type { GenerateSink } from './sink.js';
 import { iso, streamAccount, WritePool } from './stream.js';
-import type { StreamContext } from './stream.js';
+import type { StreamContext, StreamCounters } from './stream.js';
 
 export type { GenerateSink } from './sink.js';
 export { directorySink, memorySink } from './sink.js';
@@ -72,7 +72,8 @@ export interface GenerateOptions {
   onlyAccounts?: number[];
 }
 
-export interface GenerateSummary {
+/** events: distinct eventIDs written; duplicateRecords: extra copies of already-written events (same eventID, another file), as CloudTrail sometimes delivers. */
+export interface GenerateSummary extends StreamCounters {
   organizationId: string;
   managementAccountId: string;
   seed: string;
@@ -80,19 +81,8 @@ export interface GenerateSummary {
   end: string;
   days: number;
   accounts: { id: string; name: string; parents: string[]; events: number; identities: number }[];
-  /** Distinct events written (distinct eventIDs). */
-  events: number;
-  /** Extra copies of already-written events (same eventID, another file), as CloudTrail sometimes delivers. */
-  duplicateRecords: number;
   /** Records in all log files = events + duplicateRecords. */
   records: number;
-  plantedEvents: number;
-  dataEvents: number;
-  errorEvents: number;
-  logFiles: number;
-  digestFiles: number;
-  bytesUncompressed: number;
-  bytesCompressed: number;
   identities: number;
   plantedCases: number;
   durationMs: number;

@@ -125,8 +125,8 @@ export function usageContract({ open }: ContractContext): void {
     ]);
     const all = await store.events.principals({});
     assert.deepEqual(all, [
-      { principalArn: p, accountId: '111111111111', identityType: 'AssumedRole', firstSeen: iso(T0), lastSeen: iso(T0 + 5 * HOUR + 30 * MIN) },
-      { principalArn: q, accountId: '222222222222', identityType: 'IAMUser', firstSeen: iso(T0 + HOUR), lastSeen: null },
+      { principalArn: p, principalAccountId: '111111111111', identityType: 'AssumedRole', firstSeen: iso(T0), lastSeen: iso(T0 + 5 * HOUR + 30 * MIN) },
+      { principalArn: q, principalAccountId: '222222222222', identityType: 'IAMUser', firstSeen: iso(T0 + HOUR), lastSeen: null },
     ]);
     const before = await store.events.principals({ until: iso(T0 + 5 * HOUR + 30 * MIN) });
     assert.equal(before.find((r) => r.principalArn === p)!.lastSeen, iso(T0));

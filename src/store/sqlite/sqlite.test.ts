@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -160,5 +160,74 @@ describe('sqlite specifics', () => {
     assert.equal((await store.events.stats()).events, 70);
     assert.equal((await store.files.get('s3', 'k3'))?.newEvents, 10);
     await store.close();
+  });
+});
+
+describe('opening a file that is not (yet) a trailscope store', () => {
+  it('create: false on a missing file fails naming the path and creates nothing', async () => {
+    const path = join(dir, 'absent', 'nope.db');
+    await assert.rejects(openStore(path, { create: false }), (err: Error) => {
+      assert.match(err.message, /nope\.db does not exist/);
+      assert.match(err.message, /trailscope import/);
+      return true;
+    });
+    assert.equal(existsSync(path), false);
+    assert.equal(existsSync(join(dir, 'absent')), false, 'not even the folder');
+  });
+
+  it('an unopenable path names the file and why', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    await assert.rejects(openStore(join(blocker, 'store.db')), (err: Error) => {
+      assert.match(err.message, /a-file\/store\.db/);
+      assert.match(err.message, /cannot create the folder/);
+      return true;
+    });
+    await assert.rejects(openStore(dir), /is a directory/);
+  });
+
+  it('refuses a SQLite file of another application and leaves it untouched', async () => {
+    const path = join(dir, 'foreign.db');
+    const f = new Database(path);
+    f.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (9.5)');
+    const modeBefore = f.pragma('journal_mode', { simple: true });
+    f.close();
+    await assert.rejects(openStore(path), (err: Error) => {
+      assert.match(err.message, /foreign\.db is a SQLite database of another application \(tables: invoices\)/);
+      assert.match(err.message, /left untouched/);
+      return true;
+    });
+    const g = new Database(path, { readonly: true });
+    try {
+      assert.equal(g.pragma('journal_mode', { simple: true }), modeBefore);
+      assert.notEqual(modeBefore, 'wal');
+      assert.deepEqual(g.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all(), ['invoices']);
+    } finally {
+      g.close();
+    }
+  });
+
+  it("refuses another application's schema_migrations table (no area column)", async () => {
+    const path = join(dir, 'rails.db');
+    const f = new Database(path);
+    f.exec('CREATE TABLE schema_migrations (version TEXT PRIMARY KEY)');
+    f.close();
+    await assert.rejects(openStore(path), /another application \(tables: schema_migrations\)/);
+  });
+
+  it('refuses a file that is not SQLite at all, naming it', async () => {
+    const path = join(dir, 'notes.db');
+    writeFileSync(path, 'these are my notes, not a database\n'.repeat(200));
+    await assert.rejects(openStore(path), /notes\.db.*not a SQLite database trailscope can read|notes\.db.*not a database/);
+    assert.equal(readFileSync(path, 'utf8').startsWith('these are my notes'), true);
+  });
+
+  it('opens an empty file as a new store, and its own store again', async () => {
+    const path = join(dir, 'empty.db');
+    writeFileSync(path, '');
+    const s = await openStore(path, { create: false });
+    await s.close();
+    const again = await openStore(path, { create: false });
+    await again.close();
   });
 });

@@ -116,10 +116,14 @@ export async function importIamInputs(
       if (opts.accountId) {
         throw new SnapshotError(`${input.source}: authorization details merge accounts ${accounts.join(', ')}; --account-id ${opts.accountId} cannot apply to all of them: drop it`);
       }
+      const { pages, unassigned } = splitPageByAccount(input.page);
       warnings.push(
-        `${input.source} merged the authorization details of ${accounts.length} accounts (${accounts.join(', ')}): imported one snapshot per account, split by the account in each ARN`,
+        `${input.source} merged the authorization details of ${accounts.length} accounts (${accounts.join(', ')}): imported one snapshot per account, split by the account in each ARN` +
+          (unassigned.length
+            ? `; ${unassigned.length} user(s), group(s) or role(s) whose ARN names no account were left out (${unassigned.slice(0, 3).join(', ')}${unassigned.length > 3 ? ', …' : ''})`
+            : ''),
       );
-      for (const [account, page] of splitPageByAccount(input.page)) {
+      for (const [account, page] of pages) {
         const entry = byAccount.get(account) ?? { pages: [], sources: [] };
         entry.pages.push(page);
         if (!entry.sources.includes(input.source)) entry.sources.push(input.source);

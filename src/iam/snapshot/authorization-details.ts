@@ -185,11 +185,12 @@ export function accountsInPage(page: AuthorizationDetailsPage): Set<string> {
 /**
  * Splits a page whose entities span several accounts (merged exports, published examples) into
  * one page per account, by the account in each entity's ARN. A policy whose ARN names no account
- * (AWS-managed) goes to every account that attaches it, or to all when none does. Entities with
- * no account stay with the single account if there is only one; otherwise they are dropped with
- * the page's other account-less content, which the caller reports.
+ * (AWS-managed) goes to every account that attaches it, or to all when none does. Users, groups
+ * and roles whose ARN names no account cannot be placed: they are left out and listed in
+ * `unassigned` for the caller to report.
  */
-export function splitPageByAccount(page: AuthorizationDetailsPage): Map<string, AuthorizationDetailsPage> {
+export function splitPageByAccount(page: AuthorizationDetailsPage): { pages: Map<string, AuthorizationDetailsPage>; unassigned: string[] } {
+  const unassigned: string[] = [];
   const accounts = [...accountsInPage(page)].sort();
   type Lists = 'UserDetailList' | 'GroupDetailList' | 'RoleDetailList' | 'Policies';
   const out = new Map<string, { [K in Lists]: NonNullable<AuthorizationDetailsPage[K]> }>();
@@ -199,6 +200,7 @@ export function splitPageByAccount(page: AuthorizationDetailsPage): Map<string, 
       const a = accountOf(e.Arn);
       const target = a ? out.get(a) : undefined;
       if (target) (target[key] as { Arn: string }[]).push(e);
+      else unassigned.push(e.Arn);
     }
   };
   into('UserDetailList');
@@ -219,7 +221,8 @@ export function splitPageByAccount(page: AuthorizationDetailsPage): Map<string, 
     const targets = a ? [a] : [...(attachedBy.get(pol.Arn) ?? accounts)];
     for (const t of targets) out.get(t)?.Policies.push(pol);
   }
-  return new Map([...out].map(([a, p]) => [a, { ...p, ...(page.IsTruncated !== undefined ? { IsTruncated: page.IsTruncated } : {}) }]));
+  const pages = new Map([...out].map(([a, p]) => [a, { ...p, ...(page.IsTruncated !== undefined ? { IsTruncated: page.IsTruncated } : {}) }]));
+  return { pages, unassigned };
 }
 
 /**

@@ -61,7 +61,8 @@ export function missingData(input: NoticeInput): AnalysisNotice[] {
     out.push({
       kind: 'unknown-account',
       message: `account ${input.accountId} is in no IAM snapshot and no stored event: ${ids.length ? `known accounts are ${list(ids, 20)}` : 'the store knows no account yet'}`,
-      commands: ids.length ? [`--account <one of the known accounts>`, ...IMPORT_IAM] : [...IMPORT_IAM, ...IMPORT_EVENTS],
+      // with nothing known, the notices below already give the import commands
+      commands: ids.length ? [`--account <one of the known accounts>`, ...IMPORT_IAM] : [],
     });
   }
 
@@ -90,7 +91,7 @@ export function missingData(input: NoticeInput): AnalysisNotice[] {
   if (input.events.events === 0) {
     out.push({
       kind: 'no-events',
-      message: 'no CloudTrail events stored: usage and activity are unknown, so nothing is reported as used or unused',
+      message: 'no CloudTrail events stored: usage and activity are unknown, so unused-permission and inactivity results mean nothing yet',
       commands: IMPORT_EVENTS,
     });
   } else if (input.windowStart !== undefined) {

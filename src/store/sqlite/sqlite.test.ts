@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { brotliCompressSync } from 'node:zlib';
 import { runStoreContract } from '../contract.test-helpers.js';
 import { openStore, defaultDbPath } from '../index.js';
 import { openSqliteStore, SQLITE_AREAS } from './index.js';
@@ -230,4 +231,31 @@ describe('opening a file that is not (yet) a trailscope store', () => {
     const again = await openStore(path, { create: false });
     await again.close();
   });
+});
+
+it('iam migration 2: snapshots stored before taken_at count as taken when imported', async () => {
+  const path = join(dir, 'iam-v1', 'store.db');
+  const db = openDatabase(path);
+  try {
+    migrate(db, SQLITE_AREAS.map((a) => (a.area === 'iam' ? { area: 'iam', steps: a.steps.slice(0, 1) } : a)));
+    const doc = brotliCompressSync(Buffer.from(JSON.stringify({ v: 1 })));
+    db.prepare('INSERT INTO iam_snapshots (account_id, kind, imported_at, imported_ms, source, codec, document) VALUES (?, ?, ?, ?, ?, 1, ?)').run(
+      '111111111111',
+      'authorization-details',
+      '2026-03-01T00:00:00Z',
+      Date.parse('2026-03-01T00:00:00Z'),
+      'old.json',
+      doc,
+    );
+  } finally {
+    db.close();
+  }
+  const store = await openStore(path);
+  try {
+    assert.deepEqual(await store.iam.latestAt('authorization-details', '2026-02-01T00:00:00Z'), []);
+    const [row] = await store.iam.latestAt('authorization-details', '2026-03-01T00:00:00Z');
+    assert.deepEqual([row?.source, row?.takenAt, row?.document], ['old.json', '2026-03-01T00:00:00Z', { v: 1 }]);
+  } finally {
+    await store.close();
+  }
 });

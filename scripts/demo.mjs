@@ -33,9 +33,10 @@ const summary = JSON.parse(run('generate', ['generate', '--out', org, '--seed', 
 console.log(`generated ${summary.events} events in ${summary.accounts.length} accounts (${summary.start} .. ${summary.end})`);
 run('import', ['import', join(org, 'AWSLogs'), '--db', db]);
 const iamFiles = readdirSync(join(org, 'iam')).map((f) => join(org, 'iam', f));
-run('iam import', ['iam', 'import', ...iamFiles, join(org, 'organizations', 'scps.json'), '--db', db]);
-// The generated window ends at summary.end; analyse as of then so the demo is reproducible.
+// The generated window ends at summary.end; analyse as of then so the demo is reproducible. The
+// IAM files describe the organization at that time, so they are imported as taken then.
 const asOf = summary.end;
+run('iam import', ['iam', 'import', ...iamFiles, join(org, 'organizations', 'scps.json'), '--taken-at', asOf, '--db', db]);
 run('findings', ['findings', '--db', db, '--as-of', asOf]);
 const paths = join(root, 'dist', 'cli', 'paths.js');
 if (existsSync(paths)) run('paths', ['paths', '--db', db, '--as-of', asOf]);

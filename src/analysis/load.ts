@@ -1,8 +1,13 @@
 /**
- * Loads one analysis state from the store: the latest IAM model of every account, effective
+ * Loads one analysis state from the store: the IAM model in force at asOf of every account, effective
  * permissions (one evaluator, cached per policy set), usage aggregates in the window and the
  * last successful activity of every principal. Never loads all events: only the store's
  * aggregates, plus the (few) events that passed a role, for iam:PassedToService.
+ *
+ * `accountId` narrows what is reported, never what is known: the whole organization's model,
+ * SCPs and usage are loaded (a role trusting the management account is not "external" because
+ * only a member account was asked for); identities are filtered here, findings and paths by the
+ * caller.
  */
 import type { Store } from '../store/index.js';
 import type { NormalizedEvent } from '../model/index.js';
@@ -15,11 +20,13 @@ import { analyseIdentities, windowStart, DEFAULT_WINDOW_DAYS, type IdentityAnaly
 import { DEFAULT_RULE_OPTIONS, type RuleContext, type RuleOptions } from './types.js';
 import { loadEscalationEvents } from '../graph/evidence.js';
 import { cachedVisibility, defaultVisibility, type VisibilityFn } from './visibility.js';
+import { checkMissing, type AnalysisNotice } from './notices.js';
 
 export interface LoadOptions {
   /** ISO end of the window (exclusive). Default: now. */
   asOf?: string;
   windowDays?: number;
+  /** Report only identities of this account (the principal's account); everything is still loaded. */
   accountId?: string;
   /** Only this principal's usage (policy suggestion). */
   principalArn?: string;
@@ -41,6 +48,8 @@ export interface AnalysisState {
   model: IamModel;
   evaluator: PermissionEvaluator | null;
   usage: Map<string, PrincipalUsage>;
+  /** What the store lacks for this run and the commands that bring it in (first run, partial data). */
+  notices: AnalysisNotice[];
 }
 
 export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promise<AnalysisState> {
@@ -57,23 +66,23 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
     }
   };
 
-  const model = await time('iam-model', () =>
-    new IamRepository(store.iam).loadModel(opts.accountId ? { accountIds: [opts.accountId] } : {}),
-  );
+  const notices = await time('notices', () => checkMissing(store, { asOf, windowStart: since, accountId: opts.accountId }));
+  // the snapshots in force at asOf, so that a past --as-of gives the same answer tomorrow
+  const model = await time('iam-model', () => new IamRepository(store.iam).loadModel({ at: asOf }));
   const evaluator = model.accounts.size > 0 ? await time('evaluator', () => createPermissionEvaluator(model)) : null;
-  const query = { since, until: asOf, accountId: opts.accountId, principalArn: opts.principalArn };
+  const query = { since, until: asOf, principalArn: opts.principalArn };
   const rows = await time('usage', () => store.events.usage(query));
   const resourceDetail = opts.resourceDetail ?? opts.principalArn !== undefined;
   const resourceRows = resourceDetail ? await time('usage-by-resource', () => store.events.usage({ ...query, byResource: true })) : [];
   const usage = aggregateUsage(rows, { resourceRows });
-  const principals = await time('principals', () => store.events.principals({ until: asOf, accountId: opts.accountId }));
+  const principals = await time('principals', () => store.events.principals({ until: asOf }));
   const lastSuccess = new Map(principals.map((p) => [p.principalArn, p.lastSeen]));
   const passRoleServices = resourceDetail
     ? await time('passrole', () => loadPassRoleServices(store, query, [...model.accounts.values()]))
     : new Map<string, Map<string, Set<string>>>();
   const escalationEvents =
     evaluator && !opts.principalArn && opts.escalationEvents !== false
-      ? await time('escalation-events', () => loadEscalationEvents(store.events, { since, until: asOf, accountId: opts.accountId }, new Set(rows.map((r) => r.action.toLowerCase()))))
+      ? await time('escalation-events', () => loadEscalationEvents(store.events, { since, until: asOf }, new Set(rows.map((r) => r.action.toLowerCase()))))
       : [];
 
   const snapshots = [...model.accounts.values()];
@@ -103,7 +112,7 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
     organizationAccountIds: new Set(model.scpChains.keys()),
     options: { ...DEFAULT_RULE_OPTIONS, ...opts.options },
   };
-  return { ctx, model, evaluator, usage };
+  return { ctx, model, evaluator, usage, notices };
 }
 
 /** Where a role handed over by a call goes: the service principal for iam:PassedToService. */
@@ -127,7 +136,7 @@ const PASSED_TO: Record<string, string> = {
  */
 export async function loadPassRoleServices(
   store: Store,
-  q: { since: string; until: string; accountId?: string; principalArn?: string },
+  q: { since: string; until: string; principalArn?: string },
   snapshots: readonly AccountSnapshot[],
 ): Promise<Map<string, Map<string, Set<string>>>> {
   const roleOfProfile = new Map<string, string>();

@@ -39,7 +39,8 @@ describe('shared IAM snapshots with no events', () => {
       const store = await tempStore();
       try {
         const inputs = await Promise.all(ds.files.map((f) => readIamFile(f)));
-        await importIamInputs(inputs, new IamRepository(store.store.iam), { importedAt: '2026-06-01T00:00:00Z' });
+        // taken before both asOf below (the second is just after the newest creation date)
+        await importIamInputs(inputs, new IamRepository(store.store.iam), { importedAt: '2026-06-01T00:00:00Z', takenAt: '2000-01-01T00:00:00Z' });
         // First with asOf long after every creation date: all judged identities are inactive.
         const late = await loadAnalysis(store.store, { asOf: '2030-01-01T00:00:00Z', windowDays: 90 });
         const judged = late.ctx.identities.filter((i) => i.iam && !i.serviceLinked);

@@ -7,7 +7,7 @@ import type { VisibilityFn } from './visibility.js';
 const P = 'arn:aws:iam::111122223333:role/app';
 const row = (action: string, success: boolean, over: Partial<UsageRow> = {}): UsageRow => ({
   principalArn: P,
-  accountId: '111122223333',
+  principalAccountId: '111122223333',
   action,
   resource: null,
   success,

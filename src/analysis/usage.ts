@@ -94,7 +94,7 @@ export function aggregateUsage(
     if (!p) {
       p = {
         principalArn: row.principalArn,
-        accountId: row.accountId,
+        accountId: row.principalAccountId,
         actions: new Map(),
         lastSuccess: null,
         firstSeen: null,

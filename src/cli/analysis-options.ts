@@ -2,6 +2,15 @@
 import type { Command } from 'commander';
 import { CliError, parsePositiveInt, parseTime } from './common.js';
 import { DEFAULT_WINDOW_DAYS } from '../analysis/identities.js';
+import { formatNotices, type AnalysisNotice } from '../analysis/notices.js';
+
+/** Analysis commands only read: a missing --db file is an error, not a new empty store. */
+export const READ_ONLY = { create: false } as const;
+
+/** What the store lacks for this run, on stderr (stdout keeps the valid, possibly empty, result). */
+export function printNotices(notices: readonly AnalysisNotice[], db?: string): void {
+  for (const line of formatNotices(notices, db)) process.stderr.write(line + '\n');
+}
 
 export interface WindowOptions {
   asOf?: string;
@@ -12,9 +21,17 @@ export interface WindowOptions {
 
 export function addWindowOptions(cmd: Command, opts: { account?: boolean } = { account: true }): Command {
   cmd
-    .option('--as-of <time>', 'judge the state at this time; later events are ignored (ISO-8601, or 7d / 12h ago; default now)')
+    .option(
+      '--as-of <time>',
+      'judge the state at this time: later events are ignored and the IAM snapshots in force then (the latest taken at or before it) are used (ISO-8601, or 7d / 12h ago; default now)',
+    )
     .option('--window <days>', `lookback window in days (default ${DEFAULT_WINDOW_DAYS})`, parsePositiveInt('--window'));
-  if (opts.account !== false) cmd.option('--account <id>', 'only this AWS account (12 digits)');
+  if (opts.account !== false) {
+    cmd.option(
+      '--account <id>',
+      "only report identities, findings and paths of this AWS account (12 digits; an identity's own account); the whole organization is still analysed",
+    );
+  }
   return cmd;
 }
 

@@ -19,8 +19,12 @@ export function addDbOption(cmd: Command): Command {
   );
 }
 
-export async function withStore<T>(opts: { db?: string }, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(opts.db ?? defaultDbPath());
+/**
+ * Opens the store of --db for fn. Commands that bring data in create it when absent; commands
+ * that only read pass `{ create: false }`: a missing file is an error, never a new empty store.
+ */
+export async function withStore<T>(opts: { db?: string }, fn: (store: Store) => Promise<T>, open: { create?: boolean } = {}): Promise<T> {
+  const store = await openStore(opts.db ?? defaultDbPath(), open);
   try {
     return await fn(store);
   } finally {

@@ -33,7 +33,7 @@ export function registerEvents(program: Command): void {
       .option('--limit <n>', 'at most N events; 0 for all', '100')
       .option('--since <time>', 'events at or after this time (ISO-8601, or 7d / 12h / 30m ago)')
       .option('--until <time>', 'events before this time')
-      .option('--account <id>', 'recipient account id')
+      .option('--account <id>', "only events received by this account (CloudTrail's recipientAccountId, not the caller's account)")
       .option('--principal <arn>', 'acting IAM user or role ARN (role sessions count for their role)')
       .option('--action <svc:Action>', 'events that exercised or attempted this IAM action, e.g. s3:ListAllMyBuckets')
       .option('--errors', 'only failed calls (errorCode set)')
@@ -49,7 +49,7 @@ export function registerEvents(program: Command): void {
       const query: EventQuery = {
         since: opts.since ? parseTime(opts.since) : undefined,
         until: opts.until ? parseTime(opts.until) : undefined,
-        accountId: opts.account,
+        recipientAccountId: opts.account,
         principalArn: opts.principal,
         action: opts.action,
         errorsOnly: opts.errors === true,
@@ -74,6 +74,6 @@ export function registerEvents(program: Command): void {
           const session = e.sessionName ? ` (${e.sessionName})` : '';
           process.stdout.write(`${e.eventTime}  ${e.recipientAccountId ?? '-'}  ${e.eventSource.replace('.amazonaws.com', '')}:${e.eventName}  ${who}${session}  ${status}\n`);
         }
-      });
+      }, { create: false });
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addDbOption, CliError, printJson, withStore } from './common.js';
-import { addWindowOptions, resolveWindow, type WindowOptions } from './analysis-options.js';
+import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { loadAnalysis } from '../analysis/load.js';
 import { runRules, selectRules } from '../analysis/engine.js';
 import { builtinRules } from '../analysis/rules/index.js';
@@ -70,12 +70,13 @@ export function registerFindings(program: Command): void {
       }
       const w = resolveWindow(opts);
       await withStore(opts, async (store) => {
-        const { ctx } = await loadAnalysis(store, {
+        const { ctx, notices } = await loadAnalysis(store, {
           ...w,
           resourceDetail: opts.resources === true,
           escalationEvents: rulesNeed(rules, 'escalationEvents'),
           options: { overprovisioned },
         });
+        printNotices(notices, opts.db);
         const { findings, errors } = runRules(rules, ctx, { severities, accountId: w.accountId });
         for (const e of errors) process.stderr.write(`trailscope: rule ${e.rule} failed: ${e.message}\n`);
         if (errors.length > 0) process.exitCode = 1;
@@ -92,6 +93,6 @@ export function registerFindings(program: Command): void {
           );
           process.stderr.write(`${findings.length} findings; window ${ctx.windowStart} .. ${ctx.asOf}\n`);
         }
-      });
+      }, READ_ONLY);
     });
 }

@@ -99,3 +99,48 @@ test('iam sync: injected clients; Organizations denied → warning, the rest sto
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('iam import: a file merging several accounts is split, one snapshot and line per account, with a warning', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-iam-'));
+  try {
+    // a published export and the same account's export renumbered, merged into one file as tools publish them
+    const text = readFileSync(CS, 'utf8');
+    const other = join(dir, 'other.json');
+    writeFileSync(other, text.replaceAll('012345678901', '210987654321'));
+    const a = JSON.parse(text) as Record<string, unknown[]>;
+    const b = JSON.parse(readFileSync(other, 'utf8')) as Record<string, unknown[]>;
+    const lists = ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies'];
+    const merged = Object.fromEntries(lists.map((k) => [k, [...(a[k] ?? []), ...(b[k] ?? [])]]));
+    const file = join(dir, 'merged.json');
+    writeFileSync(file, JSON.stringify(merged));
+
+    const db = join(dir, 'merged.db');
+    const lines = await run(['iam', 'import', '--db', db, file, '--taken-at', '2026-01-15T00:00:00Z']);
+    // the same files imported one by one give the reference counts
+    const single = await run(['iam', 'import', '--db', join(dir, 'single.db'), CS, other]);
+    const accountLines = (ls: string[]) => ls.filter((l) => /^account \d{12}: /.test(l)).sort();
+    assert.deepEqual(accountLines(lines), accountLines(single));
+    assert.equal(accountLines(lines).length, 2);
+    assert.ok(
+      lines.some((l) => /^warning: .*merged\.json merged the authorization details of 2 accounts \(012345678901, 210987654321\): imported one snapshot per account/.test(l)),
+      lines.join('\n'),
+    );
+    const store = await openStore(db);
+    try {
+      assert.deepEqual(await store.iam.accounts(), ['012345678901', '210987654321']);
+      // --taken-at: in force from that time on, not before
+      assert.equal((await store.iam.latestAt('authorization-details', '2026-01-14T00:00:00Z')).length, 0);
+      const rows = await store.iam.latestAt('authorization-details', '2026-01-15T00:00:00Z');
+      assert.deepEqual(rows.map((r) => [r.accountId, r.takenAt]), [
+        ['012345678901', '2026-01-15T00:00:00.000Z'],
+        ['210987654321', '2026-01-15T00:00:00.000Z'],
+      ]);
+    } finally {
+      await store.close();
+    }
+    await assert.rejects(run(['iam', 'import', '--db', db, file, '--taken-at', 'soon']), /not a time/);
+    await assert.rejects(run(['iam', 'import', '--db', db, file, '--account-id', '012345678901']), /merge accounts .*--account-id/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CliError, addDbOption, printJson, withStore } from './common.js';
+import { CliError, addDbOption, parseTime, printJson, withStore } from './common.js';
 import { IamRepository } from '../iam/repository.js';
 import type { DetectedInput, ImportSummary } from '../iam/import.js';
 import { importIamInputs, readIamFile } from '../iam/import.js';
@@ -27,6 +27,7 @@ export function formatImportSummary(summary: ImportSummary): string[] {
     );
     for (const w of s.warnings) lines.push(`  warning: ${w}`);
   }
+  for (const w of summary.warnings ?? []) lines.push(`warning: ${w}`);
   if (lines.length === 0) lines.push('nothing imported');
   return lines;
 }
@@ -56,10 +57,18 @@ export function registerIam(program: Command, deps: IamCommandDeps = {}): void {
       .option('--credential-report <file>', 'an IAM credential report (CSV or the GetCredentialReport JSON)')
       .option('--scps <file>', 'an SCP export: {"policies":[{"id","name","document","targets"}],"accounts":[{"id","parents"}]}')
       .option('--account-id <id>', 'account for authorization details that name none')
+      .option(
+        '--taken-at <time>',
+        "when the files were exported (ISO-8601, or 7d / 12h ago); --as-of picks snapshots by it (default: a credential report's generated time, else now)",
+      )
       .option('--json', 'print the summary as JSON'),
-  ).action(async (files: string[], opts: { db?: string; credentialReport?: string; scps?: string; accountId?: string; json?: boolean }) => {
+  ).action(async (files: string[], opts: { db?: string; credentialReport?: string; scps?: string; accountId?: string; takenAt?: string; json?: boolean }) => {
     if (files.length === 0 && !opts.credentialReport && !opts.scps) {
       throw new CliError('nothing to import: give authorization-details files, --credential-report or --scps');
+    }
+    const takenAt = opts.takenAt === undefined ? undefined : parseTime(opts.takenAt);
+    if (takenAt !== undefined && Date.parse(takenAt) > Date.now() + 60_000) {
+      throw new CliError(`--taken-at ${opts.takenAt} is in the future: give the time the files were exported`);
     }
     let inputs: DetectedInput[];
     try {
@@ -73,7 +82,10 @@ export function registerIam(program: Command, deps: IamCommandDeps = {}): void {
     }
     const summary = await withStore(opts, async (store) => {
       try {
-        const r = await importIamInputs(inputs, new IamRepository(store.iam), opts.accountId ? { accountId: opts.accountId } : {});
+        const r = await importIamInputs(inputs, new IamRepository(store.iam), {
+          ...(opts.accountId ? { accountId: opts.accountId } : {}),
+          ...(takenAt ? { takenAt } : {}),
+        });
         return r.summary;
       } catch (err) {
         wrap(err);

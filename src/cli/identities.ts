@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addDbOption, printJson, withStore } from './common.js';
-import { addWindowOptions, resolveWindow, type WindowOptions } from './analysis-options.js';
+import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { loadAnalysis } from '../analysis/load.js';
 import { renderTable } from '../analysis/format/table.js';
 
@@ -25,7 +25,8 @@ export function registerIdentities(program: Command): void {
     .action(async (opts: IdentitiesOptions) => {
       const w = resolveWindow(opts);
       await withStore(opts, async (store) => {
-        const { ctx } = await loadAnalysis(store, { ...w, resourceDetail: false, escalationEvents: false });
+        const { ctx, notices } = await loadAnalysis(store, { ...w, resourceDetail: false, escalationEvents: false });
+        printNotices(notices, opts.db);
         const summaries = ctx.identities.map((i) => i.summary);
         if (opts.json) {
           printJson(summaries);
@@ -48,6 +49,6 @@ export function registerIdentities(program: Command): void {
           ),
         );
         process.stderr.write(`${summaries.length} identities; window ${ctx.windowStart} .. ${ctx.asOf}\n`);
-      });
+      }, READ_ONLY);
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addDbOption, CliError, printJson, withStore } from './common.js';
-import { addWindowOptions, resolveWindow, type WindowOptions } from './analysis-options.js';
+import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { loadAnalysis } from '../analysis/load.js';
 import { graphFor } from '../graph/context.js';
 import { ADMIN, type GraphNode } from '../graph/build.js';
@@ -68,13 +68,30 @@ export function registerPaths(program: Command): void {
     .action(async (opts: PathsOptions) => {
       const w = resolveWindow(opts);
       await withStore(opts, async (store) => {
-        const { ctx } = await loadAnalysis(store, { ...w, resourceDetail: false });
+        const { ctx, notices } = await loadAnalysis(store, { ...w, resourceDetail: false });
+        printNotices(notices, opts.db);
         const graph = graphFor(ctx);
-        if (!graph) throw new CliError('no IAM snapshot imported: run `trailscope iam import` first', 2);
         const to = opts.to ?? ADMIN;
+        if (!graph) {
+          // nothing to walk (the notices say why): still a valid, empty result
+          const empty: PathsDocument = {
+            asOf: ctx.asOf,
+            windowStart: ctx.windowStart,
+            windowDays: ctx.windowDays,
+            from: opts.from ?? null,
+            target: to,
+            nodes: {},
+            paths: [],
+            stats: { nodes: 0, edges: 0, evaluatorCalls: 0, graphMs: 0, paths: 0 },
+          };
+          if (opts.json) printJson(empty);
+          else process.stderr.write(`0 path(s) to ${to}; window ${ctx.windowStart} .. ${ctx.asOf}\n`);
+          return;
+        }
         if (to !== ADMIN && !graph.node(to)) throw new CliError(`--to ${to}: not a principal of any imported snapshot`);
         if (opts.from && !graph.node(opts.from)) throw new CliError(`--from ${opts.from}: not a node of the graph (a user, role, root, trusted account or provider)`);
-        const paths = findPaths(graph, { from: opts.from, to });
+        // --account narrows the report to paths that touch the account; the graph spans the organization
+        const paths = findPaths(graph, { from: opts.from, to }).filter((p) => !w.accountId || p.accounts.includes(w.accountId));
         const nodes: PathsDocument['nodes'] = {};
         for (const p of paths) {
           for (const id of [p.from, ...p.steps.flatMap((s) => [s.to, ...(s.via && graph.node(s.via) ? [s.via] : [])])]) {
@@ -112,6 +129,6 @@ export function registerPaths(program: Command): void {
         process.stderr.write(
           `${paths.length} path(s) to ${to}; graph ${graph.stats.nodes} nodes, ${graph.stats.edges} edges in ${graph.stats.ms} ms; window ${ctx.windowStart} .. ${ctx.asOf}\n`,
         );
-      });
+      }, READ_ONLY);
     });
 }

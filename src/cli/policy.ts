@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addDbOption, CliError, withStore } from './common.js';
-import { addWindowOptions, resolveWindow, type WindowOptions } from './analysis-options.js';
+import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { loadAnalysis } from '../analysis/load.js';
 import { parsePrincipalArn } from '../analysis/identities.js';
 import { suggestPolicy } from '../analysis/policy.js';
@@ -25,12 +25,13 @@ export function registerPolicy(program: Command): void {
       }
       const w = resolveWindow(opts);
       await withStore(opts, async (store) => {
-        const { ctx, evaluator } = await loadAnalysis(store, {
+        const { ctx, evaluator, notices } = await loadAnalysis(store, {
           asOf: w.asOf,
           windowDays: w.windowDays,
           accountId: parsed.accountId,
           principalArn: arn,
         });
+        printNotices(notices, opts.db);
         const id = ctx.identities[0];
         if (!id) {
           throw new CliError(`${arn}: not in any imported IAM snapshot and no activity seen before ${w.asOf} (import IAM with \`trailscope iam import\`)`, 2);
@@ -47,6 +48,6 @@ export function registerPolicy(program: Command): void {
         });
         process.stdout.write(JSON.stringify(result.document, null, 2) + '\n');
         for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
-      });
+      }, READ_ONLY);
     });
 }

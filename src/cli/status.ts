@@ -28,6 +28,7 @@
  */
 import type { Command } from 'commander';
 import { addDbOption, withStore, parseTime, printJson } from './common.js';
+import { checkMissing, formatNotices } from '../analysis/notices.js';
 import type { ConnectorCounters, EventStats, HealthProblem, QuarantineRecord, Store } from '../store/index.js';
 
 export interface AccountStatus {
@@ -195,7 +196,12 @@ export function registerStatus(program: Command): void {
     .addHelpText('after', '\nExamples:\n  trailscope status\n  trailscope status --json | jq \'.connectors[].accounts[] | select(.lagSeconds > 3600)\'')
     .action(async (opts: { db?: string; json?: boolean; now?: string }) => {
       const now = opts.now ? new Date(parseTime(opts.now)) : new Date();
-      const report = await withStore(opts, (store) => buildStatus(store, now));
+      const [report, notices] = await withStore(
+        opts,
+        async (store) => Promise.all([buildStatus(store, now), checkMissing(store, { asOf: now.toISOString() })]),
+        { create: false },
+      );
+      for (const line of formatNotices(notices, opts.db)) process.stderr.write(line + '\n');
       if (opts.json) printJson(report);
       else process.stdout.write(formatStatus(report));
     });

@@ -202,7 +202,7 @@ export const MAX_EVIDENCE_EVENTS = 200_000;
  */
 export async function loadEscalationEvents(
   events: Pick<EventStore, 'iterate'>,
-  q: { since: string; until: string; accountId?: string },
+  q: { since: string; until: string; recipientAccountId?: string },
   /** Actions seen in the window at all (lower-cased, e.g. from usage aggregates): others are not queried. */
   present?: ReadonlySet<string>,
 ): Promise<NormalizedEvent[]> {
@@ -213,7 +213,7 @@ export async function loadEscalationEvents(
   const anyAction = [...new Set(wanted.map((a) => canonicalAction(a) ?? a))];
   if (anyAction.length === 0) return [];
   // One scan of the window for all actions, in eventTime order, without raw records.
-  for await (const e of events.iterate({ since: q.since, until: q.until, accountId: q.accountId, anyAction, columnsOnly: true })) {
+  for await (const e of events.iterate({ since: q.since, until: q.until, recipientAccountId: q.recipientAccountId, anyAction, columnsOnly: true })) {
     if (out.size >= MAX_EVIDENCE_EVENTS) break;
     const key = `${e.eventID}|${e.recipientAccountId ?? ''}`;
     if (!out.has(key)) out.set(key, e);

@@ -36,7 +36,8 @@ before(async () => {
   await importPaths(store, [join(out, 'AWSLogs')]);
   const iamFiles = readdirSync(join(out, 'iam')).map((f) => join(out, 'iam', f));
   const inputs = await Promise.all([...iamFiles, join(out, 'organizations', 'scps.json')].map((f) => readIamFile(f)));
-  await importIamInputs(inputs, new IamRepository(store.iam));
+  // the generated IAM files describe the organization at the window's end; --as-of picks snapshots by that time
+  await importIamInputs(inputs, new IamRepository(store.iam), { takenAt: expected.window.end });
   state = await loadAnalysis(store, { asOf: expected.window.end, windowDays: 90 });
   findings = runRules(builtinRules, state.ctx).findings;
 });

@@ -8,6 +8,7 @@ import {
   buildAccountSnapshot,
   looksLikeAuthorizationDetails,
   parseAuthorizationDetailsPage,
+  splitPageByAccount,
 } from './snapshot/authorization-details.js';
 import type { CredentialReport } from './snapshot/credential-report.js';
 import {
@@ -84,6 +85,8 @@ export interface AccountImportSummary {
 
 export interface ImportSummary {
   snapshots: AccountImportSummary[];
+  /** About the inputs as a whole, e.g. a file that merged several accounts and was split. */
+  warnings: string[];
   credentialReports: { accountId: string; users: number; source: string }[];
   scps: { accounts: number; managementAccounts: string[]; warnings: string[]; source: string }[];
 }
@@ -95,15 +98,38 @@ export interface ImportSummary {
 export async function importIamInputs(
   inputs: DetectedInput[],
   repo: IamRepository | undefined,
-  opts: { importedAt?: string; accountId?: string } = {},
+  /**
+   * importedAt: when it reached the store (default now). takenAt: when the configuration was
+   * captured, for every input (default: a credential report's generated time, else importedAt).
+   */
+  opts: { importedAt?: string; takenAt?: string; accountId?: string } = {},
 ): Promise<{ summary: ImportSummary; snapshots: AccountSnapshot[] }> {
   const importedAt = opts.importedAt ?? new Date().toISOString();
+  const takenAt = opts.takenAt;
+  const warnings: string[] = [];
   const byAccount = new Map<string, { pages: AuthorizationDetailsPage[]; sources: string[] }>();
   for (const input of inputs) {
     if (input.kind !== 'authorization-details') continue;
-    const accounts = [...accountsInPage(input.page)];
+    const accounts = [...accountsInPage(input.page)].sort();
     if (accounts.length > 1) {
-      throw new SnapshotError(`${input.source}: authorization details mix accounts ${accounts.sort().join(', ')}`);
+      // a merged export (several accounts' outputs in one file, as tools publish them): one snapshot per account
+      if (opts.accountId) {
+        throw new SnapshotError(`${input.source}: authorization details merge accounts ${accounts.join(', ')}; --account-id ${opts.accountId} cannot apply to all of them: drop it`);
+      }
+      const { pages, unassigned } = splitPageByAccount(input.page);
+      warnings.push(
+        `${input.source} merged the authorization details of ${accounts.length} accounts (${accounts.join(', ')}): imported one snapshot per account, split by the account in each ARN` +
+          (unassigned.length
+            ? `; ${unassigned.length} user(s), group(s) or role(s) whose ARN names no account were left out (${unassigned.slice(0, 3).join(', ')}${unassigned.length > 3 ? ', …' : ''})`
+            : ''),
+      );
+      for (const [account, page] of pages) {
+        const entry = byAccount.get(account) ?? { pages: [], sources: [] };
+        entry.pages.push(page);
+        if (!entry.sources.includes(input.source)) entry.sources.push(input.source);
+        byAccount.set(account, entry);
+      }
+      continue;
     }
     // a page with no account-bearing ARN (e.g. only AWS-managed policies) joins the only account
     const account = accounts[0] ?? opts.accountId ?? (byAccount.size === 1 ? [...byAccount.keys()][0] : undefined) ?? '';
@@ -126,12 +152,12 @@ export async function importIamInputs(
     }
   }
 
-  const summary: ImportSummary = { snapshots: [], credentialReports: [], scps: [] };
+  const summary: ImportSummary = { snapshots: [], warnings, credentialReports: [], scps: [] };
   const snapshots: AccountSnapshot[] = [];
   for (const [accountId, { pages, sources }] of byAccount) {
     const snap = buildAccountSnapshot(pages, { importedAt, accountId });
     snapshots.push(snap);
-    if (repo) await repo.saveSnapshot(snap, sources.join(','));
+    if (repo) await repo.saveSnapshot(snap, sources.join(','), takenAt);
     summary.snapshots.push({
       accountId,
       users: snap.users.length,
@@ -146,14 +172,14 @@ export async function importIamInputs(
   }
   for (const input of inputs) {
     if (input.kind === 'credential-report') {
-      if (repo) await repo.saveCredentialReport(input.report, input.source, importedAt);
+      if (repo) await repo.saveCredentialReport(input.report, input.source, importedAt, takenAt);
       summary.credentialReports.push({
         accountId: input.report.accountId,
         users: input.report.rows.filter((r) => !r.isRoot).length,
         source: input.source,
       });
     } else if (input.kind === 'scps') {
-      if (repo) await repo.saveScpChains(input.chains, input.source, importedAt);
+      if (repo) await repo.saveScpChains(input.chains, input.source, importedAt, takenAt);
       summary.scps.push({
         accounts: input.chains.length,
         managementAccounts: input.chains.filter((c) => c.isManagementAccount).map((c) => c.accountId),

@@ -24,24 +24,28 @@ interface StoredCredentialReport extends CredentialReport {
 export class IamRepository {
   constructor(private readonly store: IamStore) {}
 
-  async saveSnapshot(snapshot: AccountSnapshot, source: string): Promise<void> {
+  /** `takenAt`: when the configuration was captured (default: snapshot.importedAt). */
+  async saveSnapshot(snapshot: AccountSnapshot, source: string, takenAt?: string): Promise<void> {
     await this.store.putSnapshot({
       accountId: snapshot.accountId,
       kind: IAM_KIND.authorizationDetails,
       importedAt: snapshot.importedAt,
+      ...(takenAt ? { takenAt } : {}),
       source,
       document: serializeSnapshot(snapshot),
     });
   }
 
-  async saveCredentialReport(report: CredentialReport, source: string, importedAt = new Date().toISOString()): Promise<void> {
+  /** A report is taken when AWS generated it (when known), unless `takenAt` says otherwise. */
+  async saveCredentialReport(report: CredentialReport, source: string, importedAt = new Date().toISOString(), takenAt?: string): Promise<void> {
     const document: StoredCredentialReport = { schema: 1, ...report };
-    await this.store.putSnapshot({ accountId: report.accountId, kind: IAM_KIND.credentialReport, importedAt, source, document });
+    const taken = takenAt ?? report.generatedAt ?? undefined;
+    await this.store.putSnapshot({ accountId: report.accountId, kind: IAM_KIND.credentialReport, importedAt, ...(taken ? { takenAt: taken } : {}), source, document });
   }
 
-  async saveScpChains(chains: StoredScpChain[], source: string, importedAt = new Date().toISOString()): Promise<void> {
+  async saveScpChains(chains: StoredScpChain[], source: string, importedAt = new Date().toISOString(), takenAt?: string): Promise<void> {
     for (const chain of chains) {
-      await this.store.putSnapshot({ accountId: chain.accountId, kind: IAM_KIND.scps, importedAt, source, document: chain });
+      await this.store.putSnapshot({ accountId: chain.accountId, kind: IAM_KIND.scps, importedAt, ...(takenAt ? { takenAt } : {}), source, document: chain });
     }
   }
 
@@ -57,15 +61,16 @@ export class IamRepository {
     return rows.map((r) => deserializeSnapshot(r.document));
   }
 
-  /** Latest snapshots, SCP chains and credential reports of every account (or of the given ones). */
-  async loadModel(opts: { accountIds?: string[] } = {}): Promise<IamModel> {
+  /**
+   * Snapshots, SCP chains and credential reports of every account (or of the given ones): the
+   * latest, or with `at` the ones in force at that time (the latest taken at or before it), so
+   * that a run `--as-of` a past time sees the configuration of that time.
+   */
+  async loadModel(opts: { accountIds?: string[]; at?: string } = {}): Promise<IamModel> {
     const want = opts.accountIds ? new Set(opts.accountIds) : undefined;
     const keep = (a: string) => !want || want.has(a);
-    const [snaps, scps, reports] = await Promise.all([
-      this.store.latest(IAM_KIND.authorizationDetails),
-      this.store.latest(IAM_KIND.scps),
-      this.store.latest(IAM_KIND.credentialReport),
-    ]);
+    const pick = (kind: string) => (opts.at === undefined ? this.store.latest(kind) : this.store.latestAt(kind, opts.at));
+    const [snaps, scps, reports] = await Promise.all([pick(IAM_KIND.authorizationDetails), pick(IAM_KIND.scps), pick(IAM_KIND.credentialReport)]);
     return buildIamModel({
       snapshots: snaps.filter((r) => keep(r.accountId)).map((r) => deserializeSnapshot(r.document)),
       scpChains: scps.filter((r) => keep(r.accountId)).map((r) => toScpChain(r.document as StoredScpChain)),

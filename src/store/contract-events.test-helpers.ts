@@ -185,7 +185,7 @@ export function eventsContract({ open }: ContractContext): void {
     assert.deepEqual(ids(await store.events.query({})), ids(evs));
     assert.deepEqual(ids(await store.events.query({ newestFirst: true })), ids([...evs].reverse()));
     assert.deepEqual(ids(await store.events.query({ since: iso(T0 + HOUR), until: iso(T0 + 3 * HOUR) })), ids(evs.slice(1, 3)), 'since inclusive, until exclusive');
-    assert.deepEqual(ids(await store.events.query({ accountId: '222222222222' })), ids([evs[2]!]));
+    assert.deepEqual(ids(await store.events.query({ recipientAccountId: '222222222222' })), ids([evs[2]!]));
     assert.deepEqual(ids(await store.events.query({ principalArn: p1 })), ids(evs.slice(0, 2)));
     assert.deepEqual(ids(await store.events.query({ action: 'ec2:RunInstances' })), ids(evs.slice(1, 3)));
     assert.deepEqual(ids(await store.events.query({ action: 'iam:PassRole', principalArn: p1 })), ids([evs[1]!]));
@@ -195,7 +195,7 @@ export function eventsContract({ open }: ContractContext): void {
     assert.deepEqual(ids(await store.events.query({ limit: 2, newestFirst: true })), ids([evs[3]!, evs[2]!]));
     assert.deepEqual(await store.events.query({ principalArn: 'arn:aws:iam::999999999999:role/never' }), []);
     assert.deepEqual(await store.events.query({ action: 'never:Seen' }), []);
-    assert.deepEqual(await store.events.query({ accountId: '999999999999' }), []);
+    assert.deepEqual(await store.events.query({ recipientAccountId: '999999999999' }), []);
     const stats = await store.events.stats();
     assert.deepEqual(stats, { events: 4, files: 0, oldestEventTime: iso(T0), newestEventTime: iso(T0 + 3 * HOUR) });
   });

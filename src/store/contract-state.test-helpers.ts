@@ -118,4 +118,34 @@ export function stateContract({ open }: ContractContext): void {
     assert.equal((await store.iam.history('authorization-details', '111111111111', 1)).length, 1);
     assert.deepEqual(await store.iam.accounts(), ['111111111111', '222222222222', '333333333333']);
   });
+
+  it('IAM snapshots: latestAt picks the one in force at a time, by the time it was taken', async () => {
+    const store = await open();
+    const put = (accountId: string, importedAt: string, source: string, takenAt?: string) =>
+      store.iam.putSnapshot({ accountId, kind: 'authorization-details', importedAt, ...(takenAt ? { takenAt } : {}), source, document: { source } });
+    await put('111111111111', '2026-03-01T00:00:00Z', 'march');
+    await put('111111111111', '2026-04-01T00:00:00Z', 'april');
+    // imported last, but captured in February: it is the oldest, never "latest"
+    await put('111111111111', '2026-05-01T00:00:00Z', 'february', '2026-02-01T00:00:00Z');
+    await put('222222222222', '2026-04-15T00:00:00Z', 'b-april');
+    const at = async (t: string, account?: string) => (await store.iam.latestAt('authorization-details', t, account)).map((r) => [r.accountId, r.source]);
+    assert.deepEqual(await at('2026-03-15T00:00:00Z'), [['111111111111', 'march']]);
+    assert.deepEqual(await at('2026-04-01T00:00:00Z'), [['111111111111', 'april']], 'taken exactly at T is in force at T');
+    assert.deepEqual(await at('2026-02-15T00:00:00Z'), [['111111111111', 'february']]);
+    assert.deepEqual(await at('2026-01-01T00:00:00Z'), []);
+    assert.deepEqual(await at('2026-06-01T00:00:00Z'), [['111111111111', 'april'], ['222222222222', 'b-april']]);
+    assert.deepEqual(await at('2026-06-01T00:00:00Z', '222222222222'), [['222222222222', 'b-april']]);
+    assert.deepEqual((await store.iam.latest('authorization-details', '111111111111')).map((r) => r.source), ['april']);
+    const [feb] = await store.iam.latestAt('authorization-details', '2026-02-15T00:00:00Z');
+    assert.equal(feb!.takenAt, '2026-02-01T00:00:00Z');
+    assert.equal(feb!.importedAt, '2026-05-01T00:00:00Z');
+    assert.deepEqual(
+      (await store.iam.history('authorization-details', '111111111111')).map((r) => r.source),
+      ['april', 'march', 'february'],
+    );
+    assert.deepEqual(await store.iam.inventory(), [
+      { accountId: '111111111111', kind: 'authorization-details', snapshots: 3, firstTakenAt: '2026-02-01T00:00:00.000Z', lastTakenAt: '2026-04-01T00:00:00.000Z' },
+      { accountId: '222222222222', kind: 'authorization-details', snapshots: 1, firstTakenAt: '2026-04-15T00:00:00.000Z', lastTakenAt: '2026-04-15T00:00:00.000Z' },
+    ]);
+  });
 }

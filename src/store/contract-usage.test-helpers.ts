@@ -55,7 +55,7 @@ export function usageContract({ open }: ContractContext): void {
     assert.equal(ok.count, 2);
     assert.equal(ok.firstSeen, evs[0]!.eventTime);
     assert.equal(ok.lastSeen, evs[1]!.eventTime);
-    assert.equal(ok.accountId, '111111111111');
+    assert.equal(ok.principalAccountId, '111111111111');
     assert.equal(ok.resource, null);
     // Evidence: the latest event comes first; every sample is one of the row's events.
     assert.equal(ok.sampleEventIds[0], evs[1]!.eventID);
@@ -80,8 +80,8 @@ export function usageContract({ open }: ContractContext): void {
       ['arn:aws:s3:::b2/y', 1],
     ]);
     // Account filter is the principal's account.
-    assert.equal((await store.events.usage({ accountId: '111111111111' })).length, 5);
-    assert.deepEqual(await store.events.usage({ accountId: '999999999999' }), []);
+    assert.equal((await store.events.usage({ principalAccountId: '111111111111' })).length, 5);
+    assert.deepEqual(await store.events.usage({ principalAccountId: '999999999999' }), []);
   });
 
   it('usage over any window equals a brute-force count over the events', async () => {
@@ -125,8 +125,8 @@ export function usageContract({ open }: ContractContext): void {
     ]);
     const all = await store.events.principals({});
     assert.deepEqual(all, [
-      { principalArn: p, accountId: '111111111111', identityType: 'AssumedRole', firstSeen: iso(T0), lastSeen: iso(T0 + 5 * HOUR + 30 * MIN) },
-      { principalArn: q, accountId: '222222222222', identityType: 'IAMUser', firstSeen: iso(T0 + HOUR), lastSeen: null },
+      { principalArn: p, principalAccountId: '111111111111', identityType: 'AssumedRole', firstSeen: iso(T0), lastSeen: iso(T0 + 5 * HOUR + 30 * MIN) },
+      { principalArn: q, principalAccountId: '222222222222', identityType: 'IAMUser', firstSeen: iso(T0 + HOUR), lastSeen: null },
     ]);
     const before = await store.events.principals({ until: iso(T0 + 5 * HOUR + 30 * MIN) });
     assert.equal(before.find((r) => r.principalArn === p)!.lastSeen, iso(T0));
@@ -135,7 +135,7 @@ export function usageContract({ open }: ContractContext): void {
       [p],
     );
     assert.deepEqual(
-      (await store.events.principals({ accountId: '222222222222' })).map((r) => r.principalArn),
+      (await store.events.principals({ principalAccountId: '222222222222' })).map((r) => r.principalArn),
       [q],
     );
   });

@@ -6,16 +6,25 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
+export interface OpenStoreOptions {
+  /**
+   * Create the store when absent (default true: commands that bring data in). Commands that only
+   * read pass false, so a mistyped --db is an error instead of a new empty database.
+   */
+  create?: boolean;
+}
+
 /**
  * Opens the store at `location`: a postgres:// or postgresql:// URL selects PostgreSQL;
- * anything else is a SQLite file path (created, with its parent folders, when absent).
+ * anything else is a SQLite file path (created, with its parent folders, when absent and
+ * `create` is not false). A SQLite file of another application is refused and left untouched.
  */
-export async function openStore(location: string): Promise<Store> {
+export async function openStore(location: string, opts: OpenStoreOptions = {}): Promise<Store> {
   if (isPostgresUrl(location)) {
     throw new Error('PostgreSQL store not available yet: use a SQLite file path for --db (or $TRAILSCOPE_DB)');
   }
   if (location.trim() === '') throw new Error('no store location given: pass --db <path> or set $TRAILSCOPE_DB');
-  return openSqliteStore(location);
+  return openSqliteStore(location, opts);
 }
 
 /** $TRAILSCOPE_DB when set, otherwise ./trailscope.db. */

@@ -63,7 +63,8 @@ export interface CommitResult {
 export interface EventQuery {
   since?: string;
   until?: string;
-  accountId?: string;
+  /** The account that received the call (CloudTrail's recipientAccountId), not the caller's. */
+  recipientAccountId?: string;
   principalArn?: string;
   /** An IAM action, e.g. s3:ListAllMyBuckets: events that exercised or attempted it. */
   action?: string;
@@ -86,7 +87,8 @@ export interface EventQuery {
 /** Per (principal, action[, resource]) aggregate over a time range, success and failure kept apart. */
 export interface UsageRow {
   principalArn: string;
-  accountId: string | null;
+  /** The acting principal's account (from its ARN), not the account that received the calls. */
+  principalAccountId: string | null;
   action: string;
   /** A resource ARN the request named, or null when aggregated over all resources. */
   resource: string | null;
@@ -103,7 +105,8 @@ export interface UsageRow {
 export interface UsageQuery {
   since?: string;
   until?: string;
-  accountId?: string;
+  /** Only principals of this account (the caller's account, which may differ from the recipient's). */
+  principalAccountId?: string;
   principalArn?: string;
   /** Split rows per named resource (slower; for one principal's policy suggestion). */
   byResource?: boolean;
@@ -143,8 +146,8 @@ export interface EventStore {
   usage(q: UsageQuery): Promise<UsageRow[]>;
   stats(): Promise<EventStats>;
   /** Distinct principal ARNs seen acting, with their first and last successful activity. */
-  principals(q: { until?: string; accountId?: string }): Promise<
-    { principalArn: string; accountId: string | null; identityType: string | null; firstSeen: string; lastSeen: string | null }[]
+  principals(q: { until?: string; principalAccountId?: string }): Promise<
+    { principalArn: string; principalAccountId: string | null; identityType: string | null; firstSeen: string; lastSeen: string | null }[]
   >;
 }
 
@@ -217,6 +220,12 @@ export interface IamSnapshotRow {
   /** 'authorization-details' | 'credential-report' | 'scps' | other iam/-defined kinds. */
   kind: string;
   importedAt: string;
+  /**
+   * When the configuration was captured: the document's own time (a credential report's
+   * generated time, the time of an `iam sync`, `iam import --taken-at`). Absent on write means
+   * importedAt; always set on read. `latest`, `latestAt` and `history` order by it.
+   */
+  takenAt?: string;
   /** Source description (file path or 'sync'). */
   source: string;
   document: unknown;
@@ -225,9 +234,25 @@ export interface IamSnapshotRow {
 export interface IamStore {
   /** Adds a snapshot; the previous one of the same (account, kind) is kept for drift. */
   putSnapshot(row: IamSnapshotRow): Promise<void>;
-  /** The latest snapshot of each account for that kind (or of one account). */
+  /** The latest snapshot (greatest takenAt, then the last stored) of each account for that kind (or of one account). */
   latest(kind: string, accountId?: string): Promise<IamSnapshotRow[]>;
+  /**
+   * The snapshot in force at `at` of each account for that kind (or of one account): the latest
+   * taken at or before `at`. Accounts whose first snapshot is later than `at` are absent.
+   */
+  latestAt(kind: string, at: string, accountId?: string): Promise<IamSnapshotRow[]>;
   /** The snapshots of one account and kind, newest first. */
   history(kind: string, accountId: string, limit?: number): Promise<IamSnapshotRow[]>;
   accounts(): Promise<string[]>;
+  /** What is stored, per account and kind, without reading any document (first-run checks, status). */
+  inventory(): Promise<IamInventoryRow[]>;
+}
+
+export interface IamInventoryRow {
+  accountId: string;
+  kind: string;
+  snapshots: number;
+  /** takenAt of the oldest and newest snapshot. */
+  firstTakenAt: string;
+  lastTakenAt: string;
 }

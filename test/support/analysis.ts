@@ -35,6 +35,9 @@ export async function tempStore(): Promise<TempStore> {
 
 export const ACCOUNT = '111122223333';
 
+/** When importIam's snapshots count as taken: before every asOf the tests use. */
+export const FIXTURE_TAKEN_AT = '2000-01-01T00:00:00Z';
+
 export function allowAll(): PolicyDocument {
   return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 }
@@ -122,7 +125,9 @@ export async function importIam(store: Store, inputs: { authz?: Record<string, u
     ...(inputs.authz ?? []).map((d, i) => detectIamInput(JSON.stringify(d), `authz${i}.json`)),
     ...(inputs.credentialReports ?? []).map((c, i) => detectIamInput(c, `report${i}.csv`)),
   ];
-  await importIamInputs(detected, new IamRepository(store.iam), { importedAt: '2026-06-01T00:00:00Z' });
+  // The fixtures stand for the configuration over the whole test period: taken before any asOf a
+  // test uses (--as-of selects the snapshots taken at or before it).
+  await importIamInputs(detected, new IamRepository(store.iam), { importedAt: '2026-06-01T00:00:00Z', takenAt: FIXTURE_TAKEN_AT });
 }
 
 const REPORT_HEADER =

@@ -79,7 +79,7 @@ describe('overprovisioned-identity: large grants', () => {
     granted.set('iam:ListUsers', 'full');
     granted.set('iam:GetUser', 'full');
     const usage = aggregateUsage([
-      { principalArn: 'p', accountId: null, action: 'iam:ListUsers', resource: null, success: true, count: 1, firstSeen: 'x', lastSeen: 'x', sampleEventIds: [], sessionNames: [] },
+      { principalArn: 'p', principalAccountId: null, action: 'iam:ListUsers', resource: null, success: true, count: 1, firstSeen: 'x', lastSeen: 'x', sampleEventIds: [], sessionNames: [] },
     ]).get('p');
     const big = groupUnused(classifyGranted(granted, usage, () => 'logged'));
     assert.equal(big.complete, false);

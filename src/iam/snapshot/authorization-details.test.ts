@@ -7,6 +7,7 @@ import {
   buildAccountSnapshot,
   parseAuthorizationDetails,
   parseAuthorizationDetailsPage,
+  splitPageByAccount,
 } from './authorization-details.js';
 import { decodePolicyDocument } from './policy-document.js';
 
@@ -169,4 +170,28 @@ test('policy documents: single statement objects, bad strings', () => {
   assert.equal(d.Statement[0]!.Action, 's3:GetObject');
   assert.throws(() => decodePolicyDocument('%E0%A4%A'), /neither JSON nor URL-encoded/);
   assert.throws(() => decodePolicyDocument({ Statement: [{ Effect: 'Maybe' }] }), /Effect must be Allow or Deny/);
+});
+
+test('splitPageByAccount: entities by the account in their ARN, AWS-managed policies with the accounts attaching them', () => {
+  const managed = (arn: string) => ({ PolicyName: arn.split('/').pop()!, Arn: arn, PolicyVersionList: [{ Document: { Statement: [] }, IsDefaultVersion: true }] });
+  const page = parseAuthorizationDetailsPage({
+    UserDetailList: [
+      { UserName: 'a', Arn: 'arn:aws:iam::111111111111:user/a', AttachedManagedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }] },
+      { UserName: 'b', Arn: 'arn:aws:iam::222222222222:user/b' },
+      { UserName: 'anon', Arn: 'arn:aws:iam::aws:user/anon' },
+    ],
+    RoleDetailList: [{ RoleName: 'r', Arn: 'arn:aws:iam::222222222222:role/r' }],
+    Policies: [managed('arn:aws:iam::aws:policy/ReadOnlyAccess'), managed('arn:aws:iam::aws:policy/Unattached'), managed('arn:aws:iam::222222222222:policy/own')],
+  });
+  const { pages, unassigned } = splitPageByAccount(page);
+  assert.deepEqual([...pages.keys()], ['111111111111', '222222222222']);
+  const names = (acct: string) => {
+    const p = pages.get(acct)!;
+    return [...(p.UserDetailList ?? []), ...(p.RoleDetailList ?? []), ...(p.Policies ?? [])].map((e) => e.Arn.split(':').pop());
+  };
+  assert.deepEqual(names('111111111111'), ['user/a', 'policy/ReadOnlyAccess', 'policy/Unattached']);
+  assert.deepEqual(names('222222222222'), ['user/b', 'role/r', 'policy/Unattached', 'policy/own']);
+  assert.deepEqual(unassigned, ['arn:aws:iam::aws:user/anon']);
+  // each part now builds as a single-account snapshot
+  assert.equal(buildAccountSnapshot([pages.get('222222222222')!], { resolveAwsManaged: false }).accountId, '222222222222');
 });

@@ -183,6 +183,49 @@ export function accountsInPage(page: AuthorizationDetailsPage): Set<string> {
 }
 
 /**
+ * Splits a page whose entities span several accounts (merged exports, published examples) into
+ * one page per account, by the account in each entity's ARN. A policy whose ARN names no account
+ * (AWS-managed) goes to every account that attaches it, or to all when none does. Users, groups
+ * and roles whose ARN names no account cannot be placed: they are left out and listed in
+ * `unassigned` for the caller to report.
+ */
+export function splitPageByAccount(page: AuthorizationDetailsPage): { pages: Map<string, AuthorizationDetailsPage>; unassigned: string[] } {
+  const unassigned: string[] = [];
+  const accounts = [...accountsInPage(page)].sort();
+  type Lists = 'UserDetailList' | 'GroupDetailList' | 'RoleDetailList' | 'Policies';
+  const out = new Map<string, { [K in Lists]: NonNullable<AuthorizationDetailsPage[K]> }>();
+  for (const a of accounts) out.set(a, { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] });
+  const into = <K extends 'UserDetailList' | 'GroupDetailList' | 'RoleDetailList'>(key: K) => {
+    for (const e of page[key] ?? []) {
+      const a = accountOf(e.Arn);
+      const target = a ? out.get(a) : undefined;
+      if (target) (target[key] as { Arn: string }[]).push(e);
+      else unassigned.push(e.Arn);
+    }
+  };
+  into('UserDetailList');
+  into('GroupDetailList');
+  into('RoleDetailList');
+  const attachedBy = new Map<string, Set<string>>();
+  for (const [a, p] of out) {
+    for (const e of [...p.UserDetailList, ...p.GroupDetailList, ...p.RoleDetailList]) {
+      for (const m of e.AttachedManagedPolicies ?? []) {
+        let set = attachedBy.get(m.PolicyArn);
+        if (!set) attachedBy.set(m.PolicyArn, (set = new Set()));
+        set.add(a);
+      }
+    }
+  }
+  for (const pol of page.Policies ?? []) {
+    const a = accountOf(pol.Arn);
+    const targets = a ? [a] : [...(attachedBy.get(pol.Arn) ?? accounts)];
+    for (const t of targets) out.get(t)?.Policies.push(pol);
+  }
+  const pages = new Map([...out].map(([a, p]) => [a, { ...p, ...(page.IsTruncated !== undefined ? { IsTruncated: page.IsTruncated } : {}) }]));
+  return { pages, unassigned };
+}
+
+/**
  * Builds the snapshot of one account from one or more pages of authorization details.
  * Throws SnapshotError when the pages name no account (and none was given) or several.
  */

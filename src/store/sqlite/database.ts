@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -15,16 +15,49 @@ export interface AreaMigrations {
 /** How long a connection waits for another process's write lock before failing (ms). */
 export const BUSY_TIMEOUT_MS = 30_000;
 
+export interface OpenDatabaseOptions {
+  /** Create the file (and its folders) when absent. Default true; readers pass false. */
+  create?: boolean;
+}
+
+/** The store cannot be opened: the message names the file, says why and how to fix it. */
+export class StoreOpenError extends Error {}
+
 /**
  * Opens a SQLite database for the store: WAL (readers never block the writer and see only
  * committed transactions), synchronous=NORMAL (durable across process crashes; a power loss
  * may lose the last transactions, never corrupt), and a busy timeout so a second process
  * (the CLI reading while `ingest` writes, `backfill` beside `ingest`) waits instead of failing.
  */
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Db {
   const file = resolve(path);
-  mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  const create = opts.create ?? true;
+  if (existsSync(file)) {
+    if (statSync(file).isDirectory()) throw new StoreOpenError(`cannot open database ${file}: it is a directory; pass --db the path of a file`);
+  } else if (!create) {
+    throw new StoreOpenError(
+      `database ${file} does not exist (nothing was created): bring data in first with \`trailscope import <dir>\`, \`trailscope ingest …\`, \`trailscope backfill …\` or \`trailscope iam import <auth.json>\`, or point --db (or $TRAILSCOPE_DB) at an existing trailscope database`,
+    );
+  } else {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (err) {
+      throw new StoreOpenError(`cannot create the folder of database ${file}: ${(err as Error).message}; create it or choose another --db path`, { cause: err });
+    }
+  }
+  let db: Db;
+  try {
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: !create });
+  } catch (err) {
+    throw new StoreOpenError(`cannot open database ${file}: ${(err as Error).message} (${whyCannotOpen(file)})`, { cause: err });
+  }
+  try {
+    // before any pragma that writes: a file of another application must be left as it was
+    assertTrailscopeDatabase(db, file);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   try {
     // Takes effect only on a new file: lets close() hand back pages freed by compression.
     db.pragma('auto_vacuum = INCREMENTAL');
@@ -41,9 +74,53 @@ export function openDatabase(path: string): Db {
     db.pragma('wal_autocheckpoint = 4000');
   } catch (err) {
     db.close();
-    throw new Error(`cannot open ${file} as a SQLite database: ${(err as Error).message}`, { cause: err });
+    throw new StoreOpenError(`cannot open ${file} as a SQLite database: ${(err as Error).message} (${whyCannotOpen(file)})`, { cause: err });
   }
   return db;
+}
+
+/**
+ * Refuses a SQLite file that is not a trailscope store: one with tables but without
+ * trailscope's schema_migrations(area, version) marker. An empty file is a new store.
+ */
+function assertTrailscopeDatabase(db: Db, file: string): void {
+  let tables: string[];
+  try {
+    tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all();
+  } catch (err) {
+    throw new StoreOpenError(
+      `cannot open ${file}: ${(err as Error).message}; it is not a SQLite database trailscope can read; pass --db a new path or a trailscope database`,
+      { cause: err },
+    );
+  }
+  if (tables.length === 0) return;
+  const columns = tables.includes('schema_migrations')
+    ? db.prepare<[], { name: string }>('PRAGMA table_info(schema_migrations)').all().map((c) => c.name)
+    : [];
+  if (columns.includes('area') && columns.includes('version')) return;
+  const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? `, … (${tables.length} tables)` : '');
+  throw new StoreOpenError(
+    `${file} is a SQLite database of another application (tables: ${shown}), not a trailscope store; it was left untouched: pass --db a new path or a trailscope database`,
+  );
+}
+
+/** A best guess at why SQLite could not open the file, from the file system's point of view. */
+function whyCannotOpen(file: string): string {
+  const dir = dirname(file);
+  if (!existsSync(dir)) return `the folder ${dir} does not exist`;
+  try {
+    accessSync(dir, fsConstants.W_OK | fsConstants.X_OK);
+  } catch {
+    return `no permission to write in ${dir} (SQLite needs it for the -wal and -shm files)`;
+  }
+  if (existsSync(file)) {
+    try {
+      accessSync(file, fsConstants.R_OK | fsConstants.W_OK);
+    } catch {
+      return `no permission to read and write ${file}`;
+    }
+  }
+  return 'check that the path is a file you can read and write';
 }
 
 /**

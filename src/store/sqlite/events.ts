@@ -242,8 +242,8 @@ export class SqliteEventStore implements EventStore {
       clauses.push('t < ?');
       params.push(timeToMs(q.until));
     }
-    if (q.accountId !== undefined) {
-      const id = this.dict.lookup(q.accountId);
+    if (q.recipientAccountId !== undefined) {
+      const id = this.dict.lookup(q.recipientAccountId);
       if (id === undefined) return null;
       clauses.push('account = ?');
       params.push(id);
@@ -332,7 +332,7 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  async principals(q: { until?: string; accountId?: string }) {
+  async principals(q: { until?: string; principalAccountId?: string }) {
     return this.usageAgg.principals(q);
   }
 }

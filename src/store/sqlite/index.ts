@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Store } from '../types.js';
-import { migrate, openDatabase, releaseFreePages } from './database.js';
+import { migrate, openDatabase, releaseFreePages, type OpenDatabaseOptions } from './database.js';
 import { EVENTS_MIGRATIONS, SqliteEventStore } from './events.js';
 import { FILES_MIGRATIONS, SqliteFileStore } from './files.js';
 import { INGEST_MIGRATIONS, SqliteIngestStateStore } from './ingest-state.js';
@@ -9,10 +9,10 @@ import { IAM_MIGRATIONS, SqliteIamStore } from './iam.js';
 /** Every area's migrations, in the order they are applied on open. */
 export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS] as const;
 
-/** Opens (creating when absent) a SQLite store file and brings its schema up to date. */
-export function openSqliteStore(path: string): Store {
+/** Opens (creating when absent, unless opts.create is false) a SQLite store file and brings its schema up to date. */
+export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): Store {
   const file = resolve(path);
-  const db = openDatabase(file);
+  const db = openDatabase(file, opts);
   try {
     migrate(db, SQLITE_AREAS);
   } catch (err) {

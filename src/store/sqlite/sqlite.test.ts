@@ -1,9 +1,10 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { brotliCompressSync } from 'node:zlib';
 import { runStoreContract } from '../contract.test-helpers.js';
 import { openStore, defaultDbPath } from '../index.js';
 import { openSqliteStore, SQLITE_AREAS } from './index.js';
@@ -161,4 +162,100 @@ describe('sqlite specifics', () => {
     assert.equal((await store.files.get('s3', 'k3'))?.newEvents, 10);
     await store.close();
   });
+});
+
+describe('opening a file that is not (yet) a trailscope store', () => {
+  it('create: false on a missing file fails naming the path and creates nothing', async () => {
+    const path = join(dir, 'absent', 'nope.db');
+    await assert.rejects(openStore(path, { create: false }), (err: Error) => {
+      assert.match(err.message, /nope\.db does not exist/);
+      assert.match(err.message, /trailscope import/);
+      return true;
+    });
+    assert.equal(existsSync(path), false);
+    assert.equal(existsSync(join(dir, 'absent')), false, 'not even the folder');
+  });
+
+  it('an unopenable path names the file and why', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    await assert.rejects(openStore(join(blocker, 'store.db')), (err: Error) => {
+      assert.match(err.message, /a-file\/store\.db/);
+      assert.match(err.message, /cannot create the folder/);
+      return true;
+    });
+    await assert.rejects(openStore(dir), /is a directory/);
+  });
+
+  it('refuses a SQLite file of another application and leaves it untouched', async () => {
+    const path = join(dir, 'foreign.db');
+    const f = new Database(path);
+    f.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (9.5)');
+    const modeBefore = f.pragma('journal_mode', { simple: true });
+    f.close();
+    await assert.rejects(openStore(path), (err: Error) => {
+      assert.match(err.message, /foreign\.db is a SQLite database of another application \(tables: invoices\)/);
+      assert.match(err.message, /left untouched/);
+      return true;
+    });
+    const g = new Database(path, { readonly: true });
+    try {
+      assert.equal(g.pragma('journal_mode', { simple: true }), modeBefore);
+      assert.notEqual(modeBefore, 'wal');
+      assert.deepEqual(g.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all(), ['invoices']);
+    } finally {
+      g.close();
+    }
+  });
+
+  it("refuses another application's schema_migrations table (no area column)", async () => {
+    const path = join(dir, 'rails.db');
+    const f = new Database(path);
+    f.exec('CREATE TABLE schema_migrations (version TEXT PRIMARY KEY)');
+    f.close();
+    await assert.rejects(openStore(path), /another application \(tables: schema_migrations\)/);
+  });
+
+  it('refuses a file that is not SQLite at all, naming it', async () => {
+    const path = join(dir, 'notes.db');
+    writeFileSync(path, 'these are my notes, not a database\n'.repeat(200));
+    await assert.rejects(openStore(path), /notes\.db.*not a SQLite database trailscope can read|notes\.db.*not a database/);
+    assert.equal(readFileSync(path, 'utf8').startsWith('these are my notes'), true);
+  });
+
+  it('opens an empty file as a new store, and its own store again', async () => {
+    const path = join(dir, 'empty.db');
+    writeFileSync(path, '');
+    const s = await openStore(path, { create: false });
+    await s.close();
+    const again = await openStore(path, { create: false });
+    await again.close();
+  });
+});
+
+it('iam migration 2: snapshots stored before taken_at count as taken when imported', async () => {
+  const path = join(dir, 'iam-v1', 'store.db');
+  const db = openDatabase(path);
+  try {
+    migrate(db, SQLITE_AREAS.map((a) => (a.area === 'iam' ? { area: 'iam', steps: a.steps.slice(0, 1) } : a)));
+    const doc = brotliCompressSync(Buffer.from(JSON.stringify({ v: 1 })));
+    db.prepare('INSERT INTO iam_snapshots (account_id, kind, imported_at, imported_ms, source, codec, document) VALUES (?, ?, ?, ?, ?, 1, ?)').run(
+      '111111111111',
+      'authorization-details',
+      '2026-03-01T00:00:00Z',
+      Date.parse('2026-03-01T00:00:00Z'),
+      'old.json',
+      doc,
+    );
+  } finally {
+    db.close();
+  }
+  const store = await openStore(path);
+  try {
+    assert.deepEqual(await store.iam.latestAt('authorization-details', '2026-02-01T00:00:00Z'), []);
+    const [row] = await store.iam.latestAt('authorization-details', '2026-03-01T00:00:00Z');
+    assert.deepEqual([row?.source, row?.takenAt, row?.document], ['old.json', '2026-03-01T00:00:00Z', { v: 1 }]);
+  } finally {
+    await store.close();
+  }
 });

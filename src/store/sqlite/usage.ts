@@ -144,7 +144,7 @@ export class UsageAggregator {
   }
 
   /** Principal filter as SQL over a `principal` column; null when the filter matches nothing. */
-  private principalFilter(q: { principalArn?: string; accountId?: string }): { sql: string[]; params: number[] } | null {
+  private principalFilter(q: { principalArn?: string; principalAccountId?: string }): { sql: string[]; params: number[] } | null {
     const sql: string[] = [];
     const params: number[] = [];
     if (q.principalArn !== undefined) {
@@ -153,8 +153,8 @@ export class UsageAggregator {
       sql.push('principal = ?');
       params.push(id);
     }
-    if (q.accountId !== undefined) {
-      const id = this.dict.lookup(q.accountId);
+    if (q.principalAccountId !== undefined) {
+      const id = this.dict.lookup(q.principalAccountId);
       if (id === undefined) return null;
       sql.push('principal IN (SELECT principal FROM principals WHERE account = ?)');
       params.push(id);
@@ -289,7 +289,7 @@ export class UsageAggregator {
     const d = this.dict;
     const rows: UsageRow[] = all.map((g) => ({
       principalArn: d.value(g.principal),
-      accountId: accounts.get(g.principal) ?? null,
+      principalAccountId: accounts.get(g.principal) ?? null,
       action: d.value(g.action),
       resource: g.resource === null ? null : d.value(g.resource),
       success: g.ok === 1,
@@ -316,9 +316,9 @@ export class UsageAggregator {
     return out;
   }
 
-  principals(q: { until?: string; accountId?: string }): {
+  principals(q: { until?: string; principalAccountId?: string }): {
     principalArn: string;
-    accountId: string | null;
+    principalAccountId: string | null;
     identityType: string | null;
     firstSeen: string;
     lastSeen: string | null;
@@ -357,7 +357,7 @@ export class UsageAggregator {
       const i = info.get(p);
       return {
         principalArn: this.dict.value(p),
-        accountId: this.dict.valueNullable(i?.account ?? null),
+        principalAccountId: this.dict.valueNullable(i?.account ?? null),
         identityType: this.dict.valueNullable(i?.itype ?? null),
         firstSeen: msToTime(s.first),
         lastSeen: s.lastOk === null ? null : msToTime(s.lastOk),

@@ -135,7 +135,7 @@ export function memoryStore(): MemoryStore {
       },
     },
     ingest,
-    iam: { putSnapshot: notImplemented, latest: notImplemented, history: notImplemented, accounts: notImplemented },
+    iam: { putSnapshot: notImplemented, latest: notImplemented, latestAt: notImplemented, inventory: notImplemented, history: notImplemented, accounts: notImplemented },
     async close() {},
   };
   return store as unknown as MemoryStore;

@@ -1,0 +1,148 @@
+/**
+ * First-run and partial-data notices: what an analysis run is missing and the exact command that
+ * brings it in. Returned by the analysis layer (not printed) so the CLI (on stderr) and a future
+ * HTTP API show the same thing; the result itself stays valid (empty list, `[]`).
+ *
+ * Reads only cheap summaries (IAM inventory, event stats), never documents or events.
+ */
+import type { EventStats, IamInventoryRow, Store } from '../store/types.js';
+
+export type NoticeKind =
+  | 'no-iam-snapshot'
+  | 'no-iam-snapshot-at'
+  | 'no-events'
+  | 'no-events-in-window'
+  | 'no-credential-report'
+  | 'unknown-account';
+
+/** JSON shape (stable): what is missing, what it means for the result, and how to bring it in. */
+export interface AnalysisNotice {
+  kind: NoticeKind;
+  message: string;
+  /** Exact commands, any one of which brings the data in (placeholders in <angle brackets>). */
+  commands: string[];
+}
+
+const IMPORT_IAM = [
+  'aws iam get-account-authorization-details > auth.json && trailscope iam import auth.json',
+  'trailscope iam sync',
+];
+const IMPORT_EVENTS = ['trailscope import <dir-of-CloudTrail-files>', 'trailscope ingest --queue-url <url>', 'trailscope backfill --bucket <trail-bucket>'];
+const IMPORT_REPORT = [
+  'aws iam generate-credential-report && aws iam get-credential-report --query Content --output text | base64 -d > report.csv && trailscope iam import report.csv',
+];
+
+export interface NoticeInput {
+  /** ISO "now" of the run: snapshots taken later were not in force. */
+  asOf: string;
+  /** ISO start of the window; absent for checks that are not about a window (status). */
+  windowStart?: string;
+  /** The --account asked for (the principal's account). */
+  accountId?: string;
+  inventory: readonly IamInventoryRow[];
+  events: Pick<EventStats, 'events' | 'oldestEventTime' | 'newestEventTime'>;
+  /** Accounts seen in events (as principal or recipient) or ingest counters. */
+  eventAccounts: ReadonlySet<string>;
+}
+
+const list = (ids: readonly string[], max = 5) => ids.slice(0, max).join(', ') + (ids.length > max ? `, … (${ids.length} accounts)` : '');
+
+/** The notices for one run, most fundamental first. Pure. */
+export function missingData(input: NoticeInput): AnalysisNotice[] {
+  const out: AnalysisNotice[] = [];
+  const at = Date.parse(input.asOf);
+  const of = (kind: string) => input.inventory.filter((r) => r.kind === kind);
+  const inForce = (r: IamInventoryRow) => Date.parse(r.firstTakenAt) <= at;
+  const mine = (r: IamInventoryRow) => !input.accountId || r.accountId === input.accountId;
+
+  const known = new Set([...input.inventory.map((r) => r.accountId), ...input.eventAccounts]);
+  if (input.accountId && !known.has(input.accountId)) {
+    const ids = [...known].sort();
+    out.push({
+      kind: 'unknown-account',
+      message: `account ${input.accountId} is in no IAM snapshot and no stored event: ${ids.length ? `known accounts are ${list(ids, 20)}` : 'the store knows no account yet'}`,
+      // with nothing known, the notices below already give the import commands
+      commands: ids.length ? [`--account <one of the known accounts>`, ...IMPORT_IAM] : [],
+    });
+  }
+
+  const auth = of('authorization-details');
+  if (auth.length === 0) {
+    out.push({
+      kind: 'no-iam-snapshot',
+      message: 'no IAM snapshot imported: granted, unused and admin permissions are unknown and the IAM rules and paths find nothing',
+      commands: IMPORT_IAM,
+    });
+  } else if (!auth.some(inForce)) {
+    const first = auth.map((r) => r.firstTakenAt).sort()[0]!;
+    out.push({
+      kind: 'no-iam-snapshot-at',
+      message: `no IAM snapshot was in force at ${input.asOf}: the earliest was taken at ${first}`,
+      commands: [`--as-of ${first} (or later)`, 'trailscope iam import auth.json --taken-at <when it was exported>'],
+    });
+  } else if (input.accountId && known.has(input.accountId) && !auth.some((r) => mine(r) && inForce(r))) {
+    out.push({
+      kind: 'no-iam-snapshot-at',
+      message: `no IAM snapshot of account ${input.accountId} was in force at ${input.asOf}: its identities come from events only`,
+      commands: IMPORT_IAM,
+    });
+  }
+
+  if (input.events.events === 0) {
+    out.push({
+      kind: 'no-events',
+      message: 'no CloudTrail events stored: usage and activity are unknown, so unused-permission and inactivity results mean nothing yet',
+      commands: IMPORT_EVENTS,
+    });
+  } else if (input.windowStart !== undefined) {
+    const newest = input.events.newestEventTime;
+    const oldest = input.events.oldestEventTime;
+    if ((newest !== null && Date.parse(newest) < Date.parse(input.windowStart)) || (oldest !== null && Date.parse(oldest) >= at)) {
+      out.push({
+        kind: 'no-events-in-window',
+        message: `no stored event falls in the window ${input.windowStart} .. ${input.asOf} (stored events span ${oldest} .. ${newest})`,
+        commands: [`--as-of ${newest} (or a time in the stored span)`, ...IMPORT_EVENTS],
+      });
+    }
+  }
+
+  const reports = new Set(of('credential-report').filter(inForce).map((r) => r.accountId));
+  const withoutReport = [...new Set(auth.filter((r) => mine(r) && inForce(r)).map((r) => r.accountId))].filter((a) => !reports.has(a)).sort();
+  if (withoutReport.length > 0) {
+    out.push({
+      kind: 'no-credential-report',
+      message: `no credential report for ${withoutReport.length === 1 ? 'account' : 'accounts'} ${list(withoutReport)}: unused access keys and passwords and the root user cannot be judged`,
+      commands: IMPORT_REPORT,
+    });
+  }
+  return out;
+}
+
+/** Gathers the summaries missingData needs from the store (cheap queries only). */
+export async function checkMissing(store: Store, opts: { asOf: string; windowStart?: string; accountId?: string }): Promise<AnalysisNotice[]> {
+  const [inventory, events, counters] = await Promise.all([store.iam.inventory(), store.events.stats(), store.ingest.counters()]);
+  const eventAccounts = new Set(counters.map((c) => c.accountId));
+  const a = opts.accountId;
+  if (a && !eventAccounts.has(a) && !inventory.some((r) => r.accountId === a)) {
+    // only asked when the cheap sources do not know it: a lookup of one account in the events
+    const asPrincipal = await store.events.principals({ principalAccountId: a });
+    const asRecipient = asPrincipal.length ? [] : await store.events.query({ recipientAccountId: a, limit: 1, columnsOnly: true });
+    if (asPrincipal.length || asRecipient.length) eventAccounts.add(a);
+  }
+  return missingData({ ...opts, inventory, events, eventAccounts });
+}
+
+/** Notices as stderr lines; `db` (the --db given) is added to every trailscope command. */
+export function formatNotices(notices: readonly AnalysisNotice[], db?: string): string[] {
+  const withDb = (c: string) => (db ? c.replace(/(trailscope [a-z]+(?: import| sync)?)(?= |$)/g, `$1 --db ${quoteArg(db)}`) : c);
+  const lines: string[] = [];
+  for (const n of notices) {
+    lines.push(`trailscope: ${n.message}`);
+    for (const c of n.commands) lines.push(`  ${c.startsWith('--') ? 'use' : 'run'}: ${withDb(c)}`);
+  }
+  return lines;
+}
+
+function quoteArg(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -56,6 +56,8 @@ export class SqliteEventStore implements EventStore {
     private readonly files: SqliteFileStore,
     /** Bumps ingest counters synchronously (SqliteIngestStateStore.bump), inside the commit. */
     private readonly bumpCounters: (delta: CounterDelta) => void,
+    /** Runs the detection hook over the inserted events, inside the commit (SqliteDetectionStore.afterInsert). */
+    private readonly afterInsert: (chunk: EncodedChunk, kept: readonly number[]) => void = () => {},
   ) {
     this.dict = new Dictionary(db);
     this.usageAgg = new UsageAggregator(db, this.dict);
@@ -172,6 +174,7 @@ export class SqliteEventStore implements EventStore {
       this.upsertPrincipalStmt.run(principal, d.internNullable(chunk.principalAccounts[at]), d.internNullable(chunk.identityTypes[at]));
     }
     this.usageAgg.add(rows);
+    this.afterInsert(chunk, kept);
     return results;
   }
 

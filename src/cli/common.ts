@@ -53,3 +53,15 @@ export function parsePositiveInt(name: string) {
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, process.stdout.isTTY ? 2 : undefined) + '\n');
 }
+
+/**
+ * withStore for the commands that write events (import, ingest, backfill): every commit also
+ * runs the event rules and the drift classifier in its transaction (src/detect).
+ */
+export async function withIngestStore<T>(opts: { db?: string }, fn: (store: Store) => Promise<T>): Promise<T> {
+  const { attachDetections } = await import('../detect/index.js');
+  return withStore(opts, async (store) => {
+    attachDetections(store);
+    return fn(store);
+  });
+}

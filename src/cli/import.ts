@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addDbOption, withStore, CliError } from './common.js';
+import { addDbOption, withIngestStore, CliError } from './common.js';
 import { importPaths } from '../ingest/local-import.js';
 import type { ImportSummary } from '../ingest/local-import.js';
 
@@ -17,7 +17,7 @@ export function registerImport(program: Command): void {
       const tty = process.stderr.isTTY;
       const started = Date.now();
       let lastDraw = 0;
-      const summary = await withStore(opts, (store) =>
+      const summary = await withIngestStore(opts, (store) =>
         importPaths(store, paths, {
           ...(opts.parseThreads !== undefined ? { parseThreads: opts.parseThreads } : {}),
           onProgress: (p) => {

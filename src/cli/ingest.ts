@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { addDbOption, withStore, parsePositiveInt, CliError } from './common.js';
+import { addDbOption, withIngestStore, parsePositiveInt, CliError } from './common.js';
 import { createClients, connectionOf, loadConfig, resolveConnectors, ConfigError } from '../aws/index.js';
 import type { ConnectorConfig, ConnectorFlags, AwsClients } from '../aws/index.js';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -144,7 +144,7 @@ Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could 
 
       const clientsByConnector: AwsClients[] = [];
       try {
-        const result = await withStore(opts, async (store) => {
+        const result = await withIngestStore(opts, async (store) => {
           const runtimes: ConnectorRuntime<ConnectorConfig>[] = connectors.map((connector) => {
             const clients = createClients(connectionOf(connector));
             clientsByConnector.push(clients);

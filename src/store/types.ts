@@ -295,8 +295,9 @@ export interface ChangeQuery {
 /** Small persistent per-key memory for stateful rules (e.g. networks seen per identity). */
 export interface DetectionMemory {
   /** First and last time (ms) the key was noted in the namespace. */
-  get(ns: string, key: string): { firstMs: number; lastMs: number } | undefined;
-  note(ns: string, key: string, ms: number): void;
+  /** value: what was noted with the key's earliest time (e.g. the event id that created something). */
+  get(ns: string, key: string): { firstMs: number; lastMs: number; value: string | null } | undefined;
+  note(ns: string, key: string, ms: number, value?: string): void;
 }
 
 /** An event the commit hook sees: its columns, the source IP, and the full record on demand (costly). */
@@ -320,7 +321,10 @@ export interface CommitHookResult {
 export type CommitHook = (batch: CommittedBatch, memory: DetectionMemory) => CommitHookResult;
 
 export interface DetectionStore {
-  /** Stores detections and changes (a detection already stored for the same rule and event is kept as it is). */
+  /**
+   * Stores detections and changes, in one transaction. A detection already stored for the same
+   * rule and event is kept, unless the new one has more evidence (a sequence completed).
+   */
   put(result: CommitHookResult): Promise<{ detections: number; changes: number }>;
   list(q?: DetectionQuery): Promise<DetectionRecord[]>;
   changes(q?: ChangeQuery): Promise<ChangeRecord[]>;

@@ -65,6 +65,7 @@ export const DETECT_MIGRATIONS: AreaMigrations = {
       key TEXT NOT NULL,
       first_ms INTEGER NOT NULL,
       last_ms INTEGER NOT NULL,
+      value TEXT,
       PRIMARY KEY (ns, key)
     ) WITHOUT ROWID;`,
   ],
@@ -111,53 +112,63 @@ function paramsText(params: unknown): string | null {
   return text.length <= MAX_PARAMS_CHARS ? text : JSON.stringify({ truncated: true, prefix: text.slice(0, MAX_PARAMS_CHARS) });
 }
 
+interface Entry {
+  firstMs: number;
+  lastMs: number;
+  value: string | null;
+  storedLastMs: number;
+}
+
 class SqliteDetectionMemory implements DetectionMemory {
-  private readonly cache = new Map<string, { firstMs: number; lastMs: number; storedLastMs: number }>();
-  private readonly getStmt: Statement<[string, string], { first_ms: number; last_ms: number }>;
-  private readonly putStmt: Statement<[string, string, number, number]>;
+  private readonly cache = new Map<string, Entry>();
+  private readonly getStmt: Statement<[string, string], { first_ms: number; last_ms: number; value: string | null }>;
+  private readonly putStmt: Statement<[string, string, number, number, string | null]>;
 
   constructor(db: Db) {
-    this.getStmt = db.prepare('SELECT first_ms, last_ms FROM detect_memory WHERE ns = ? AND key = ?');
+    this.getStmt = db.prepare('SELECT first_ms, last_ms, value FROM detect_memory WHERE ns = ? AND key = ?');
     this.putStmt = db.prepare(
-      `INSERT INTO detect_memory (ns, key, first_ms, last_ms) VALUES (?, ?, ?, ?)
-       ON CONFLICT (ns, key) DO UPDATE SET first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms)`,
+      `INSERT INTO detect_memory (ns, key, first_ms, last_ms, value) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (ns, key) DO UPDATE SET
+         value = CASE WHEN excluded.first_ms < first_ms THEN excluded.value ELSE value END,
+         first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms)`,
     );
   }
 
-  get(ns: string, key: string): { firstMs: number; lastMs: number } | undefined {
+  get(ns: string, key: string): { firstMs: number; lastMs: number; value: string | null } | undefined {
     return this.entry(`${ns}\u0000${key}`, ns, key);
   }
 
-  private entry(k: string, ns: string, key: string): { firstMs: number; lastMs: number; storedLastMs: number } | undefined {
+  private entry(k: string, ns: string, key: string): Entry | undefined {
     const hit = this.cache.get(k);
     if (hit) return hit;
     const row = this.getStmt.get(ns, key);
     if (!row) return undefined;
-    const entry = { firstMs: row.first_ms, lastMs: row.last_ms, storedLastMs: row.last_ms };
+    const entry = { firstMs: row.first_ms, lastMs: row.last_ms, value: row.value, storedLastMs: row.last_ms };
     this.remember(k, entry);
     return entry;
   }
 
-  note(ns: string, key: string, ms: number): void {
+  note(ns: string, key: string, ms: number, value?: string): void {
     const k = `${ns}\u0000${key}`;
     const entry = this.entry(k, ns, key);
     if (!entry) {
-      this.putStmt.run(ns, key, ms, ms);
-      this.remember(k, { firstMs: ms, lastMs: ms, storedLastMs: ms });
+      this.putStmt.run(ns, key, ms, ms, value ?? null);
+      this.remember(k, { firstMs: ms, lastMs: ms, value: value ?? null, storedLastMs: ms });
       return;
     }
     if (ms < entry.firstMs) {
       entry.firstMs = ms;
-      this.putStmt.run(ns, key, ms, entry.lastMs);
+      entry.value = value ?? null;
+      this.putStmt.run(ns, key, ms, entry.lastMs, entry.value);
     }
     if (ms > entry.lastMs) entry.lastMs = ms;
     if (entry.lastMs - entry.storedLastMs >= MEMORY_REFRESH_MS) {
-      this.putStmt.run(ns, key, entry.firstMs, entry.lastMs);
+      this.putStmt.run(ns, key, entry.firstMs, entry.lastMs, entry.value);
       entry.storedLastMs = entry.lastMs;
     }
   }
 
-  private remember(k: string, entry: { firstMs: number; lastMs: number; storedLastMs: number }): void {
+  private remember(k: string, entry: Entry): void {
     // Bounded: identities × networks is small in practice; start over rather than grow without end.
     if (this.cache.size >= 200_000) this.cache.clear();
     this.cache.set(k, entry);
@@ -226,8 +237,12 @@ export class SqliteDetectionStore implements DetectionStore {
   constructor(private readonly db: Db) {
     this.memory = new SqliteDetectionMemory(db);
     this.putDetection = db.prepare(
-      `INSERT OR IGNORE INTO detections (rule, event_id, t, account, resource, severity, title, description, remediation, details, evidence)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      // A detection with more evidence (a sequence rule seeing the pair after the lone event) replaces the one stored.
+      `INSERT INTO detections (rule, event_id, t, account, resource, severity, title, description, remediation, details, evidence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (rule, event_id) DO UPDATE SET severity = excluded.severity, title = excluded.title, details = excluded.details,
+         evidence = excluded.evidence, resource = excluded.resource
+       WHERE json_array_length(excluded.evidence) > json_array_length(detections.evidence)`,
     );
     this.putChange = db.prepare(
       `INSERT OR IGNORE INTO changes (event_id, t, account, event_source, event_name, resource_type, resource, actor, session, source_ip, user_agent, region, params)

@@ -41,11 +41,12 @@ export function isChangeEvent(eventSource: string, eventName: string): boolean {
 }
 
 /** The parameter naming the changed resource, per service, in order of preference, with its type and ARN form. */
+// The principal first: AttachRolePolicy changes the role, not the policy it names.
 const IAM_TARGETS: [string, string, string][] = [
-  ['policyArn', 'iam-policy', ''],
   ['roleName', 'iam-role', 'role/'],
   ['userName', 'iam-user', 'user/'],
   ['groupName', 'iam-group', 'group/'],
+  ['policyArn', 'iam-policy', ''],
   ['instanceProfileName', 'iam-instance-profile', 'instance-profile/'],
   ['policyName', 'iam-policy', 'policy/'],
   ['serialNumber', 'iam-mfa-device', ''],

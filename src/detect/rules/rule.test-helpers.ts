@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import type { NormalizedEvent } from '../../model/event.js';
 import { normalizeRecord } from '../../parse/index.js';
 import { DetectionEngine, EventsBatch } from '../engine.js';
+import { sharedData } from '../../../test/support/paths.js';
 import { InMemoryDetectionMemory } from '../memory.js';
 import type { EventRule } from '../types.js';
 import type { DetectionRecord } from '../../store/types.js';
 
-export const SHARED = join(process.cwd(), '..', 'shared', 'data');
+export const SHARED = sharedData('.');
 
 let seq = 0;
 

@@ -58,10 +58,32 @@ export function printJson(value: unknown): void {
  * withStore for the commands that write events (import, ingest, backfill): every commit also
  * runs the event rules and the drift classifier in its transaction (src/detect).
  */
-export async function withIngestStore<T>(opts: { db?: string }, fn: (store: Store) => Promise<T>): Promise<T> {
-  const { attachDetections } = await import('../detect/index.js');
+export async function withIngestStore<T>(opts: { db?: string; sigmaDir?: string[] }, fn: (store: Store) => Promise<T>): Promise<T> {
+  const { attachDetections, loadSigmaEventRules } = await import('../detect/index.js');
+  const sigma = await loadSigmaRulesForCli(loadSigmaEventRules, opts.sigmaDir ?? []);
   return withStore(opts, async (store) => {
-    attachDetections(store);
+    attachDetections(store, sigma);
     return fn(store);
   });
+}
+
+/** Loads --sigma-dir rules; a rule that cannot be loaded is named on stderr, never skipped silently. */
+export async function loadSigmaRulesForCli<R>(
+  load: (dirs: readonly string[]) => Promise<{ rules: R[]; problems: { file: string; message: string }[] }>,
+  dirs: readonly string[],
+): Promise<R[]> {
+  if (dirs.length === 0) return [];
+  let loaded;
+  try {
+    loaded = await load(dirs);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  for (const p of loaded.problems) process.stderr.write(`trailscope: sigma rule not loaded: ${p.file}: ${p.message}\n`);
+  return loaded.rules;
+}
+
+/** --sigma-dir DIR (repeatable) for the commands that run the event rules. */
+export function addSigmaDirOption(cmd: Command): Command {
+  return cmd.option('--sigma-dir <dir>', 'also run the Sigma rules (logsource aws/cloudtrail) in this directory; repeatable', (v: string, prev: string[] = []) => [...prev, v]);
 }

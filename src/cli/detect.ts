@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addDbOption, CliError, parsePositiveInt, parseTime, printJson, withStore } from './common.js';
+import { addDbOption, addSigmaDirOption, CliError, loadSigmaRulesForCli, parsePositiveInt, parseTime, printJson, withStore } from './common.js';
 
 interface DetectOptions {
   db?: string;
@@ -8,14 +8,14 @@ interface DetectOptions {
   rule?: string[];
   baselineDays?: number;
   json?: boolean;
+  sigmaDir?: string[];
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 export function registerDetect(program: Command): void {
   addDbOption(
-    program
-      .command('detect')
+    addSigmaDirOption(program.command('detect'))
       .description('Run the event detection rules over stored events (after adding a rule, or on events imported before it existed). Idempotent: a rule fires once per event.')
       .option('--since <time>', 'events at or after this time (ISO-8601, or 7d / 12h / 30m ago; default: all)')
       .option('--until <time>', 'events before this time')
@@ -25,8 +25,8 @@ export function registerDetect(program: Command): void {
   )
     .addHelpText('after', '\nExamples:\n  trailscope detect --since 30d\n  trailscope detect --rule logging-disabled,root-account-usage --json\n\nDetections are findings: see them with `trailscope findings`.')
     .action(async (opts: DetectOptions) => {
-      const { builtinEventRules, scanStoredEvents } = await import('../detect/index.js');
-      let rules = [...builtinEventRules];
+      const { builtinEventRules, scanStoredEvents, loadSigmaEventRules } = await import('../detect/index.js');
+      let rules = [...builtinEventRules, ...(await loadSigmaRulesForCli(loadSigmaEventRules, opts.sigmaDir ?? []))];
       if (opts.rule?.length) {
         const known = new Set(rules.map((r) => r.id));
         const unknown = opts.rule.filter((id) => !known.has(id));

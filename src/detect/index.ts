@@ -12,3 +12,4 @@ export type { ScanOptions, ScanResult } from './scan.js';
 export { sigmaEventRule, sigmaSeverity, attackTechniques } from './sigma-adapter.js';
 export type { CompiledSigmaRuleShape } from './sigma-adapter.js';
 export { attachDetections } from './attach.js';
+export { loadSigmaEventRules } from './sigma-rules.js';

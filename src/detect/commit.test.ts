@@ -67,6 +67,32 @@ describe('detections at commit', () => {
     }
   });
 
+  it('a rolled-back commit leaves no trace in the rules\' memory: the retried event still detects', async () => {
+    const store = await openStore(join(dir, `s${++n}.db`));
+    try {
+      const hook = attachDetections(store).hook();
+      let failNext = false;
+      store.detections.setCommitHook((batch, memory) => {
+        const out = hook(batch, memory);
+        if (failNext) {
+          failNext = false;
+          return { ...out, changes: [{ eventId: 'x', eventTime: 'not a time' } as never] };
+        }
+        return out;
+      });
+      const call = (time: string, ip: string) => event({ eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', readOnly: true, eventTime: time, sourceIPAddress: ip });
+      await store.events.insertEvents([call('2026-05-01T08:00:00Z', '198.51.100.7')]);
+      const fromElsewhere = call('2026-05-03T08:00:00Z', '203.0.113.9');
+      failNext = true;
+      await assert.rejects(store.events.insertEvents([fromElsewhere]));
+      await store.events.insertEvents([fromElsewhere]);
+      const found = await store.detections.list({ rules: ['unusual-source-ip'] });
+      assert.deepEqual(found.map((d) => d.eventId), [fromElsewhere.eventID]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('detect re-scans stored events idempotently, finding what was imported before detection existed', async () => {
     const store = await openStore(join(dir, `s${++n}.db`));
     try {

@@ -119,8 +119,14 @@ interface Entry {
   storedLastMs: number;
 }
 
+/**
+ * The persisted memory with a cache in front. Writes go to the database inside the commit's
+ * transaction; entries touched by the transaction are kept apart until it commits, so a rolled
+ * back commit (a bad file in a group commit, retried alone) leaves the cache as the database is.
+ */
 class SqliteDetectionMemory implements DetectionMemory {
   private readonly cache = new Map<string, Entry>();
+  private pending = new Map<string, Entry>();
   private readonly getStmt: Statement<[string, string], { first_ms: number; last_ms: number; value: string | null }>;
   private readonly putStmt: Statement<[string, string, number, number, string | null]>;
 
@@ -139,13 +145,29 @@ class SqliteDetectionMemory implements DetectionMemory {
   }
 
   private entry(k: string, ns: string, key: string): Entry | undefined {
-    const hit = this.cache.get(k);
+    const hit = this.pending.get(k);
     if (hit) return hit;
+    const cached = this.cache.get(k);
+    if (cached) {
+      const copy = { ...cached };
+      this.pending.set(k, copy);
+      return copy;
+    }
     const row = this.getStmt.get(ns, key);
     if (!row) return undefined;
     const entry = { firstMs: row.first_ms, lastMs: row.last_ms, value: row.value, storedLastMs: row.last_ms };
-    this.remember(k, entry);
+    this.pending.set(k, entry);
     return entry;
+  }
+
+  /** The transaction committed: what it read and wrote is now what the database holds. */
+  commit(): void {
+    for (const [k, e] of this.pending) this.remember(k, e);
+    this.pending = new Map();
+  }
+
+  rollback(): void {
+    this.pending = new Map();
   }
 
   note(ns: string, key: string, ms: number, value?: string): void {
@@ -153,7 +175,7 @@ class SqliteDetectionMemory implements DetectionMemory {
     const entry = this.entry(k, ns, key);
     if (!entry) {
       this.putStmt.run(ns, key, ms, ms, value ?? null);
-      this.remember(k, { firstMs: ms, lastMs: ms, value: value ?? null, storedLastMs: ms });
+      this.pending.set(k, { firstMs: ms, lastMs: ms, value: value ?? null, storedLastMs: ms });
       return;
     }
     if (ms < entry.firstMs) {
@@ -223,7 +245,8 @@ class ChunkBatch implements CommittedBatch {
 
   full(i: number): NormalizedEvent {
     const j = this.kept[i]!;
-    const line = Buffer.from(lineBytes(this.chunk, j)).toString('utf8');
+    const bytes = lineBytes(this.chunk, j);
+    const line = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     return decodeEvent(this.columns(j), line, this.extras[j] ?? null);
   }
 }
@@ -252,6 +275,12 @@ export class SqliteDetectionStore implements DetectionStore {
 
   setCommitHook(hook: CommitHook | null): void {
     this.hook = hook;
+  }
+
+  /** The event store's commit transaction ended (see afterInsert). */
+  committed(ok: boolean): void {
+    if (ok) this.memory.commit();
+    else this.memory.rollback();
   }
 
   /** Called by the event store inside its write transaction with the chunk's inserted events. */

@@ -23,7 +23,7 @@ export function openSqliteStore(path: string): Store {
   const files = new SqliteFileStore(db);
   const ingest = new SqliteIngestStateStore(db);
   const detections = new SqliteDetectionStore(db);
-  const events = new SqliteEventStore(db, files, ingest.bump, (chunk, kept) => detections.afterInsert(chunk, kept));
+  const events = new SqliteEventStore(db, files, ingest.bump, detections);
   let closed = false;
   return {
     events,

@@ -11,7 +11,20 @@ for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
 const store = await openStore(db);
 // As `trailscope import` does; --no-detections measures the same import without the event rules.
 const detections = !process.argv.includes('--no-detections');
-if (detections) attachDetections(store);
+// Time spent in the rules on the store's thread: a load-independent view of their cost (the
+// with/without throughput ratio moves with whatever else the machine runs).
+let hookSeconds = 0;
+if (detections) {
+  const hook = attachDetections(store).hook();
+  store.detections.setCommitHook((batch, memory) => {
+    const t = process.hrtime.bigint();
+    try {
+      return hook(batch, memory);
+    } finally {
+      hookSeconds += Number(process.hrtime.bigint() - t) / 1e9;
+    }
+  });
+}
 const started = process.hrtime.bigint();
 const summary = await importPaths(store, [root]);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -23,6 +36,7 @@ emit({
   phase: 'import',
   seconds,
   detections: detected,
+  hookSeconds,
   events: summary.eventsNew,
   duplicates: summary.duplicates,
   failed: summary.failed,

@@ -5,7 +5,7 @@ import type { CommittedBatch } from '../store/types.js';
 import { DetectionEngine, EventsBatch } from './engine.js';
 import { InMemoryDetectionMemory } from './memory.js';
 import { defineEventRule, type StateProvider } from './types.js';
-import { event } from './rules/rule.test-helpers.js';
+import { event, ROLE } from './rules/rule.test-helpers.js';
 
 const meta = { title: 't', severity: 'low' as const, description: 'd', remediation: 'r', references: [], attack: ['T1078'] };
 
@@ -21,6 +21,9 @@ class CountingBatch implements CommittedBatch {
   }
   identityType(i: number) {
     return this.inner.identityType(i);
+  }
+  principalArn(i: number) {
+    return this.inner.principalArn(i);
   }
   light(i: number) {
     return { ...this.inner.light(i), raw: {} };
@@ -62,6 +65,22 @@ describe('DetectionEngine', () => {
     new DetectionEngine([rule]).run(batch, new InMemoryDetectionMemory());
     assert.equal(batch.full_, 0);
     assert.deepEqual(raw, {});
+  });
+
+  it('applies a principal test per event, once per principal', () => {
+    const tested: (string | null)[] = [];
+    const seen: string[] = [];
+    const rule = defineEventRule({
+      ...meta,
+      id: 'users-only',
+      input: 'light',
+      prefilter: { principal: (arn) => (tested.push(arn), arn?.includes(':user/') === true) },
+      match: (e) => (seen.push(e.eventID), null),
+    });
+    const role = event({ userIdentity: ROLE, eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging' });
+    new DetectionEngine([rule]).run(new EventsBatch([stop, role, stop, role]), new InMemoryDetectionMemory());
+    assert.deepEqual(seen, [stop.eventID, stop.eventID]);
+    assert.equal(tested.length, 2);
   });
 
   it('keeps going when a rule throws, and reports it', () => {

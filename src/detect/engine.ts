@@ -28,9 +28,11 @@ interface Plan {
   rules: EventRule[];
   providers: StateProvider<unknown>[];
   consumers: EventConsumer[];
+  /** Some of them filter on the principal: checked per event. */
+  byPrincipal: boolean;
 }
 
-const EMPTY: Plan = { rules: [], providers: [], consumers: [] };
+const EMPTY: Plan = { rules: [], providers: [], consumers: [], byPrincipal: false };
 
 function admits(p: Prefilter | undefined, source: string, name: string, itype: string | null): boolean {
   if (!p) return true;
@@ -49,6 +51,7 @@ export interface EngineError {
 
 export class DetectionEngine {
   private readonly plans = new Map<string, Plan>();
+  private readonly narrowed = new WeakMap<Plan, Map<string, Plan>>();
   private readonly providers: StateProvider<unknown>[];
   private readonly states = new WeakMap<DetectionMemory, Map<string, unknown>>();
   /** Rules that threw, most recent last (bounded); the other rules still ran. */
@@ -80,8 +83,12 @@ export class DetectionEngine {
     const changes: ChangeRecord[] = [];
     const states = this.statesFor(memory);
     for (let i = 0; i < batch.size; i++) {
-      const plan = this.plan(batch.api(i), batch.identityType(i));
+      let plan = this.plan(batch.api(i), batch.identityType(i));
       if (plan === EMPTY) continue;
+      if (plan.byPrincipal) {
+        plan = this.narrow(plan, batch.principalArn(i));
+        if (plan === EMPTY) continue;
+      }
       let light: NormalizedEvent | undefined;
       let full: NormalizedEvent | undefined;
       const input = (kind: RuleInput | undefined): NormalizedEvent =>
@@ -134,6 +141,26 @@ export class DetectionEngine {
     };
   }
 
+  /** The plan's members whose principal test admits this principal (tests cached per principal). */
+  private narrow(plan: Plan, principal: string | null): Plan {
+    const key = principal ?? '';
+    let byPlan = this.narrowed.get(plan);
+    if (!byPlan) {
+      byPlan = new Map();
+      this.narrowed.set(plan, byPlan);
+    }
+    let out = byPlan.get(key);
+    if (out) return out;
+    const ok = (p: Prefilter | undefined) => !p?.principal || p.principal(principal);
+    const rules = plan.rules.filter((r) => ok(r.prefilter));
+    const providers = plan.providers.filter((p) => ok(p.prefilter));
+    const consumers = plan.consumers.filter((c) => ok(c.prefilter));
+    out = rules.length || providers.length || consumers.length ? { rules, providers, consumers, byPrincipal: false } : EMPTY;
+    if (byPlan.size > 50_000) byPlan.clear();
+    byPlan.set(key, out);
+    return out;
+  }
+
   private fail(rule: string, eventId: string, err: unknown): void {
     if (this.errors.length >= 100) this.errors.shift();
     this.errors.push({ rule, eventId, message: err instanceof Error ? err.message : String(err) });
@@ -162,7 +189,8 @@ export class DetectionEngine {
     const rules = this.rules.filter((r) => admits(r.prefilter, source, name, itype));
     const providers = this.providers.filter((p) => admits(p.prefilter, source, name, itype));
     const consumers = this.consumers.filter((c) => admits(c.prefilter, source, name, itype));
-    plan = rules.length || providers.length || consumers.length ? { rules, providers, consumers } : EMPTY;
+    const byPrincipal = [...rules.map((r) => r.prefilter), ...providers.map((p) => p.prefilter), ...consumers.map((c) => c.prefilter)].some((p) => p?.principal);
+    plan = rules.length || providers.length || consumers.length ? { rules, providers, consumers, byPrincipal } : EMPTY;
     if (this.plans.size > 50_000) this.plans.clear();
     this.plans.set(key, plan);
     return plan;
@@ -181,6 +209,9 @@ export class EventsBatch implements CommittedBatch {
   }
   identityType(i: number): string | null {
     return this.events[i]!.identityType;
+  }
+  principalArn(i: number): string | null {
+    return this.events[i]!.principalArn;
   }
   light(i: number): NormalizedEvent {
     return this.events[i]!;

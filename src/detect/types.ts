@@ -16,6 +16,8 @@ export interface Prefilter {
   api?: (eventSource: string, eventName: string) => boolean;
   /** userIdentity.type values (Root, IAMUser, AssumedRole, ...). */
   identityType?: readonly string[];
+  /** A test on the acting principal's ARN (evaluated once per principal, then cached). */
+  principal?: (principalArn: string | null) => boolean;
 }
 
 /**

@@ -306,7 +306,11 @@ export interface CommittedBatch {
   /** JSON [eventSource, eventName], interned by the chunk: a cheap key to index rules by. */
   api(i: number): string;
   identityType(i: number): string | null;
-  /** The event from the columns and source IP only: raw is {}, most derived fields null. */
+  principalArn(i: number): string | null;
+  /**
+   * The event from the columns and source IP only, cheap to build: raw is {}, actions and
+   * resources are empty, the other fields the raw record would give are null.
+   */
   light(i: number): NormalizedEvent;
   /** The whole event, raw record included (decoded on each call: cache it). */
   full(i: number): NormalizedEvent;

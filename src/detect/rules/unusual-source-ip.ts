@@ -1,5 +1,5 @@
 import { defineEventRule } from '../types.js';
-import { networkOf, sourceNetworks } from '../state/source-networks.js';
+import { networkOf, sourceNetworks, trackedPrincipal } from '../state/source-networks.js';
 import { who } from './helpers.js';
 import { timeToMs } from '../../store/encode/time.js';
 
@@ -26,7 +26,7 @@ export const unusualSourceIp = defineEventRule({
     'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip',
   ],
   attack: ['T1078.004'],
-  prefilter: { identityType: ['IAMUser', 'Root', 'AssumedRole'] },
+  prefilter: { identityType: ['IAMUser', 'Root', 'AssumedRole'], principal: trackedPrincipal },
   input: 'light',
   state: sourceNetworks,
   match(e, state) {

@@ -35,10 +35,17 @@ export function networkOf(ip: string | null): string | null {
   return null;
 }
 
+const SSO_ROLE = /:role\/(?:.*\/)?AWSReservedSSO_/;
+
+/** The principals tracked: users and root by type, and Identity Center roles (the rest of AssumedRole is not). */
+export function trackedPrincipal(principalArn: string | null): boolean {
+  return principalArn !== null && (!principalArn.includes(':role/') || SSO_ROLE.test(principalArn));
+}
+
 function identityKey(e: NormalizedEvent): string | null {
   if (!e.principalArn) return null;
   if (e.identityType === 'IAMUser' || e.identityType === 'Root') return e.principalArn;
-  if (e.identityType === 'AssumedRole' && /:role\/(?:.*\/)?AWSReservedSSO_/.test(e.principalArn) && e.sessionName) {
+  if (e.identityType === 'AssumedRole' && SSO_ROLE.test(e.principalArn) && e.sessionName) {
     return `${e.principalArn}#${e.sessionName}`;
   }
   return null;
@@ -46,7 +53,7 @@ function identityKey(e: NormalizedEvent): string | null {
 
 export const sourceNetworks: StateProvider<SourceNetworks & { memory: DetectionMemory }> = {
   id: 'source-networks',
-  prefilter: { identityType: ['IAMUser', 'Root', 'AssumedRole'] },
+  prefilter: { identityType: ['IAMUser', 'Root', 'AssumedRole'], principal: trackedPrincipal },
   input: 'light',
   create(memory) {
     return {

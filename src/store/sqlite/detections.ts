@@ -197,6 +197,19 @@ class SqliteDetectionMemory implements DetectionMemory {
   }
 }
 
+const apis = new Map<string, [string, string]>();
+
+/** [eventSource, eventName] of an interned api string, parsed once. */
+function apiOf(api: string): [string, string] {
+  let parsed = apis.get(api);
+  if (!parsed) {
+    parsed = JSON.parse(api) as [string, string];
+    if (apis.size > 20_000) apis.clear();
+    apis.set(api, parsed);
+  }
+  return parsed;
+}
+
 /** The inserted events of one chunk, as the commit hook sees them. */
 class ChunkBatch implements CommittedBatch {
   constructor(
@@ -217,9 +230,13 @@ class ChunkBatch implements CommittedBatch {
     return this.chunk.identityTypes[this.kept[i]!] ?? null;
   }
 
-  private columns(j: number): EventColumns {
+  principalArn(i: number): string | null {
+    return this.chunk.principals[this.kept[i]!] ?? null;
+  }
+
+  private columns(j: number, withSets: boolean): EventColumns {
     const c = this.chunk;
-    const [eventSource, eventName] = JSON.parse(c.apis[j]!) as [string, string];
+    const [eventSource, eventName] = apiOf(c.apis[j]!);
     return {
       eventID: c.eventIds[j]!,
       eventTime: msToTime(c.times[j]!),
@@ -231,14 +248,14 @@ class ChunkBatch implements CommittedBatch {
       principalArn: c.principals[j] ?? null,
       principalAccountId: c.principalAccounts[j] ?? null,
       sessionName: c.sessions[j] ?? null,
-      actions: JSON.parse(c.actions[j]!) as string[],
-      resources: JSON.parse(c.resources[j]!) as string[],
+      actions: withSets ? (JSON.parse(c.actions[j]!) as string[]) : [],
+      resources: withSets ? (JSON.parse(c.resources[j]!) as string[]) : [],
     };
   }
 
   light(i: number): NormalizedEvent {
     const j = this.kept[i]!;
-    const e = columnsOnlyEvent(this.columns(j));
+    const e = columnsOnlyEvent(this.columns(j, false));
     e.sourceIPAddress = this.chunk.sourceIps?.[j] ?? null;
     return e;
   }
@@ -247,7 +264,7 @@ class ChunkBatch implements CommittedBatch {
     const j = this.kept[i]!;
     const bytes = lineBytes(this.chunk, j);
     const line = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    return decodeEvent(this.columns(j), line, this.extras[j] ?? null);
+    return decodeEvent(this.columns(j, true), line, this.extras[j] ?? null);
   }
 }
 

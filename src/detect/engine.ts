@@ -28,11 +28,11 @@ interface Plan {
   rules: EventRule[];
   providers: StateProvider<unknown>[];
   consumers: EventConsumer[];
-  /** Some of them filter on the principal: checked per event. */
-  byPrincipal: boolean;
+  /** Some of them filter on the principal: checked per event, the narrowed plans cached per principal. */
+  byPrincipal: Map<string, Plan> | null;
 }
 
-const EMPTY: Plan = { rules: [], providers: [], consumers: [], byPrincipal: false };
+const EMPTY: Plan = { rules: [], providers: [], consumers: [], byPrincipal: null };
 
 function admits(p: Prefilter | undefined, source: string, name: string, itype: string | null): boolean {
   if (!p) return true;
@@ -50,8 +50,8 @@ export interface EngineError {
 }
 
 export class DetectionEngine {
-  private readonly plans = new Map<string, Plan>();
-  private readonly narrowed = new WeakMap<Plan, Map<string, Plan>>();
+  /** By API, then identity type. */
+  private readonly plans = new Map<string, Map<string, Plan>>();
   private readonly providers: StateProvider<unknown>[];
   private readonly states = new WeakMap<DetectionMemory, Map<string, unknown>>();
   /** Rules that threw, most recent last (bounded); the other rules still ran. */
@@ -144,18 +144,14 @@ export class DetectionEngine {
   /** The plan's members whose principal test admits this principal (tests cached per principal). */
   private narrow(plan: Plan, principal: string | null): Plan {
     const key = principal ?? '';
-    let byPlan = this.narrowed.get(plan);
-    if (!byPlan) {
-      byPlan = new Map();
-      this.narrowed.set(plan, byPlan);
-    }
+    const byPlan = plan.byPrincipal!;
     let out = byPlan.get(key);
     if (out) return out;
     const ok = (p: Prefilter | undefined) => !p?.principal || p.principal(principal);
     const rules = plan.rules.filter((r) => ok(r.prefilter));
     const providers = plan.providers.filter((p) => ok(p.prefilter));
     const consumers = plan.consumers.filter((c) => ok(c.prefilter));
-    out = rules.length || providers.length || consumers.length ? { rules, providers, consumers, byPrincipal: false } : EMPTY;
+    out = rules.length || providers.length || consumers.length ? { rules, providers, consumers, byPrincipal: null } : EMPTY;
     if (byPlan.size > 50_000) byPlan.clear();
     byPlan.set(key, out);
     return out;
@@ -176,8 +172,14 @@ export class DetectionEngine {
   }
 
   private plan(api: string, itype: string | null): Plan {
-    const key = `${api}\n${itype ?? ''}`;
-    let plan = this.plans.get(key);
+    let byType = this.plans.get(api);
+    if (!byType) {
+      if (this.plans.size > 20_000) this.plans.clear();
+      byType = new Map();
+      this.plans.set(api, byType);
+    }
+    const key = itype ?? '';
+    let plan = byType.get(key);
     if (plan) return plan;
     let source = '';
     let name = '';
@@ -190,9 +192,8 @@ export class DetectionEngine {
     const providers = this.providers.filter((p) => admits(p.prefilter, source, name, itype));
     const consumers = this.consumers.filter((c) => admits(c.prefilter, source, name, itype));
     const byPrincipal = [...rules.map((r) => r.prefilter), ...providers.map((p) => p.prefilter), ...consumers.map((c) => c.prefilter)].some((p) => p?.principal);
-    plan = rules.length || providers.length || consumers.length ? { rules, providers, consumers, byPrincipal } : EMPTY;
-    if (this.plans.size > 50_000) this.plans.clear();
-    this.plans.set(key, plan);
+    plan = rules.length || providers.length || consumers.length ? { rules, providers, consumers, byPrincipal: byPrincipal ? new Map() : null } : EMPTY;
+    byType.set(key, plan);
     return plan;
   }
 }

@@ -20,9 +20,21 @@ export interface SourceNetworks {
 const IDENTITY = 'identity-first-seen';
 const NETWORK = 'identity-network';
 
+const networks = new Map<string, string | null>();
+
 /** The network an address belongs to, or null for service names ("ec2.amazonaws.com", "AWS Internal"). */
 export function networkOf(ip: string | null): string | null {
   if (!ip) return null;
+  let net = networks.get(ip);
+  if (net === undefined) {
+    net = computeNetwork(ip);
+    if (networks.size > 100_000) networks.clear();
+    networks.set(ip, net);
+  }
+  return net;
+}
+
+function computeNetwork(ip: string): string | null {
   const kind = isIP(ip);
   if (kind === 4) return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
   if (kind === 6) {

@@ -144,19 +144,15 @@ class SqliteDetectionMemory implements DetectionMemory {
     return this.entry(`${ns}\u0000${key}`, ns, key);
   }
 
+  /** The current entry, read-only: this transaction's, else the committed one (cached once read). */
   private entry(k: string, ns: string, key: string): Entry | undefined {
-    const hit = this.pending.get(k);
+    const hit = this.pending.get(k) ?? this.cache.get(k);
     if (hit) return hit;
-    const cached = this.cache.get(k);
-    if (cached) {
-      const copy = { ...cached };
-      this.pending.set(k, copy);
-      return copy;
-    }
     const row = this.getStmt.get(ns, key);
     if (!row) return undefined;
+    // Not written by this transaction (it would be pending): committed state.
     const entry = { firstMs: row.first_ms, lastMs: row.last_ms, value: row.value, storedLastMs: row.last_ms };
-    this.pending.set(k, entry);
+    this.remember(k, entry);
     return entry;
   }
 
@@ -172,22 +168,28 @@ class SqliteDetectionMemory implements DetectionMemory {
 
   note(ns: string, key: string, ms: number, value?: string): void {
     const k = `${ns}\u0000${key}`;
-    const entry = this.entry(k, ns, key);
-    if (!entry) {
+    const current = this.entry(k, ns, key);
+    if (!current) {
       this.putStmt.run(ns, key, ms, ms, value ?? null);
       this.pending.set(k, { firstMs: ms, lastMs: ms, value: value ?? null, storedLastMs: ms });
       return;
     }
+    const moves = ms < current.firstMs || (ms > current.lastMs && Math.max(ms, current.lastMs) - current.storedLastMs >= MEMORY_REFRESH_MS);
+    if (!moves) {
+      // Nothing to write; the cache may still learn the later time (it only matters to this process).
+      if (ms > current.lastMs && this.pending.get(k) === current) current.lastMs = ms;
+      return;
+    }
+    // Copy on write: the committed entry stays as it is until this transaction commits.
+    const entry = this.pending.get(k) ?? { ...current };
+    this.pending.set(k, entry);
     if (ms < entry.firstMs) {
       entry.firstMs = ms;
       entry.value = value ?? null;
-      this.putStmt.run(ns, key, ms, entry.lastMs, entry.value);
     }
     if (ms > entry.lastMs) entry.lastMs = ms;
-    if (entry.lastMs - entry.storedLastMs >= MEMORY_REFRESH_MS) {
-      this.putStmt.run(ns, key, entry.firstMs, entry.lastMs, entry.value);
-      entry.storedLastMs = entry.lastMs;
-    }
+    this.putStmt.run(ns, key, entry.firstMs, entry.lastMs, entry.value);
+    entry.storedLastMs = entry.lastMs;
   }
 
   private remember(k: string, entry: Entry): void {

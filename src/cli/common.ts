@@ -62,8 +62,13 @@ export async function withIngestStore<T>(opts: { db?: string; sigmaDir?: string[
   const { attachDetections, loadSigmaEventRules } = await import('../detect/index.js');
   const sigma = await loadSigmaRulesForCli(loadSigmaEventRules, opts.sigmaDir ?? []);
   return withStore(opts, async (store) => {
-    attachDetections(store, sigma);
-    return fn(store);
+    const engine = attachDetections(store, sigma);
+    try {
+      return await fn(store);
+    } finally {
+      // A rule that throws skips that event for that rule only; say so rather than lose it quietly.
+      for (const e of engine.errors) process.stderr.write(`trailscope: detection rule ${e.rule} failed on event ${e.eventId}: ${e.message}\n`);
+    }
   });
 }
 

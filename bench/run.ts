@@ -61,6 +61,8 @@ const parse = runPhase('parse', ['--dir', orgDir]);
 process.stderr.write('bench: import into SQLite\n');
 const db = join(outDir, 'bench.db');
 const imp = runPhase('import', ['--dir', orgDir, '--db', db]);
+process.stderr.write('bench: import into SQLite without the event rules\n');
+const bare = runPhase('import', ['--dir', orgDir, '--db', join(outDir, 'bare.db'), '--no-detections']);
 process.stderr.write('bench: live ingestion through fauxqs\n');
 const live = tryPhase('live', ['--dir', orgDir, '--db', join(outDir, 'live.db')]);
 process.stderr.write('bench: findings\n');
@@ -72,6 +74,11 @@ const rows: [string, string, string][] = [
   ['events generated', `${n(gen.events)} (${n(gen.identities)} identities)`, gen.reused ? 'reused' : `${gen.seconds.toFixed(1)} s`],
   ['parse-only (1 core)', `${n(parse.eventsPerSecond)} events/s, ${parse.jsonMiBPerSecond} MiB/s JSON, ${parse.gzipMiBPerSecond} MiB/s gzip`, `peak RSS ${parse.peakRssMiB} MiB`],
   ['import into SQLite', `${n(imp.eventsPerSecond)} events/s = ${pct(Number(imp.eventsPerSecond), Number(parse.eventsPerSecond))} of parse-only (target ≥ 50 %)`, `peak RSS ${imp.peakRssMiB} MiB (target < 400 MB = 381 MiB)`],
+  [
+    'import with event rules',
+    `${pct(Number(imp.eventsPerSecond), Number(bare.eventsPerSecond))} of the throughput without them (${n(bare.eventsPerSecond)} events/s; target ≥ 85 %)`,
+    `rules ${Number(imp.hookSeconds).toFixed(1)} s = ${pct(Number(imp.hookSeconds), imp.seconds)} of the import's time; ${n(imp.detections)} detections`,
+  ],
   ['bytes per event on disk', `${n(imp.bytesPerEvent)} B (target ≤ 400)`, `${(Number(imp.dbBytes) / 1048576).toFixed(1)} MiB for ${n(imp.events)} events`],
 ];
 if (live) {

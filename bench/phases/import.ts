@@ -2,21 +2,41 @@
 import { rmSync, statSync, existsSync } from 'node:fs';
 import { openStore } from '../../src/store/index.js';
 import { importPaths } from '../../src/ingest/local-import.js';
+import { attachDetections } from '../../src/detect/index.js';
 import { arg, emit, peakRssMiB } from './common.js';
 
 const root = arg('dir');
 const db = arg('db');
 for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
 const store = await openStore(db);
+// As `trailscope import` does; --no-detections measures the same import without the event rules.
+const detections = !process.argv.includes('--no-detections');
+// Time spent in the rules on the store's thread: a load-independent view of their cost (the
+// with/without throughput ratio moves with whatever else the machine runs).
+let hookSeconds = 0;
+if (detections) {
+  const hook = attachDetections(store).hook();
+  store.detections.setCommitHook((batch, memory) => {
+    const t = process.hrtime.bigint();
+    try {
+      return hook(batch, memory);
+    } finally {
+      hookSeconds += Number(process.hrtime.bigint() - t) / 1e9;
+    }
+  });
+}
 const started = process.hrtime.bigint();
 const summary = await importPaths(store, [root]);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const detected = detections ? (await store.detections.list()).length : 0;
 await store.close();
 const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
 const dbBytes = size(db) + size(db + '-wal');
 emit({
   phase: 'import',
   seconds,
+  detections: detected,
+  hookSeconds,
   events: summary.eventsNew,
   duplicates: summary.duplicates,
   failed: summary.failed,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addDbOption, withStore, CliError, parseTime, parsePositiveInt } from './common.js';
+import { addDbOption, withIngestStore, CliError, parseTime, parsePositiveInt } from './common.js';
 import { createClients, connectionOf, loadConfig, resolveConnectors, ConfigError } from '../aws/index.js';
 import type { ConnectorFlags } from '../aws/index.js';
 import { runBackfill, MAX_BACKFILL_DAYS } from '../ingest/backfill.js';
@@ -107,7 +107,7 @@ Exit codes: 0 ok, 2 when any file failed (each is named on stderr with the reaso
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        await withStore(opts, async (store) => {
+        await withIngestStore(opts, async (store) => {
           for (const connector of connectors) {
             if (stop.signal.aborted) break;
             const clients = createClients({ ...connectionOf(connector), ...(opts.profile ? { profile: opts.profile } : {}) });

@@ -11,5 +11,7 @@ import { registerIngest } from './ingest.js';
 import { registerBackfill } from './backfill.js';
 import { registerGenerate } from './generate.js';
 import { registerPaths } from './paths.js';
+import { registerDetect } from './detect.js';
+import { registerDrift } from './drift.js';
 
-export const commands: Array<(program: Command) => void> = [registerGenerate, registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy, registerPaths, registerStatus, registerIngest, registerBackfill];
+export const commands: Array<(program: Command) => void> = [registerGenerate, registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy, registerPaths, registerStatus, registerIngest, registerBackfill, registerDetect, registerDrift];

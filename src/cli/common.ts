@@ -57,3 +57,42 @@ export function parsePositiveInt(name: string) {
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, process.stdout.isTTY ? 2 : undefined) + '\n');
 }
+
+/**
+ * withStore for the commands that write events (import, ingest, backfill): every commit also
+ * runs the event rules and the drift classifier in its transaction (src/detect).
+ */
+export async function withIngestStore<T>(opts: { db?: string; sigmaDir?: string[] }, fn: (store: Store) => Promise<T>): Promise<T> {
+  const { attachDetections, loadSigmaEventRules } = await import('../detect/index.js');
+  const sigma = await loadSigmaRulesForCli(loadSigmaEventRules, opts.sigmaDir ?? []);
+  return withStore(opts, async (store) => {
+    const engine = attachDetections(store, sigma);
+    try {
+      return await fn(store);
+    } finally {
+      // A rule that throws skips that event for that rule only; say so rather than lose it quietly.
+      for (const e of engine.errors) process.stderr.write(`trailscope: detection rule ${e.rule} failed on event ${e.eventId}: ${e.message}\n`);
+    }
+  });
+}
+
+/** Loads --sigma-dir rules; a rule that cannot be loaded is named on stderr, never skipped silently. */
+export async function loadSigmaRulesForCli<R>(
+  load: (dirs: readonly string[]) => Promise<{ rules: R[]; problems: { file: string; message: string }[] }>,
+  dirs: readonly string[],
+): Promise<R[]> {
+  if (dirs.length === 0) return [];
+  let loaded;
+  try {
+    loaded = await load(dirs);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  for (const p of loaded.problems) process.stderr.write(`trailscope: sigma rule not loaded: ${p.file}: ${p.message}\n`);
+  return loaded.rules;
+}
+
+/** --sigma-dir DIR (repeatable) for the commands that run the event rules. */
+export function addSigmaDirOption(cmd: Command): Command {
+  return cmd.option('--sigma-dir <dir>', 'also run the Sigma rules (logsource aws/cloudtrail) in this directory; repeatable', (v: string, prev: string[] = []) => [...prev, v]);
+}

@@ -4,7 +4,8 @@ import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOp
 import { loadAnalysis } from '../analysis/load.js';
 import { runRules, selectRules } from '../analysis/engine.js';
 import { builtinRules } from '../analysis/rules/index.js';
-import { rulesNeed } from '../analysis/types.js';
+import { DEFAULT_RULE_OPTIONS, rulesNeed, type Rule, type RuleContext } from '../analysis/types.js';
+import { windowStart } from '../analysis/identities.js';
 import { findingsToCsv } from '../analysis/format/csv.js';
 import { findingsToSarif } from '../analysis/format/sarif.js';
 import { renderTable } from '../analysis/format/table.js';
@@ -30,7 +31,7 @@ export function registerFindings(program: Command): void {
         .description('Run the CIEM rules and print their findings (most severe first).')
         .option('--json', 'same as --format json')
         .option('--format <fmt>', 'table (default), json, csv or sarif (SARIF 2.1.0)')
-        .option('--rule <id>', `only these rule ids; repeat or comma-separate (${builtinRules.map((r) => r.id).join(', ')})`, collect)
+        .option('--rule <id>', `only these rule ids; repeat or comma-separate (${builtinRules.map((r) => r.id).join(', ')}, and the event detection rules: see README)`, collect)
         .option('--severity <s>', `only these severities; repeat or comma-separate (${SEVERITIES.join(', ')})`, collect)
         .option('--max-used-ratio <r>', 'overprovisioned-identity: fire below this used/granted ratio (default 0.1)')
         .option('--min-unused <n>', 'overprovisioned-identity: ...and at least this many unused actions (default 10)')
@@ -51,12 +52,6 @@ export function registerFindings(program: Command): void {
         if (!isSeverity(lower)) throw new CliError(`--severity must be one of ${SEVERITIES.join(', ')}, got "${s}"`);
         severities.push(lower);
       }
-      let rules;
-      try {
-        rules = selectRules(builtinRules, opts.rule);
-      } catch (err) {
-        throw new CliError((err as Error).message);
-      }
       const overprovisioned: { maxUsedRatio: number; minUnused: number } = { maxUsedRatio: 0.1, minUnused: 10 };
       if (opts.maxUsedRatio !== undefined) {
         const r = Number(opts.maxUsedRatio);
@@ -69,14 +64,30 @@ export function registerFindings(program: Command): void {
         overprovisioned.minUnused = n;
       }
       const w = resolveWindow(opts);
+      const { builtinEventRules, detectionRules } = await import('../detect/index.js');
       await withStore(opts, async (store) => {
-        const { ctx, notices } = await loadAnalysis(store, {
-          ...w,
-          resourceDetail: opts.resources === true,
-          escalationEvents: rulesNeed(rules, 'escalationEvents'),
-          options: { overprovisioned },
-        });
-        printNotices(notices, opts.db);
+        // Event detections are stored as events commit; they join the CIEM rules as rules of their own.
+        const since = windowStart(w.asOf, w.windowDays);
+        const detections = await store.detections.list({ since, until: w.asOf, ...(w.accountId ? { accountId: w.accountId } : {}) });
+        const eventRules = detectionRules(builtinEventRules, detections);
+        let rules: Rule[];
+        try {
+          rules = selectRules([...builtinRules, ...eventRules], opts.rule);
+        } catch (err) {
+          throw new CliError((err as Error).message);
+        }
+        const ciem = rules.filter((r) => builtinRules.includes(r));
+        let ctx: RuleContext = { asOf: w.asOf, windowDays: w.windowDays, windowStart: since, identities: [], snapshots: [], evaluator: null, options: DEFAULT_RULE_OPTIONS };
+        if (ciem.length > 0) {
+          const loaded = await loadAnalysis(store, {
+            ...w,
+            resourceDetail: opts.resources === true,
+            escalationEvents: rulesNeed(ciem, 'escalationEvents'),
+            options: { overprovisioned },
+          });
+          ctx = loaded.ctx;
+          printNotices(loaded.notices, opts.db);
+        }
         const { findings, errors } = runRules(rules, ctx, { severities, accountId: w.accountId });
         for (const e of errors) process.stderr.write(`trailscope: rule ${e.rule} failed: ${e.message}\n`);
         if (errors.length > 0) process.exitCode = 1;

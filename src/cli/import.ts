@@ -1,23 +1,23 @@
 import type { Command } from 'commander';
-import { addDbOption, withStore, CliError } from './common.js';
+import { addDbOption, addSigmaDirOption, withIngestStore, CliError } from './common.js';
 import { importPaths } from '../ingest/local-import.js';
 import type { ImportSummary } from '../ingest/local-import.js';
 
 export function registerImport(program: Command): void {
-  addDbOption(
+  addDbOption(addSigmaDirOption(
     program
       .command('import')
       .description('Import CloudTrail files (.json.gz, .json, arrays, one event per line, lookup-events exports) from files or directories, recursively. Idempotent.')
       .argument('<path...>', 'files or directories')
       .option('--json', 'print the summary as JSON on stdout')
       .option('--parse-threads <n>', 'threads that read and parse files beside the one that writes the store (0: parse inline)', parseThreadsArg),
-  )
+  ))
     .addHelpText('after', '\nExample:\n  trailscope import ./AWSLogs --db trailscope.db\n\nExit codes: 0 ok, 2 when any file failed (each is named on stderr with the reason).')
-    .action(async (paths: string[], opts: { db?: string; json?: boolean; parseThreads?: number }) => {
+    .action(async (paths: string[], opts: { db?: string; json?: boolean; parseThreads?: number; sigmaDir?: string[] }) => {
       const tty = process.stderr.isTTY;
       const started = Date.now();
       let lastDraw = 0;
-      const summary = await withStore(opts, (store) =>
+      const summary = await withIngestStore(opts, (store) =>
         importPaths(store, paths, {
           ...(opts.parseThreads !== undefined ? { parseThreads: opts.parseThreads } : {}),
           onProgress: (p) => {

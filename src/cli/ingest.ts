@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { addDbOption, withStore, parsePositiveInt, CliError } from './common.js';
+import { addDbOption, addSigmaDirOption, withIngestStore, parsePositiveInt, CliError } from './common.js';
 import { createClients, connectionOf, loadConfig, resolveConnectors, ConfigError } from '../aws/index.js';
 import type { ConnectorConfig, ConnectorFlags, AwsClients } from '../aws/index.js';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -19,6 +19,7 @@ import type { ConnectorRuntime } from '../ingest/service.js';
 
 interface IngestOptions {
   db?: string;
+  sigmaDir?: string[];
   queueUrl?: string;
   bucket?: string;
   prefix?: string;
@@ -72,8 +73,7 @@ async function connectorsOf(opts: IngestOptions): Promise<ConnectorConfig[]> {
 
 export function registerIngest(program: Command): void {
   addDbOption(
-    program
-      .command('ingest')
+    addSigmaDirOption(program.command('ingest'))
       .description(
         'Ingest CloudTrail log files announced on SQS (S3 event notifications, SNS, CloudTrail SNS or EventBridge). Deletes a message only after all its files are committed; runs until SIGINT/SIGTERM.',
       )
@@ -144,7 +144,7 @@ Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could 
 
       const clientsByConnector: AwsClients[] = [];
       try {
-        const result = await withStore(opts, async (store) => {
+        const result = await withIngestStore(opts, async (store) => {
           const runtimes: ConnectorRuntime<ConnectorConfig>[] = connectors.map((connector) => {
             const clients = createClients(connectionOf(connector));
             clientsByConnector.push(clients);

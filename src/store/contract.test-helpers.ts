@@ -3,7 +3,7 @@
  * the same tests through runStoreContract. Only the public Store interface is used here.
  *
  * The tests are split by area: ./contract-events, ./contract-usage, ./contract-state and
- * ./contract-lifecycle (.test-helpers.ts), with shared pieces in ./contract-support.
+ * ./contract-lifecycle, ./contract-detections (.test-helpers.ts), with shared pieces in ./contract-support.
  */
 import { describe, after } from 'node:test';
 import type { Store } from './types.js';
@@ -12,6 +12,7 @@ import { eventsContract } from './contract-events.test-helpers.js';
 import { usageContract } from './contract-usage.test-helpers.js';
 import { stateContract } from './contract-state.test-helpers.js';
 import { lifecycleContract } from './contract-lifecycle.test-helpers.js';
+import { detectionsContract } from './contract-detections.test-helpers.js';
 
 export { makeEvent } from './contract-support.test-helpers.js';
 export type { ContractHarness } from './contract-support.test-helpers.js';
@@ -33,5 +34,6 @@ export function runStoreContract(name: string, h: ContractHarness): void {
     usageContract(ctx);
     stateContract(ctx);
     lifecycleContract(ctx);
+    detectionsContract(ctx);
   });
 }

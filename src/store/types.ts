@@ -15,6 +15,8 @@ export interface Store {
   readonly files: FileStore;
   readonly ingest: IngestStateStore;
   readonly iam: IamStore;
+  /** Detections of the event rules and the change timeline (see DetectionStore). */
+  readonly detections: DetectionStore;
   /** A short description for logs, e.g. "sqlite:/path/to/trailscope.db". */
   readonly location: string;
   close(): Promise<void>;
@@ -255,4 +257,106 @@ export interface IamInventoryRow {
   /** takenAt of the oldest and newest snapshot. */
   firstTakenAt: string;
   lastTakenAt: string;
+}
+
+/**
+ * Detections and change records: what the event rules (src/detect) find in committed events.
+ * The store knows nothing about rules; it runs a commit hook inside each write transaction, over
+ * the events that transaction actually inserted (a duplicate never detects twice), and keeps
+ * what the hook returns with the events, so a crash cannot separate the two.
+ */
+export interface DetectionRecord {
+  /** The rule id, e.g. "root-account-usage" or "sigma:<uuid>". */
+  rule: string;
+  /** The triggering event (with the rule, the dedup key). */
+  eventId: string;
+  /** ISO eventTime of the triggering event. */
+  eventTime: string;
+  accountId: string;
+  resource: string;
+  severity: string;
+  title: string;
+  description: string;
+  remediation: string;
+  details: Record<string, unknown>;
+  /** Event ids that support the detection, the triggering one first. */
+  evidence: string[];
+}
+
+/** One configuration change (a successful write of a watched service), for the drift timeline. */
+export interface ChangeRecord {
+  eventId: string;
+  eventTime: string;
+  accountId: string | null;
+  eventSource: string;
+  eventName: string;
+  /** What kind of thing changed, e.g. "iam-role", "security-group", "s3-bucket", "kms-key", "trail". */
+  resourceType: string;
+  /** An ARN when one can be built, else the identifier the request named. */
+  resource: string;
+  actor: string | null;
+  sessionName: string | null;
+  sourceIPAddress: string | null;
+  userAgent: string | null;
+  awsRegion: string;
+  requestParameters: unknown;
+}
+
+export interface DetectionQuery {
+  since?: string;
+  until?: string;
+  accountId?: string;
+  rules?: readonly string[];
+}
+
+export interface ChangeQuery {
+  since?: string;
+  until?: string;
+  accountId?: string;
+  resource?: string;
+  limit?: number;
+}
+
+/** Small persistent per-key memory for stateful rules (e.g. networks seen per identity). */
+export interface DetectionMemory {
+  /** First and last time (ms) the key was noted in the namespace. */
+  /** value: what was noted with the key's earliest time (e.g. the event id that created something). */
+  get(ns: string, key: string): { firstMs: number; lastMs: number; value: string | null } | undefined;
+  note(ns: string, key: string, ms: number, value?: string): void;
+}
+
+/** An event the commit hook sees: its columns, the source IP, and the full record on demand (costly). */
+export interface CommittedBatch {
+  readonly size: number;
+  /** JSON [eventSource, eventName], interned by the chunk: a cheap key to index rules by. */
+  api(i: number): string;
+  identityType(i: number): string | null;
+  principalArn(i: number): string | null;
+  /**
+   * The event from the columns and source IP only, cheap to build: raw is {}, actions and
+   * resources are empty, the other fields the raw record would give are null.
+   */
+  light(i: number): NormalizedEvent;
+  /** The whole event, raw record included (decoded on each call: cache it). */
+  full(i: number): NormalizedEvent;
+}
+
+export interface CommitHookResult {
+  detections: DetectionRecord[];
+  changes: ChangeRecord[];
+}
+
+/** Runs inside the write transaction; must be synchronous and must not throw for one bad event. */
+export type CommitHook = (batch: CommittedBatch, memory: DetectionMemory) => CommitHookResult;
+
+export interface DetectionStore {
+  /**
+   * Stores detections and changes, in one transaction. A detection already stored for the same
+   * rule and event is kept, unless the new one has more evidence (a sequence completed).
+   */
+  put(result: CommitHookResult): Promise<{ detections: number; changes: number }>;
+  list(q?: DetectionQuery): Promise<DetectionRecord[]>;
+  changes(q?: ChangeQuery): Promise<ChangeRecord[]>;
+  /** Runs this hook on every later commit of events, in the commit's transaction (null: none). */
+  setCommitHook(hook: CommitHook | null): void;
 }

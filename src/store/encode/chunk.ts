@@ -43,6 +43,8 @@ export interface EncodedChunk {
   identityTypes: (string | null)[];
   sessions: (string | null)[];
   errors: (string | null)[];
+  /** sourceIPAddress (the detection rules' cheapest input besides the columns). */
+  sourceIps: (string | null)[];
   /** JSON arrays of the event's IAM actions (strings: a store caches sets by them). */
   actions: string[];
   /** JSON arrays of the resource ARNs the request named. */
@@ -92,6 +94,7 @@ export class ChunkBuilder {
     identityTypes: [] as (string | null)[],
     sessions: [] as (string | null)[],
     errors: [] as (string | null)[],
+    sourceIps: [] as (string | null)[],
     actions: [] as string[],
     resources: [] as string[],
     extras: [] as (string | null)[],
@@ -113,6 +116,7 @@ export class ChunkBuilder {
       c.identityTypes.push(e.identityType);
       c.sessions.push(e.sessionName);
       c.errors.push(e.errorCode);
+      c.sourceIps.push(e.sourceIPAddress);
       c.actions.push(e.actions.length ? JSON.stringify(e.actions) : EMPTY_SET);
       c.resources.push(e.resources.length ? JSON.stringify(e.resources) : EMPTY_SET);
       c.extras.push(raw.extra);

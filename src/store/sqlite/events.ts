@@ -56,6 +56,11 @@ export class SqliteEventStore implements EventStore {
     private readonly files: SqliteFileStore,
     /** Bumps ingest counters synchronously (SqliteIngestStateStore.bump), inside the commit. */
     private readonly bumpCounters: (delta: CounterDelta) => void,
+    /** Runs the detection hook over the inserted events inside the commit, and learns how the commit ended (SqliteDetectionStore). */
+    private readonly detections: {
+      afterInsert(chunk: EncodedChunk, kept: readonly number[]): void;
+      committed(ok: boolean): void;
+    } = { afterInsert: () => {}, committed: () => {} },
   ) {
     this.dict = new Dictionary(db);
     this.usageAgg = new UsageAggregator(db, this.dict);
@@ -75,9 +80,11 @@ export class SqliteEventStore implements EventStore {
       try {
         const results = tx.immediate(chunk);
         this.dict.commit();
+        this.detections.committed(true);
         return results;
       } catch (err) {
         this.dict.rollback();
+        this.detections.committed(false);
         throw err;
       }
     };
@@ -172,6 +179,7 @@ export class SqliteEventStore implements EventStore {
       this.upsertPrincipalStmt.run(principal, d.internNullable(chunk.principalAccounts[at]), d.internNullable(chunk.identityTypes[at]));
     }
     this.usageAgg.add(rows);
+    this.detections.afterInsert(chunk, kept);
     return results;
   }
 

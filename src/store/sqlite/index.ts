@@ -5,9 +5,10 @@ import { EVENTS_MIGRATIONS, SqliteEventStore } from './events.js';
 import { FILES_MIGRATIONS, SqliteFileStore } from './files.js';
 import { INGEST_MIGRATIONS, SqliteIngestStateStore } from './ingest-state.js';
 import { IAM_MIGRATIONS, SqliteIamStore } from './iam.js';
+import { DETECT_MIGRATIONS, SqliteDetectionStore } from './detections.js';
 
 /** Every area's migrations, in the order they are applied on open. */
-export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS] as const;
+export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS, DETECT_MIGRATIONS] as const;
 
 /** Opens (creating when absent, unless opts.create is false) a SQLite store file and brings its schema up to date. */
 export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): Store {
@@ -21,13 +22,15 @@ export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): S
   }
   const files = new SqliteFileStore(db);
   const ingest = new SqliteIngestStateStore(db);
-  const events = new SqliteEventStore(db, files, ingest.bump);
+  const detections = new SqliteDetectionStore(db);
+  const events = new SqliteEventStore(db, files, ingest.bump, detections);
   let closed = false;
   return {
     events,
     files,
     ingest,
     iam: new SqliteIamStore(db),
+    detections,
     location: `sqlite:${file}`,
     async close() {
       if (closed) return;

@@ -1,0 +1,79 @@
+import type { NormalizedEvent } from '../../model/index.js';
+import type { CommittedBatch } from '../types.js';
+import type { EncodedChunk } from '../encode/index.js';
+import { lineBytes } from '../encode/index.js';
+import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
+import type { EventColumns } from '../encode/raw.js';
+import { msToTime } from '../encode/time.js';
+
+const apis = new Map<string, [string, string]>();
+
+/** [eventSource, eventName] of an interned api string, parsed once. */
+function apiOf(api: string): [string, string] {
+  let parsed = apis.get(api);
+  if (!parsed) {
+    parsed = JSON.parse(api) as [string, string];
+    if (apis.size > 20_000) apis.clear();
+    apis.set(api, parsed);
+  }
+  return parsed;
+}
+
+/** The inserted events of one chunk, as the commit hook sees them. */
+export class ChunkBatch implements CommittedBatch {
+  constructor(
+    private readonly chunk: EncodedChunk,
+    private readonly kept: readonly number[],
+    private readonly extras: readonly (string | null)[],
+  ) {}
+
+  get size(): number {
+    return this.kept.length;
+  }
+
+  api(i: number): string {
+    return this.chunk.apis[this.kept[i]!]!;
+  }
+
+  identityType(i: number): string | null {
+    return this.chunk.identityTypes[this.kept[i]!] ?? null;
+  }
+
+  principalArn(i: number): string | null {
+    return this.chunk.principals[this.kept[i]!] ?? null;
+  }
+
+  private columns(j: number, withSets: boolean): EventColumns {
+    const c = this.chunk;
+    const [eventSource, eventName] = apiOf(c.apis[j]!);
+    return {
+      eventID: c.eventIds[j]!,
+      eventTime: msToTime(c.times[j]!),
+      eventSource,
+      eventName,
+      recipientAccountId: c.accounts[j] ?? null,
+      errorCode: c.errors[j] ?? null,
+      identityType: c.identityTypes[j] ?? null,
+      principalArn: c.principals[j] ?? null,
+      principalAccountId: c.principalAccounts[j] ?? null,
+      sessionName: c.sessions[j] ?? null,
+      actions: withSets ? (JSON.parse(c.actions[j]!) as string[]) : [],
+      resources: withSets ? (JSON.parse(c.resources[j]!) as string[]) : [],
+    };
+  }
+
+  light(i: number): NormalizedEvent {
+    const j = this.kept[i]!;
+    const e = columnsOnlyEvent(this.columns(j, false));
+    e.sourceIPAddress = this.chunk.sourceIps?.[j] ?? null;
+    return e;
+  }
+
+  full(i: number): NormalizedEvent {
+    const j = this.kept[i]!;
+    const bytes = lineBytes(this.chunk, j);
+    const line = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return decodeEvent(this.columns(j, true), line, this.extras[j] ?? null);
+  }
+}
+

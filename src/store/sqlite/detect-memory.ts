@@ -1,0 +1,93 @@
+import type { Database as Db, Statement } from 'better-sqlite3';
+import type { DetectionMemory } from '../types.js';
+
+/** A remembered key's last time is written back only when it moved this much (fewer writes). */
+const MEMORY_REFRESH_MS = 3_600_000;
+
+interface Entry {
+  firstMs: number;
+  lastMs: number;
+  value: string | null;
+  storedLastMs: number;
+}
+
+/**
+ * The persisted memory with a cache in front. Writes go to the database inside the commit's
+ * transaction; entries touched by the transaction are kept apart until it commits, so a rolled
+ * back commit (a bad file in a group commit, retried alone) leaves the cache as the database is.
+ */
+export class SqliteDetectionMemory implements DetectionMemory {
+  private readonly cache = new Map<string, Entry>();
+  private pending = new Map<string, Entry>();
+  private readonly getStmt: Statement<[string, string], { first_ms: number; last_ms: number; value: string | null }>;
+  private readonly putStmt: Statement<[string, string, number, number, string | null]>;
+
+  constructor(db: Db) {
+    this.getStmt = db.prepare('SELECT first_ms, last_ms, value FROM detect_memory WHERE ns = ? AND key = ?');
+    this.putStmt = db.prepare(
+      `INSERT INTO detect_memory (ns, key, first_ms, last_ms, value) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (ns, key) DO UPDATE SET
+         value = CASE WHEN excluded.first_ms < first_ms THEN excluded.value ELSE value END,
+         first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms)`,
+    );
+  }
+
+  get(ns: string, key: string): { firstMs: number; lastMs: number; value: string | null } | undefined {
+    return this.entry(`${ns}\u0000${key}`, ns, key);
+  }
+
+  /** The current entry, read-only: this transaction's, else the committed one (cached once read). */
+  private entry(k: string, ns: string, key: string): Entry | undefined {
+    const hit = this.pending.get(k) ?? this.cache.get(k);
+    if (hit) return hit;
+    const row = this.getStmt.get(ns, key);
+    if (!row) return undefined;
+    // Not written by this transaction (it would be pending): committed state.
+    const entry = { firstMs: row.first_ms, lastMs: row.last_ms, value: row.value, storedLastMs: row.last_ms };
+    this.remember(k, entry);
+    return entry;
+  }
+
+  /** The transaction committed: what it read and wrote is now what the database holds. */
+  commit(): void {
+    for (const [k, e] of this.pending) this.remember(k, e);
+    this.pending = new Map();
+  }
+
+  rollback(): void {
+    this.pending = new Map();
+  }
+
+  note(ns: string, key: string, ms: number, value?: string): void {
+    const k = `${ns}\u0000${key}`;
+    const current = this.entry(k, ns, key);
+    if (!current) {
+      this.putStmt.run(ns, key, ms, ms, value ?? null);
+      this.pending.set(k, { firstMs: ms, lastMs: ms, value: value ?? null, storedLastMs: ms });
+      return;
+    }
+    const moves = ms < current.firstMs || (ms > current.lastMs && Math.max(ms, current.lastMs) - current.storedLastMs >= MEMORY_REFRESH_MS);
+    if (!moves) {
+      // Nothing to write; the cache may still learn the later time (it only matters to this process).
+      if (ms > current.lastMs && this.pending.get(k) === current) current.lastMs = ms;
+      return;
+    }
+    // Copy on write: the committed entry stays as it is until this transaction commits.
+    const entry = this.pending.get(k) ?? { ...current };
+    this.pending.set(k, entry);
+    if (ms < entry.firstMs) {
+      entry.firstMs = ms;
+      entry.value = value ?? null;
+    }
+    if (ms > entry.lastMs) entry.lastMs = ms;
+    this.putStmt.run(ns, key, entry.firstMs, entry.lastMs, entry.value);
+    entry.storedLastMs = entry.lastMs;
+  }
+
+  private remember(k: string, entry: Entry): void {
+    // Bounded: identities × networks is small in practice; start over rather than grow without end.
+    if (this.cache.size >= 200_000) this.cache.clear();
+    this.cache.set(k, entry);
+  }
+}
+

@@ -1,4 +1,5 @@
 /** Options shared by the analysis commands (identities, findings, policy). */
+import { terminalLine } from '../model/text.js';
 import type { Command } from 'commander';
 import { CliError, parsePositiveInt, parseTime } from './common.js';
 import { DEFAULT_WINDOW_DAYS } from '../analysis/identities.js';
@@ -9,7 +10,7 @@ export const READ_ONLY = { create: false } as const;
 
 /** What the store lacks for this run, on stderr (stdout keeps the valid, possibly empty, result). */
 export function printNotices(notices: readonly AnalysisNotice[], db?: string): void {
-  for (const line of formatNotices(notices, db)) process.stderr.write(line + '\n');
+  for (const line of formatNotices(notices, db)) process.stderr.write(terminalLine(line));
 }
 
 export interface WindowOptions {

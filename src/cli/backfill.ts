@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { escapeForTerminal, terminalLine } from '../model/text.js';
 import { addDbOption, withIngestStore, CliError, parseTime, parsePositiveInt } from './common.js';
 import { createClients, connectionOf, loadConfig, resolveConnectors, ConfigError } from '../aws/index.js';
 import type { ConnectorFlags } from '../aws/index.js';
@@ -134,11 +135,11 @@ Exit codes: 0 ok, 2 when any file failed (each is named on stderr with the reaso
                 onProgress: (p) => {
                   if (!tty || Date.now() - lastDraw < 200) return;
                   lastDraw = Date.now();
-                  process.stderr.write(`\r\x1b[K${progressLine(connector.name, p)}`);
+                  process.stderr.write(`\r\x1b[K${escapeForTerminal(progressLine(connector.name, p))}`);
                 },
                 onFailure: (f) => {
                   if (tty) process.stderr.write('\r\x1b[K');
-                  process.stderr.write(`trailscope: failed (${f.kind}, ${f.code}): s3://${f.bucket}/${f.key}: ${f.reason} (fix: ${f.fix})\n`);
+                  process.stderr.write(terminalLine(`trailscope: failed (${f.kind}, ${f.code}): s3://${f.bucket}/${f.key}: ${f.reason} (fix: ${f.fix})`));
                 },
               });
               summaries.push({ ...s, connector: connector.name });
@@ -189,6 +190,6 @@ function printSummaries(list: (BackfillSummary & { connector: string })[], json:
     if (s.aborted) lines.push('interrupted: run the same command again to continue');
     else if (s.listed === 0 && s.resumedFolders > 0) lines.push('already complete: earlier runs covered this range');
     else if (s.listed === 0) lines.push('nothing to import in this range (wrong --prefix or --bucket? the keys must be under [prefix/]AWSLogs/)');
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(lines.map(terminalLine).join(''));
   }
 }

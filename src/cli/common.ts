@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalLine } from '../model/text.js';
 import { openStore, defaultDbPath } from '../store/index.js';
 import type { Store } from '../store/index.js';
 
@@ -71,7 +72,7 @@ export async function withIngestStore<T>(opts: { db?: string; sigmaDir?: string[
       return await fn(store);
     } finally {
       // A rule that throws skips that event for that rule only; say so rather than lose it quietly.
-      for (const e of engine.errors) process.stderr.write(`trailscope: detection rule ${e.rule} failed on event ${e.eventId}: ${e.message}\n`);
+      for (const e of engine.errors) process.stderr.write(terminalLine(`trailscope: detection rule ${e.rule} failed on event ${e.eventId}: ${e.message}`));
     }
   });
 }
@@ -88,7 +89,7 @@ export async function loadSigmaRulesForCli<R>(
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  for (const p of loaded.problems) process.stderr.write(`trailscope: sigma rule not loaded: ${p.file}: ${p.message}\n`);
+  for (const p of loaded.problems) process.stderr.write(terminalLine(`trailscope: sigma rule not loaded: ${p.file}: ${p.message}`));
   return loaded.rules;
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalLine } from '../model/text.js';
 import { addDbOption, addSigmaDirOption, CliError, loadSigmaRulesForCli, parsePositiveInt, parseTime, printJson, withStore } from './common.js';
 import { READ_ONLY } from './analysis-options.js';
 
@@ -46,7 +47,7 @@ export function registerDetect(program: Command): void {
         }),
         READ_ONLY,
       );
-      for (const e of result.errors) process.stderr.write(`trailscope: rule ${e.rule} failed on event ${e.eventId}: ${e.message}\n`);
+      for (const e of result.errors) process.stderr.write(terminalLine(`trailscope: rule ${e.rule} failed on event ${e.eventId}: ${e.message}`));
       if (opts.json) printJson(result);
       else {
         process.stdout.write(

@@ -48,7 +48,6 @@ export function registerDrift(program: Command): void {
           renderTable(
             ['TIME', 'ACCOUNT', 'CHANGE', 'RESOURCE', 'BY', 'FROM'],
             changes.map((c) => [c.eventTime, c.accountId, c.eventName, c.resource, c.sessionName ? `${c.actor} (${c.sessionName})` : c.actor, c.sourceIPAddress]),
-            90,
           ),
         );
         process.stderr.write(`${changes.length} changes\n`);

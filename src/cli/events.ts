@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalLine } from '../model/text.js';
 import { addDbOption, withStore, parseTime, CliError } from './common.js';
 import type { NormalizedEvent } from '../model/index.js';
 import type { EventQuery } from '../store/index.js';
@@ -72,7 +73,7 @@ export function registerEvents(program: Command): void {
           const status = e.errorCode ? `FAILED ${e.errorCode}` : 'ok';
           const who = e.principalArn ?? e.identityType ?? '-';
           const session = e.sessionName ? ` (${e.sessionName})` : '';
-          process.stdout.write(`${e.eventTime}  ${e.recipientAccountId ?? '-'}  ${e.eventSource.replace('.amazonaws.com', '')}:${e.eventName}  ${who}${session}  ${status}\n`);
+          process.stdout.write(terminalLine(`${e.eventTime}  ${e.recipientAccountId ?? '-'}  ${e.eventSource.replace('.amazonaws.com', '')}:${e.eventName}  ${who}${session}  ${status}`));
         }
       }, { create: false });
     });

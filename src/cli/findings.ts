@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalLine } from '../model/text.js';
 import { addDbOption, CliError, printJson, withStore } from './common.js';
 import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { loadAnalysis } from '../analysis/load.js';
@@ -89,7 +90,7 @@ export function registerFindings(program: Command): void {
           printNotices(loaded.notices, opts.db);
         }
         const { findings, errors } = runRules(rules, ctx, { severities, accountId: w.accountId });
-        for (const e of errors) process.stderr.write(`trailscope: rule ${e.rule} failed: ${e.message}\n`);
+        for (const e of errors) process.stderr.write(terminalLine(`trailscope: rule ${e.rule} failed: ${e.message}`));
         if (errors.length > 0) process.exitCode = 1;
         if (format === 'json') printJson(findings);
         else if (format === 'csv') process.stdout.write(findingsToCsv(findings));
@@ -99,7 +100,6 @@ export function registerFindings(program: Command): void {
             renderTable(
               ['SEVERITY', 'RULE', 'ACCOUNT', 'RESOURCE', 'TITLE'],
               findings.map((f) => [f.severity, f.rule, f.accountId, f.resource, f.title]),
-              100,
             ),
           );
           process.stderr.write(`${findings.length} findings; window ${ctx.windowStart} .. ${ctx.asOf}\n`);

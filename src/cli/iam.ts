@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliError, addDbOption, parseTime, printJson, withStore } from './common.js';
 import { IamRepository } from '../iam/repository.js';
+import { terminalLine } from '../model/text.js';
 import type { DetectedInput, ImportSummary } from '../iam/import.js';
 import { importIamInputs, readIamFile } from '../iam/import.js';
 import type { SyncClientOptions, SyncClients } from '../iam/sync.js';
@@ -44,7 +45,7 @@ export interface IamCommandDeps {
 }
 
 export function registerIam(program: Command, deps: IamCommandDeps = {}): void {
-  const out = deps.out ?? ((line: string) => process.stdout.write(line + '\n'));
+  const out = deps.out ?? ((line: string) => process.stdout.write(terminalLine(line)));
   const iam = program.command('iam').description('IAM configuration: snapshots, credential reports, SCPs');
 
   addDbOption(

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalLine } from '../model/text.js';
 import { addDbOption, addSigmaDirOption, withIngestStore, CliError } from './common.js';
 import { importPaths } from '../ingest/local-import.js';
 import type { ImportSummary } from '../ingest/local-import.js';
@@ -28,7 +29,7 @@ export function registerImport(program: Command): void {
           },
           onFailure: (f) => {
             if (tty) process.stderr.write('\r\x1b[K');
-            process.stderr.write(`trailscope: failed: ${f.path}: ${f.reason} (fix: ${f.fix})\n`);
+            process.stderr.write(terminalLine(`trailscope: failed: ${f.path}: ${f.reason} (fix: ${f.fix})`));
           },
         }),
       );
@@ -53,7 +54,7 @@ function printSummary(s: ImportSummary, json: boolean): void {
   ];
   if (s.rejectedRecords) lines.push(`rejected records: ${s.rejectedRecords}`);
   if (s.filesRead === 0 && s.alreadyImported > 0) lines.push('nothing new: every file was already imported');
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(lines.map(terminalLine).join(''));
 }
 
 function parseThreadsArg(value: string): number {

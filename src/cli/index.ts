@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { terminalLine } from '../model/text.js';
 import { CliError } from './common.js';
 import { commands } from './commands.js';
 
@@ -23,7 +24,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`trailscope: ${message}\n`);
+    process.stderr.write(terminalLine(`trailscope: ${message}`));
     process.exitCode = err instanceof CliError ? err.exitCode : 1;
   }
 }

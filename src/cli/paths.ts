@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalLine } from '../model/text.js';
 import { addDbOption, CliError, printJson, withStore } from './common.js';
 import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { loadAnalysis } from '../analysis/load.js';
@@ -85,7 +86,7 @@ export function registerPaths(program: Command): void {
             stats: { nodes: 0, edges: 0, evaluatorCalls: 0, graphMs: 0, paths: 0 },
           };
           if (opts.json) printJson(empty);
-          else process.stderr.write(`0 path(s) to ${to}; window ${ctx.windowStart} .. ${ctx.asOf}\n`);
+          else process.stderr.write(terminalLine(`0 path(s) to ${to}; window ${ctx.windowStart} .. ${ctx.asOf}`));
           return;
         }
         if (to !== ADMIN && !graph.node(to)) throw new CliError(`--to ${to}: not a principal of any imported snapshot`);
@@ -118,11 +119,13 @@ export function registerPaths(program: Command): void {
         }
         for (const p of paths) {
           const flags = [p.status, p.crossAccount ? 'cross-account' : '', p.conditional ? 'conditional' : '', p.confidence === 'potential' ? 'potential' : ''].filter(Boolean);
-          process.stdout.write(`${p.from} → ${p.to}  [${flags.join(', ')}]\n`);
+          process.stdout.write(terminalLine(`${p.from} → ${p.to}  [${flags.join(', ')}]`));
           for (const s of p.steps) {
             const ev = s.succeededEventIds.length + s.failedEventIds.length;
             process.stdout.write(
-              `    ${s.technique.padEnd(34)} ${s.status.padEnd(9)} ${s.to}${s.via && s.via !== s.to ? ` (via ${s.via})` : ''}${ev ? `  events: ${s.succeededEventIds.length} ok, ${s.failedEventIds.length} denied` : ''}\n`,
+              terminalLine(
+                `    ${s.technique.padEnd(34)} ${s.status.padEnd(9)} ${s.to}${s.via && s.via !== s.to ? ` (via ${s.via})` : ''}${ev ? `  events: ${s.succeededEventIds.length} ok, ${s.failedEventIds.length} denied` : ''}`,
+              ),
             );
           }
         }

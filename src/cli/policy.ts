@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalLine } from '../model/text.js';
 import { addDbOption, CliError, withStore } from './common.js';
 import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { loadAnalysis } from '../analysis/load.js';
@@ -47,7 +48,7 @@ export function registerPolicy(program: Command): void {
           passRoleServices: ctx.passRoleServices?.get(id.summary.arn),
         });
         process.stdout.write(JSON.stringify(result.document, null, 2) + '\n');
-        for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
+        for (const note of result.notes) process.stderr.write(terminalLine(`note: ${note}`));
       }, READ_ONLY);
     });
 }

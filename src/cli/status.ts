@@ -26,6 +26,7 @@
  * ```
  * Times are ISO-8601 UTC; absent values are null. Exit code 0, even when problems are listed.
  */
+import { escapeForTerminal } from '../model/text.js';
 import type { Command } from 'commander';
 import { addDbOption, withStore, parseTime, printJson } from './common.js';
 import { checkMissing, formatNotices } from '../analysis/notices.js';
@@ -142,7 +143,7 @@ export function formatStatus(r: StatusReport, maxListed = 20): string {
   }
   if (r.connectors.length === 0) {
     out.push('no ingestion yet: run `trailscope ingest --queue-url ...` (or `trailscope import` for local files)');
-    return out.join('\n') + '\n';
+    return out.map(escapeForTerminal).join('\n') + '\n';
   }
   for (const c of r.connectors) {
     out.push('');
@@ -182,7 +183,7 @@ export function formatStatus(r: StatusReport, maxListed = 20): string {
       if (c.problems.length > maxListed) out.push(`    ... ${c.problems.length - maxListed} more (use --json)`);
     }
   }
-  return out.join('\n') + '\n';
+  return out.map(escapeForTerminal).join('\n') + '\n';
 }
 
 export function registerStatus(program: Command): void {
@@ -201,7 +202,7 @@ export function registerStatus(program: Command): void {
         async (store) => Promise.all([buildStatus(store, now), checkMissing(store, { asOf: now.toISOString() })]),
         { create: false },
       );
-      for (const line of formatNotices(notices, opts.db)) process.stderr.write(line + '\n');
+      for (const line of formatNotices(notices, opts.db)) process.stderr.write(escapeForTerminal(line) + '\n');
       if (opts.json) printJson(report);
       else process.stdout.write(formatStatus(report));
     });

@@ -2,6 +2,8 @@
  * One line per notable thing, on stderr: `time level message key=value ...` for humans, or one
  * JSON object per line (`{"time","level","msg",...fields}`) with --log-format json.
  */
+import { escapeForTerminal } from '../model/text.js';
+
 export type LogLevel = 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
@@ -14,8 +16,9 @@ export interface Logger {
 export type LogFormat = 'text' | 'json';
 
 function quote(v: string | number | boolean | null): string {
-  const s = String(v);
-  return /^[^\s"=]+$/.test(s) ? s : JSON.stringify(s);
+  // Values come from S3 keys, queue bodies and AWS errors: escaped so they cannot drive the terminal.
+  const s = escapeForTerminal(v);
+  return /^[^\s"=]+$/.test(s) ? s : `"${s.replace(/"/g, '\\"')}"`;
 }
 
 export function createLogger(format: LogFormat, write: (line: string) => void = (l) => process.stderr.write(l), now: () => Date = () => new Date()): Logger {
@@ -29,7 +32,7 @@ export function createLogger(format: LogFormat, write: (line: string) => void = 
       const kv = Object.entries(clean)
         .map(([k, v]) => `${k}=${quote(v)}`)
         .join(' ');
-      write(`${time} ${level.padEnd(5)} ${msg}${kv ? ' ' + kv : ''}\n`);
+      write(`${time} ${level.padEnd(5)} ${escapeForTerminal(msg)}${kv ? ' ' + kv : ''}\n`);
     }
   };
   return {

@@ -24,6 +24,7 @@ import {
   type PrincipalUsage,
 } from './usage.js';
 import type { VisibilityFn } from './visibility.js';
+import type { AccountCoverage, Span } from './coverage.js';
 
 export const DAY_MS = 86_400_000;
 export const DEFAULT_WINDOW_DAYS = 90;
@@ -51,6 +52,13 @@ export interface IdentitySummary {
   inSnapshot: boolean;
   /** For Identity Center (AWSReservedSSO_*) roles: the people seen using it in the window. */
   people?: string[];
+  /**
+   * "unknown" when CloudTrail covered less than the minimum span of the window in the account:
+   * no absence of activity is judged then, and unusedActionCount is null.
+   */
+  activity: 'known' | 'unknown';
+  /** The account's CloudTrail coverage of the window; null when coverage was not loaded. */
+  coverage: { coveredDays: number; spans: Span[] } | null;
 }
 
 /** Everything the rules need about one identity. */
@@ -82,6 +90,8 @@ export interface AnalysisInput {
   accountId?: string;
   /** Only this identity (policy suggestion): avoids computing everyone's permissions. */
   principalArn?: string;
+  /** CloudTrail coverage per account (loadCoverage); absent: every account counts as covered. */
+  coverage?: ReadonlyMap<string, AccountCoverage>;
 }
 
 export function windowStart(asOf: string, windowDays: number): string {
@@ -111,6 +121,12 @@ function latest(a: string | null | undefined, b: string | null | undefined): str
   if (!a) return b ?? null;
   if (!b) return a;
   return a > b ? a : b;
+}
+
+function activityOf(input: AnalysisInput, accountId: string): Pick<IdentitySummary, 'activity' | 'coverage'> {
+  if (!input.coverage) return { activity: 'known', coverage: null };
+  const c = input.coverage.get(accountId);
+  return c ? { activity: c.activity, coverage: { coveredDays: c.coveredDays, spans: c.spans } } : { activity: 'unknown', coverage: { coveredDays: 0, spans: [] } };
 }
 
 export function analyseIdentities(input: AnalysisInput): IdentityAnalysis[] {
@@ -157,10 +173,11 @@ export function analyseIdentities(input: AnalysisInput): IdentityAnalysis[] {
         lastActivity: latest(lastByLower.get(key), usage?.lastSuccess),
         usedActions: usedActions(usage),
         grantedActionCount: permissions ? permissions.granted.size : null,
-        unusedActionCount: classification ? classification.unusedCount : null,
+        unusedActionCount: classification && activityOf(input, snap.accountId).activity === 'known' ? classification.unusedCount : null,
         unknownActionCount: classification ? classification.unknownCount : null,
         isAdmin: permissions ? permissions.isAdmin : null,
         inSnapshot: true,
+        ...activityOf(input, snap.accountId),
       };
       if (iam.type === 'role' && isSsoRoleName(iam.name)) summary.people = [...(usage?.sessionNames ?? [])].sort();
       out.push({
@@ -198,6 +215,7 @@ export function analyseIdentities(input: AnalysisInput): IdentityAnalysis[] {
       unknownActionCount: null,
       isAdmin: null,
       inSnapshot: false,
+      ...activityOf(input, parsed.accountId),
     };
     if (parsed.type === 'role' && isSsoRoleName(parsed.name)) summary.people = [...(usage?.sessionNames ?? [])].sort();
     out.push({

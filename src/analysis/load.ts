@@ -21,6 +21,7 @@ import { DEFAULT_RULE_OPTIONS, type RuleContext, type RuleOptions } from './type
 import { loadEscalationEvents } from '../graph/evidence.js';
 import { cachedVisibility, defaultVisibility, type VisibilityFn } from './visibility.js';
 import { checkMissing, type AnalysisNotice } from './notices.js';
+import { coverageNotice, DEFAULT_COVERAGE_OPTIONS, loadCoverage } from './coverage.js';
 
 export interface LoadOptions {
   /** ISO end of the window (exclusive). Default: now. */
@@ -86,6 +87,12 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
       : [];
 
   const snapshots = [...model.accounts.values()];
+  const options: RuleOptions = { ...DEFAULT_RULE_OPTIONS, ...opts.options };
+  const coverageOptions = { ...DEFAULT_COVERAGE_OPTIONS, ...options.coverage };
+  const coverage = await time('coverage', () =>
+    loadCoverage(store, { since, until: asOf, accountId: opts.accountId, accountIds: snapshots.map((s) => s.accountId) }, coverageOptions),
+  );
+  notices.push(...[...coverage.values()].filter((c) => c.activity === 'unknown').map((c) => coverageNotice(c, windowDays, coverageOptions)));
   const identities: IdentityAnalysis[] = await time('identities', async () =>
     analyseIdentities({
       asOf,
@@ -97,6 +104,7 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
       visibility,
       accountId: opts.accountId,
       principalArn: opts.principalArn,
+      coverage,
     }),
   );
   const ctx: RuleContext = {
@@ -110,7 +118,9 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
     credentialReports: model.credentialReports,
     escalationEvents,
     organizationAccountIds: new Set(model.scpChains.keys()),
-    options: { ...DEFAULT_RULE_OPTIONS, ...opts.options },
+    coverage,
+    notices,
+    options,
   };
   return { ctx, model, evaluator, usage, notices };
 }

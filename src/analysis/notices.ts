@@ -13,11 +13,15 @@ export type NoticeKind =
   | 'no-events'
   | 'no-events-in-window'
   | 'no-credential-report'
-  | 'unknown-account';
+  | 'unknown-account'
+  /** An account whose CloudTrail coverage of the window is too short to judge activity. */
+  | 'coverage';
 
 /** JSON shape (stable): what is missing, what it means for the result, and how to bring it in. */
 export interface AnalysisNotice {
   kind: NoticeKind;
+  /** The account it is about, when it is about one. */
+  accountId?: string;
   message: string;
   /** Exact commands, any one of which brings the data in (placeholders in <angle brackets>). */
   commands: string[];
@@ -137,6 +141,11 @@ export function formatNotices(notices: readonly AnalysisNotice[], db?: string): 
   const withDb = (c: string) => (db ? c.replace(/(trailscope [a-z]+(?: import| sync)?)(?= |$)/g, `$1 --db ${quoteArg(db)}`) : c);
   const lines: string[] = [];
   for (const n of notices) {
+    if (n.kind === 'coverage') {
+      // One line per account: why its activity is not judged, and what brings its logs in.
+      lines.push(`trailscope: ${n.message}; bring its logs in: ${n.commands.map(withDb).join(', or ')}`);
+      continue;
+    }
     lines.push(`trailscope: ${n.message}`);
     for (const c of n.commands) lines.push(`  ${c.startsWith('--') ? 'use' : 'run'}: ${withDb(c)}`);
   }

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ACCOUNT,
+  cover,
   addRecords,
   allow,
   authorizationDetails,
@@ -44,6 +45,7 @@ function findingsFor(arn: string, rule: string, s: AnalysisState = state) {
 
 before(async () => {
   t = await tempStore();
+  await cover(t.store);
   await importIam(t.store, {
     authz: [
       authorizationDetails({

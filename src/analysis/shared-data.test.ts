@@ -1,13 +1,16 @@
 /**
  * Real IAM snapshots from ../shared/data (cloudsplaining's test files, the cloudmapper demo
- * account) imported with no CloudTrail at all: every judged identity is inactive, except those
- * created inside the window and service-linked roles.
+ * account). Imported with no CloudTrail at all, nothing is judged inactive (activity unknown:
+ * no logs, no evidence). Once CloudTrail covers the window but shows nothing, every judged
+ * identity is inactive, except those created inside the window, service-linked roles and
+ * those IAM itself saw used in the window.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { sharedData } from '../../test/support/paths.js';
-import { tempStore } from '../../test/support/analysis.js';
+import { cover, tempStore } from '../../test/support/analysis.js';
+import { iamReportedLastUsed } from './rules/inactive-identity.js';
 import { readIamFile, importIamInputs } from '../iam/import.js';
 import { IamRepository } from '../iam/repository.js';
 import { loadAnalysis } from './load.js';
@@ -41,7 +44,13 @@ describe('shared IAM snapshots with no events', () => {
         const inputs = await Promise.all(ds.files.map((f) => readIamFile(f)));
         // taken before both asOf below (the second is just after the newest creation date)
         await importIamInputs(inputs, new IamRepository(store.store.iam), { importedAt: '2026-06-01T00:00:00Z', takenAt: '2000-01-01T00:00:00Z' });
-        // First with asOf long after every creation date: all judged identities are inactive.
+        const none = await loadAnalysis(store.store, { asOf: '2030-01-01T00:00:00Z', windowDays: 90 });
+        assert.deepEqual(runRules(builtinRules, none.ctx, { rules: ['inactive-identity'] }).findings, []);
+        assert.ok(none.ctx.identities.every((i) => i.summary.activity === 'unknown'));
+        const accounts = [...new Set(none.ctx.identities.map((i) => i.summary.accountId))];
+        await cover(store.store, { accounts, since: '2000-01-01T00:00:00Z', until: '2031-01-01T00:00:00Z' });
+
+        // With asOf long after every creation date: all judged identities are inactive.
         const late = await loadAnalysis(store.store, { asOf: '2030-01-01T00:00:00Z', windowDays: 90 });
         const judged = late.ctx.identities.filter((i) => i.iam && !i.serviceLinked);
         assert.ok(judged.length > 0, 'identities imported');
@@ -64,7 +73,9 @@ describe('shared IAM snapshots with no events', () => {
           const c = Date.parse(i.summary.createdAt ?? '');
           const inWindow = c > Date.parse(asOf) - 90 * DAY;
           if (inWindow) young++;
-          assert.equal(inactiveEarly.has(i.summary.arn), !inWindow, `${i.summary.arn} created ${i.summary.createdAt}`);
+          const iamSeen = iamReportedLastUsed(i.iam!, early.ctx, i.summary.accountId);
+          const seenInWindow = iamSeen !== null && Date.parse(iamSeen) >= Date.parse(asOf) - 90 * DAY;
+          assert.equal(inactiveEarly.has(i.summary.arn), !inWindow && !seenInWindow, `${i.summary.arn} created ${i.summary.createdAt}`);
         }
         assert.ok(young >= 1);
       } finally {

@@ -8,6 +8,7 @@ import type { AccountSnapshot, PermissionEvaluator } from '../iam/types.js';
 import type { CredentialReport } from '../iam/snapshot/credential-report.js';
 import type { IdentityAnalysis } from './identities.js';
 import type { NormalizedEvent } from '../model/event.js';
+import { DEFAULT_COVERAGE_OPTIONS, type AccountCoverage, type CoverageOptions } from './coverage.js';
 
 export type { Finding, RuleMetadata, Severity } from '../model/finding.js';
 
@@ -20,11 +21,18 @@ export interface OverprovisionedOptions {
 
 export interface RuleOptions {
   overprovisioned: OverprovisionedOptions;
+  /** Gap tolerance and minimum covered span (src/analysis/coverage.ts); default DEFAULT_COVERAGE_OPTIONS. */
+  coverage?: CoverageOptions;
 }
 
 export const DEFAULT_RULE_OPTIONS: RuleOptions = {
   overprovisioned: { maxUsedRatio: 0.1, minUnused: 10 },
+  coverage: DEFAULT_COVERAGE_OPTIONS,
 };
+
+/** Something the user should know about a result (shown on stderr by the CLI; data for an API). */
+export type { AnalysisNotice } from './notices.js';
+import type { AnalysisNotice } from './notices.js';
 
 export interface RuleContext {
   /** ISO end of the window (exclusive); the "now" of this run. */
@@ -50,7 +58,21 @@ export interface RuleContext {
   escalationEvents?: readonly NormalizedEvent[];
   /** Accounts of the organization known from the SCP export (trusting them is not "external"). Optional. */
   organizationAccountIds?: ReadonlySet<string>;
+  /**
+   * CloudTrail coverage of the window per account. Rules that judge an absence of activity
+   * (inactive, over-provisioned, unused credentials) skip accounts whose activity is unknown.
+   * Absent: every account counts as fully covered.
+   */
+  coverage?: ReadonlyMap<string, AccountCoverage>;
+  /** Accounts whose activity was not judged, and why. */
+  notices?: readonly AnalysisNotice[];
   options: RuleOptions;
+}
+
+/** Whether CloudTrail covered enough of the window in this account to judge an absence of activity. */
+export function activityKnown(ctx: Pick<RuleContext, 'coverage'>, accountId: string): boolean {
+  if (!ctx.coverage) return true;
+  return ctx.coverage.get(accountId)?.activity === 'known';
 }
 
 /** Costly optional inputs of RuleContext, loaded only when a selected rule needs them. */

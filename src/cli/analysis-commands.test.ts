@@ -1,7 +1,7 @@
 /** The identities, findings and policy commands end to end on a temp store. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACCOUNT, addRecords, allow, authorizationDetails, daysBefore, importIam, record, tempStore, type TempStore } from '../../test/support/analysis.js';
+import { ACCOUNT, addRecords, cover, allow, authorizationDetails, daysBefore, importIam, record, tempStore, type TempStore } from '../../test/support/analysis.js';
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,6 +41,7 @@ before(async () => {
     ],
   });
   await addRecords(t.store, [record({ user: 'worker' }, 'iam:ListUsers', daysBefore(AS_OF, 2))]);
+  await cover(t.store);
 });
 after(async () => t?.close());
 
@@ -51,11 +52,13 @@ describe('analysis commands', () => {
     const list = JSON.parse(r.out) as Record<string, unknown>[];
     assert.equal(list.length, 2);
     const worker = list.find((i) => i.name === 'worker')!;
-    for (const k of ['arn', 'accountId', 'type', 'name', 'createdAt', 'lastActivity', 'usedActions', 'grantedActionCount', 'unusedActionCount', 'unknownActionCount', 'isAdmin']) {
+    for (const k of ['arn', 'accountId', 'type', 'name', 'createdAt', 'lastActivity', 'usedActions', 'grantedActionCount', 'unusedActionCount', 'unknownActionCount', 'isAdmin', 'activity', 'coverage']) {
       assert.ok(k in worker, k);
     }
     assert.deepEqual(worker.usedActions, ['iam:ListUsers']);
     assert.equal(worker.accountId, ACCOUNT);
+    assert.equal(worker.activity, 'known');
+    assert.deepEqual(worker.coverage, { coveredDays: 90, spans: [{ start: daysBefore(AS_OF, 90), end: AS_OF }] });
   });
 
   it('findings --json / --format csv / sarif agree on the findings', async () => {

@@ -13,5 +13,6 @@ import { registerGenerate } from './generate.js';
 import { registerPaths } from './paths.js';
 import { registerDetect } from './detect.js';
 import { registerDrift } from './drift.js';
+import { registerCoverage } from './coverage.js';
 
-export const commands: Array<(program: Command) => void> = [registerGenerate, registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy, registerPaths, registerStatus, registerIngest, registerBackfill, registerDetect, registerDrift];
+export const commands: Array<(program: Command) => void> = [registerGenerate, registerImport, registerEvents, (p) => registerIam(p), registerIdentities, registerFindings, registerPolicy, registerPaths, registerCoverage, registerStatus, registerIngest, registerBackfill, registerDetect, registerDrift];

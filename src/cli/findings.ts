@@ -11,8 +11,9 @@ import { findingsToCsv } from '../analysis/format/csv.js';
 import { findingsToSarif } from '../analysis/format/sarif.js';
 import { renderTable } from '../analysis/format/table.js';
 import { isSeverity, SEVERITIES, type Severity } from '../model/finding.js';
+import { addCoverageOptions, resolveCoverage, type CoverageFlags } from './coverage-options.js';
 
-interface FindingsOptions extends WindowOptions {
+interface FindingsOptions extends WindowOptions, CoverageFlags {
   json?: boolean;
   format?: string;
   rule?: string[];
@@ -26,7 +27,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, ...val
 
 export function registerFindings(program: Command): void {
   addDbOption(
-    addWindowOptions(
+    addCoverageOptions(addWindowOptions(
       program
         .command('findings')
         .description('Run the CIEM rules and print their findings (most severe first).')
@@ -37,7 +38,7 @@ export function registerFindings(program: Command): void {
         .option('--max-used-ratio <r>', 'overprovisioned-identity: fire below this used/granted ratio (default 0.1)')
         .option('--min-unused <n>', 'overprovisioned-identity: ...and at least this many unused actions (default 10)')
         .option('--resources', 'scope the suggested policies in finding details to the resources CloudTrail showed, and iam:PassRole to the passed roles (slower on large stores; `policy suggest` always does)'),
-    ),
+    )),
   )
     .addHelpText(
       'after',
@@ -65,6 +66,7 @@ export function registerFindings(program: Command): void {
         overprovisioned.minUnused = n;
       }
       const w = resolveWindow(opts);
+      const coverage = resolveCoverage(opts);
       const { builtinEventRules, detectionRules } = await import('../detect/index.js');
       await withStore(opts, async (store) => {
         // Event detections are stored as events commit; they join the CIEM rules as rules of their own.
@@ -84,9 +86,10 @@ export function registerFindings(program: Command): void {
             ...w,
             resourceDetail: opts.resources === true,
             escalationEvents: rulesNeed(ciem, 'escalationEvents'),
-            options: { overprovisioned },
+            options: { overprovisioned, coverage },
           });
           ctx = loaded.ctx;
+          // What is missing, and one line per account whose activity was not judged, with the command that brings the logs in.
           printNotices(loaded.notices, opts.db);
         }
         const { findings, errors } = runRules(rules, ctx, { severities, accountId: w.accountId });

@@ -3,18 +3,21 @@ import { addDbOption, printJson, withStore } from './common.js';
 import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { loadAnalysis } from '../analysis/load.js';
 import { renderTable } from '../analysis/format/table.js';
+import { addCoverageOptions, resolveCoverage, type CoverageFlags } from './coverage-options.js';
 
-interface IdentitiesOptions extends WindowOptions {
+interface IdentitiesOptions extends WindowOptions, CoverageFlags {
   json?: boolean;
 }
 
 export function registerIdentities(program: Command): void {
   addDbOption(
-    addWindowOptions(
-      program
-        .command('identities')
-        .description('IAM users and roles with their granted, used, unused and unknown actions in the window.')
-        .option('--json', 'a JSON array, one object per identity'),
+    addCoverageOptions(
+      addWindowOptions(
+        program
+          .command('identities')
+          .description('IAM users and roles with their granted, used, unused and unknown actions in the window.')
+          .option('--json', 'a JSON array, one object per identity'),
+      ),
     ),
   )
     .addHelpText(
@@ -24,8 +27,9 @@ export function registerIdentities(program: Command): void {
     )
     .action(async (opts: IdentitiesOptions) => {
       const w = resolveWindow(opts);
+      const coverage = resolveCoverage(opts);
       await withStore(opts, async (store) => {
-        const { ctx, notices } = await loadAnalysis(store, { ...w, resourceDetail: false, escalationEvents: false });
+        const { ctx, notices } = await loadAnalysis(store, { ...w, resourceDetail: false, escalationEvents: false, options: { coverage } });
         printNotices(notices, opts.db);
         const summaries = ctx.identities.map((i) => i.summary);
         if (opts.json) {
@@ -42,7 +46,7 @@ export function registerIdentities(program: Command): void {
               s.lastActivity ?? 'never',
               s.usedActions.length,
               s.grantedActionCount ?? '?',
-              s.unusedActionCount ?? '?',
+              s.unusedActionCount ?? (s.activity === 'unknown' ? '? (no logs)' : '?'),
               s.unknownActionCount ?? '?',
               s.isAdmin === null ? '?' : s.isAdmin ? 'yes' : 'no',
             ]),

@@ -2,8 +2,8 @@
  * The Store contract as a reusable test suite: every implementation (SQLite, PostgreSQL) runs
  * the same tests through runStoreContract. Only the public Store interface is used here.
  *
- * The tests are split by area: ./contract-events, ./contract-usage, ./contract-state and
- * ./contract-lifecycle, ./contract-detections (.test-helpers.ts), with shared pieces in ./contract-support.
+ * The tests are split by area: ./contract-events, ./contract-usage, ./contract-state,
+ * ./contract-lifecycle, ./contract-detections and ./contract-coverage (.test-helpers.ts), with shared pieces in ./contract-support.
  */
 import { describe, after } from 'node:test';
 import type { Store } from './types.js';
@@ -13,6 +13,7 @@ import { usageContract } from './contract-usage.test-helpers.js';
 import { stateContract } from './contract-state.test-helpers.js';
 import { lifecycleContract } from './contract-lifecycle.test-helpers.js';
 import { detectionsContract } from './contract-detections.test-helpers.js';
+import { coverageContract } from './contract-coverage.test-helpers.js';
 
 export { makeEvent } from './contract-support.test-helpers.js';
 export type { ContractHarness } from './contract-support.test-helpers.js';
@@ -35,5 +36,6 @@ export function runStoreContract(name: string, h: ContractHarness): void {
     stateContract(ctx);
     lifecycleContract(ctx);
     detectionsContract(ctx);
+    coverageContract(ctx);
   });
 }

@@ -231,3 +231,17 @@ export async function addRecords(store: Store, records: Record<string, unknown>[
 export function daysBefore(iso: string, days: number): string {
   return new Date(Date.parse(iso) - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/**
+ * Marks CloudTrail coverage (store.coverage.add), by default of ACCOUNT in us-east-1 over all of
+ * 2025-2026: the tests of rules that judge an absence of activity need a window CloudTrail watched.
+ */
+export async function cover(
+  store: Store,
+  opts: { accounts?: string[]; regions?: string[]; since?: string; until?: string } = {},
+): Promise<void> {
+  const ranges = (opts.accounts ?? [ACCOUNT]).flatMap((accountId) =>
+    (opts.regions ?? ['us-east-1']).map((region) => ({ accountId, region, since: opts.since ?? '2025-01-01T00:00:00Z', until: opts.until ?? '2027-01-01T00:00:00Z' })),
+  );
+  await store.coverage.add(ranges);
+}

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addRecords, allow, authorizationDetails, daysBefore, importIam, record, tempStore, type TempStore } from '../../../test/support/analysis.js';
+import { cover, addRecords, allow, authorizationDetails, daysBefore, importIam, record, tempStore, type TempStore } from '../../../test/support/analysis.js';
 import { loadAnalysis } from '../load.js';
 import { overprovisionedIdentity } from './overprovisioned-identity.js';
 import type { RuleContext } from '../types.js';
@@ -13,6 +13,7 @@ let ctx: RuleContext;
 
 before(async () => {
   t = await tempStore();
+  await cover(t.store);
   await importIam(t.store, {
     authz: [
       authorizationDetails({

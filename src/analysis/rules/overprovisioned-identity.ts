@@ -1,7 +1,7 @@
 import { makeFinding } from '../finding.js';
 import { suggestedPolicyFor } from './suggested-policy.js';
 import { servicePrefix, type GrantedClassification } from '../usage.js';
-import type { Finding, Rule } from '../types.js';
+import { activityKnown, type Finding, type Rule } from '../types.js';
 
 /**
  * An active identity that uses a small part of what it is granted. The ratio is taken over
@@ -30,6 +30,8 @@ export const overprovisionedIdentity: Rule = {
       const s = id.summary;
       const c = id.classification;
       if (!id.iam || !c || !id.permissions || id.serviceLinked || id.createdInWindow) continue;
+      // Unused = not seen in CloudTrail: meaningless where CloudTrail was not watching.
+      if (!activityKnown(ctx, s.accountId)) continue;
       if (id.permissions.isAdmin) continue;
       if (!id.usage?.lastSuccess) continue; // inactive: inactive-identity's case
       const observable = c.usedCount + c.unusedCount;

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACCOUNT, allow, authorizationDetails, credentialReport, daysBefore, importIam, tempStore, type TempStore } from '../../../test/support/analysis.js';
+import { cover, ACCOUNT, allow, authorizationDetails, credentialReport, daysBefore, importIam, tempStore, type TempStore } from '../../../test/support/analysis.js';
 import { loadAnalysis } from '../load.js';
 import { unusedAccessKey } from './unused-access-key.js';
 import type { RuleContext } from '../types.js';
@@ -13,6 +13,7 @@ let ctx: RuleContext;
 
 before(async () => {
   t = await tempStore();
+  await cover(t.store);
   const users = ['stale', 'fresh', 'never', 'newkey', 'disabled', 'lateuse'].map((name) => ({ name, created: OLD, inline: [allow(['s3:ListAllMyBuckets'])] }));
   const report = credentialReport([
     { user: 'stale', created: OLD, key1: { active: true, rotated: OLD, lastUsed: daysBefore(AS_OF, 200) } },

@@ -1,6 +1,6 @@
 import { makeFinding } from '../finding.js';
 import { judgeCredential } from './credentials.js';
-import type { Finding, Rule, RuleContext } from '../types.js';
+import { activityKnown, type Finding, type Rule, type RuleContext } from '../types.js';
 
 interface KeyView {
   /** 1 or 2, the credential report's column; null when only the order is known. */
@@ -70,6 +70,8 @@ function judgeKey(
   owner: { arn: string; name: string; accountId: string; createdAt: string | null; root: boolean },
 ): Finding | null {
   if (!key.active) return null;
+  // Judged only where CloudTrail covered enough of the window (see src/analysis/coverage.ts).
+  if (!activityKnown(ctx, owner.accountId)) return null;
   const verdict = judgeCredential(key.lastUsed, key.createdAt ?? owner.createdAt, ctx.windowStart, ctx.asOf);
   if (verdict !== 'unused' && verdict !== 'never-used') return null;
   const label = key.id ?? `access key ${key.slot ?? index + 1}`;

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { allow, authorizationDetails, credentialReport, daysBefore, importIam, tempStore, type TempStore } from '../../../test/support/analysis.js';
+import { cover, allow, authorizationDetails, credentialReport, daysBefore, importIam, tempStore, type TempStore } from '../../../test/support/analysis.js';
 import { loadAnalysis } from '../load.js';
 import { unusedConsolePassword } from './unused-console-password.js';
 import type { RuleContext } from '../types.js';
@@ -12,6 +12,7 @@ let ctx: RuleContext;
 
 before(async () => {
   t = await tempStore();
+  await cover(t.store);
   const users = ['dormant', 'never', 'recent', 'nopassword', 'lateuse', 'youngster'].map((name) => ({
     name,
     created: name === 'youngster' ? daysBefore(AS_OF, 30) : OLD,

@@ -1,6 +1,6 @@
 import { makeFinding } from '../finding.js';
 import { judgeCredential } from './credentials.js';
-import type { Finding, Rule } from '../types.js';
+import { activityKnown, type Finding, type Rule } from '../types.js';
 
 /**
  * A console password (credential report) not used in the window, or never used by a user
@@ -28,6 +28,7 @@ export const unusedConsolePassword: Rule = {
       if (id.iam?.type !== 'user') continue;
       const user = id.iam;
       if (user.hasConsolePassword !== true) continue;
+      if (!activityKnown(ctx, id.summary.accountId)) continue;
       const verdict = judgeCredential(user.passwordLastUsed, user.createdAt, ctx.windowStart, ctx.asOf);
       if (verdict !== 'unused' && verdict !== 'never-used') continue;
       findings.push(

@@ -3,6 +3,7 @@ import type { CommitCounters, FileRecord } from '../types.js';
 import { BLOCK_MAX_BYTES, BLOCK_MAX_EVENTS, BLOCK_TARGET_BYTES, BLOCK_TARGET_EVENTS, compressSync } from './lines.js';
 import { encodeRaw } from './raw.js';
 import { timeToMs } from './time.js';
+import { coverageMarks, type CoverageMark } from './coverage.js';
 
 const EMPTY_SET = '[]';
 
@@ -13,6 +14,8 @@ export interface ChunkPart {
   events: number;
   /** Per-account counters to bump in the same transaction, with this part's new and duplicate events. */
   counters?: CommitCounters;
+  /** The hour buckets this part proves covered (./coverage.js), written in the same transaction. */
+  coverage?: CoverageMark[];
 }
 
 /** Raw lines first..first+n-1 of a chunk, brotli-compressed (see ./lines.js). */
@@ -124,7 +127,8 @@ export class ChunkBuilder {
       this.lineStarts.push(this.text.length);
       this.text.append(raw.line);
     }
-    this.parts.push({ file, events: events.length, ...(counters ? { counters } : {}) });
+    const coverage = coverageMarks(file, events);
+    this.parts.push({ file, events: events.length, ...(counters ? { counters } : {}), ...(coverage.length ? { coverage } : {}) });
   }
 
   finish(opts: EncodeOptions = {}): EncodedChunk {

@@ -5,3 +5,5 @@
  */
 export { ChunkBuilder, encodeChunk, lineBytes, chunkTransferList } from './chunk.js';
 export type { ChunkPart, EncodedBlock, EncodedChunk, EncodeOptions } from './chunk.js';
+export { coverageMarks, deliveryHour } from './coverage.js';
+export type { CoverageMark } from './coverage.js';

@@ -10,6 +10,8 @@ import { encodeChunk, lineBytes } from '../encode/index.js';
 import { GroupCommit } from './group-commit.js';
 import type { EncodedChunk } from '../encode/index.js';
 import type { SqliteFileStore } from './files.js';
+import type { SqliteCoverageStore } from './coverage.js';
+import type { CoverageMark } from '../encode/index.js';
 import { RawBlocks } from './raw-blocks.js';
 import { UsageAggregator } from './usage.js';
 import type { EventRowForUsage } from './usage.js';
@@ -60,7 +62,9 @@ export class SqliteEventStore implements EventStore {
     private readonly detections: {
       afterInsert(chunk: EncodedChunk, kept: readonly number[]): void;
       committed(ok: boolean): void;
-    } = { afterInsert: () => {}, committed: () => {} },
+    },
+    /** Coverage of the committed files, written in the same transaction. */
+    private readonly coverage: SqliteCoverageStore,
   ) {
     this.dict = new Dictionary(db);
     this.usageAgg = new UsageAggregator(db, this.dict);
@@ -130,8 +134,10 @@ export class SqliteEventStore implements EventStore {
     const rows: EventRowForUsage[] = [];
     const newPrincipals = new Map<number, number>();
     const d = this.dict;
+    const coverage: CoverageMark[] = [];
     let i = 0;
     for (const part of chunk.parts) {
+      if (part.coverage) coverage.push(...part.coverage);
       const result: CommitResult = { inserted: 0, duplicates: 0 };
       for (const end = i + part.events; i < end; i++) {
         const eventId = chunk.eventIds[i]!;
@@ -180,6 +186,7 @@ export class SqliteEventStore implements EventStore {
     }
     this.usageAgg.add(rows);
     this.detections.afterInsert(chunk, kept);
+    this.coverage.write(coverage);
     return results;
   }
 

@@ -6,9 +6,10 @@ import { FILES_MIGRATIONS, SqliteFileStore } from './files.js';
 import { INGEST_MIGRATIONS, SqliteIngestStateStore } from './ingest-state.js';
 import { IAM_MIGRATIONS, SqliteIamStore } from './iam.js';
 import { DETECT_MIGRATIONS, SqliteDetectionStore } from './detections.js';
+import { COVERAGE_MIGRATIONS, SqliteCoverageStore } from './coverage.js';
 
 /** Every area's migrations, in the order they are applied on open. */
-export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS, DETECT_MIGRATIONS] as const;
+export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS, DETECT_MIGRATIONS, COVERAGE_MIGRATIONS] as const;
 
 /** Opens (creating when absent, unless opts.create is false) a SQLite store file and brings its schema up to date. */
 export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): Store {
@@ -23,7 +24,8 @@ export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): S
   const files = new SqliteFileStore(db);
   const ingest = new SqliteIngestStateStore(db);
   const detections = new SqliteDetectionStore(db);
-  const events = new SqliteEventStore(db, files, ingest.bump, detections);
+  const coverage = new SqliteCoverageStore(db);
+  const events = new SqliteEventStore(db, files, ingest.bump, detections, coverage);
   let closed = false;
   return {
     events,
@@ -31,6 +33,7 @@ export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): S
     ingest,
     iam: new SqliteIamStore(db),
     detections,
+    coverage,
     location: `sqlite:${file}`,
     async close() {
       if (closed) return;

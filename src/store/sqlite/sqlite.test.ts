@@ -89,6 +89,29 @@ describe('sqlite specifics', () => {
     assert.throws(() => timeToMs('yesterday'));
   });
 
+  it('a database from before coverage gets coverage derived from its events on open', async () => {
+    const path = join(dir, 'pre-coverage', 'store.db');
+    const old = openSqliteStore(path);
+    const t0 = Date.parse('2026-03-01T00:00:00Z');
+    const events = syntheticEvents(3, { seed: 9 }).map((e, i) => ({ ...e, recipientAccountId: '333344445555', eventTime: msToTime(t0 + i * 3_600_000) }));
+    await old.events.insertEvents(events);
+    await old.close();
+    // Back to what the previous release left: the same events, no coverage area at all.
+    const raw = openDatabase(path);
+    raw.exec('DELETE FROM schema_migrations WHERE area = \'coverage\'; DROP TABLE coverage_hourly; DROP TABLE coverage_regions;');
+    raw.close();
+    const store = await openStore(path);
+    try {
+      assert.deepEqual(
+        (await store.coverage.runs({ accountId: '333344445555' })).map((r) => [r.region, r.start, r.end, r.events]),
+        [['', '2026-03-01T00:00:00Z', '2026-03-01T03:00:00Z', 3]],
+      );
+      assert.deepEqual((await store.coverage.regions({ accountId: '333344445555' })).map((r) => r.region), ['']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('records each area version once, and reopening applies nothing', async () => {
     const path = join(dir, 'mig', 'store.db');
     const store = await openStore(path);
@@ -96,7 +119,7 @@ describe('sqlite specifics', () => {
     const db = openDatabase(path);
     try {
       const versions = schemaVersions(db);
-      assert.deepEqual(Object.keys(versions).sort(), ['detect', 'events', 'files', 'iam', 'ingest']);
+      assert.deepEqual(Object.keys(versions).sort(), ['coverage', 'detect', 'events', 'files', 'iam', 'ingest']);
       for (const area of SQLITE_AREAS) assert.equal(versions[area.area], area.steps.length);
       const before = db.prepare('SELECT count(*) AS c FROM schema_migrations').get();
       migrate(db, SQLITE_AREAS);

@@ -136,6 +136,7 @@ export function memoryStore(): MemoryStore {
     },
     ingest,
     iam: { putSnapshot: notImplemented, latest: notImplemented, latestAt: notImplemented, inventory: notImplemented, history: notImplemented, accounts: notImplemented },
+    coverage: { add: notImplemented, runs: notImplemented, regions: notImplemented },
     async close() {},
   };
   return store as unknown as MemoryStore;

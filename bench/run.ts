@@ -65,6 +65,8 @@ process.stderr.write('bench: import into SQLite without the event rules\n');
 const bare = runPhase('import', ['--dir', orgDir, '--db', join(outDir, 'bare.db'), '--no-detections']);
 process.stderr.write('bench: live ingestion through fauxqs\n');
 const live = tryPhase('live', ['--dir', orgDir, '--db', join(outDir, 'live.db')]);
+process.stderr.write('bench: CLI start-up\n');
+const startup = runPhase('startup', ['--db', db]);
 process.stderr.write('bench: findings\n');
 const findings = tryPhase('findings', ['--dir', orgDir, '--db', db]);
 
@@ -81,6 +83,12 @@ const rows: [string, string, string][] = [
   ],
   ['bytes per event on disk', `${n(imp.bytesPerEvent)} B (target ≤ 400)`, `${(Number(imp.dbBytes) / 1048576).toFixed(1)} MiB for ${n(imp.events)} events`],
 ];
+const secs = (x: unknown) => `${Number(x).toFixed(2)} s`;
+rows.push([
+  'CLI start-up',
+  `--help ${startup.helpRatio}×, --version ${startup.versionRatio}×, events --limit 10 ${startup.eventsRatio}× bare Node (target ≤ 4×)`,
+  `node -e 0 ${secs(startup.nodeSeconds)}; ${secs(startup.helpSeconds)}, ${secs(startup.versionSeconds)}, ${secs(startup.eventsSeconds)}; median of 9`,
+]);
 if (live) {
   rows.push(['live ingestion (fauxqs)', `${n(live.eventsPerSecond)} events/s = ${pct(Number(live.eventsPerSecond), Number(parse.eventsPerSecond))} of parse-only (target ≥ 25 %)`, `peak RSS ${live.peakRssMiB} MiB`]);
 }

@@ -18,6 +18,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { prepareAwsSdk } from './node-support.js';
 
 /** AWS credentials (structurally the SDK's AwsCredentialIdentity). */
 export interface Credentials {
@@ -153,6 +154,7 @@ export function principalFromCallerArn(arn: string): string {
 }
 
 export function createClients(conn: AwsConnection): AwsClients {
+  prepareAwsSdk();
   const credentials = credentialsFor(conn);
   const region = conn.region;
   const common = {

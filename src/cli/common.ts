@@ -3,15 +3,9 @@ import { terminalLine } from '../model/text.js';
 import { openStore, defaultDbPath } from '../store/index.js';
 import type { Store } from '../store/index.js';
 
-/** A user-facing failure: printed as one line on stderr, exit code given. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+import { CliError } from './errors.js';
+
+export { CliError };
 
 export function addDbOption(cmd: Command): Command {
   return cmd.option(

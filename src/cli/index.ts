@@ -1,21 +1,31 @@
 import { Command, CommanderError } from 'commander';
 import { terminalLine } from '../model/text.js';
-import { CliError } from './common.js';
-import { commands } from './commands.js';
+import { CliError } from './errors.js';
+import { commandIndex, invokedCommand } from './commands.js';
 
-export function buildProgram(): Command {
+export const VERSION = '0.1.0';
+
+/**
+ * The program with the commands `args` needs loaded; the others are listed by
+ * name and summary only. Without `args`, every command is loaded.
+ */
+export async function buildProgram(args?: readonly string[]): Promise<Command> {
   const program = new Command('trailscope')
     .description('CloudTrail ingestion with CIEM and posture insight, self-hosted.')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of commands) register(program);
+  const wanted = args === undefined ? undefined : invokedCommand(args);
+  for (const entry of commandIndex) {
+    if (args === undefined || entry.name === wanted) (await entry.load())(program);
+    else program.command(entry.name).summary(entry.summary);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv.slice(2));
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {

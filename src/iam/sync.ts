@@ -21,6 +21,7 @@ import { parseAuthorizationDetailsPage } from './snapshot/authorization-details.
 import { credentialReportCsvFromJson, parseCredentialReport } from './snapshot/credential-report.js';
 import type { ScpExport } from './snapshot/scps.js';
 import { parseScpExport } from './snapshot/scps.js';
+import { prepareAwsSdk } from '../aws/index.js';
 
 /**
  * Pulls IAM configuration live through the AWS SDK v3: every page of
@@ -50,6 +51,7 @@ export interface CreatedSyncClients extends SyncClients {
 
 /** Clients on the default credential chain, or on an assumed role (with external id). */
 export function createSyncClients(opts: SyncClientOptions = {}): CreatedSyncClients {
+  prepareAwsSdk();
   const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const credentials = opts.roleArn
     ? fromTemporaryCredentials({

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { escapeForTerminal, terminalLine } from '../model/text.js';
 import { addDbOption, withIngestStore, CliError, parseTime, parsePositiveInt } from './common.js';
-import { createClients, connectionOf, loadConfig, resolveConnectors, ConfigError } from '../aws/index.js';
+import { createClients, connectionOf, loadConfig, ConfigError } from '../aws/index.js';
+import type { ConnectorConfig } from '../aws/index.js';
+import { ConnectorError, selectConnectors } from '../connectors/index.js';
 import type { ConnectorFlags } from '../aws/index.js';
 import { runBackfill, MAX_BACKFILL_DAYS } from '../ingest/backfill.js';
 import type { BackfillSummary, BackfillProgress } from '../ingest/backfill.js';
@@ -50,8 +52,8 @@ export function registerBackfill(program: Command): void {
       .option('--role-arn <arn>', 'role to assume for reading the bucket')
       .option('--external-id <id>', "ExternalId required by the role's trust policy")
       .option('--profile <name>', 'shared-config profile for the base credentials')
-      .option('--config <file>', 'YAML file of connectors (the bucket and prefix come from it)')
-      .option('--connector <name>', 'the connector of --config to backfill (default: all)')
+      .option('--config <file>', 'YAML file of connectors: imported into the database (idempotent), then backfilled')
+      .option('--connector <name>', 'backfill this connector of the database (default: every enabled one, or those of --config)')
       .option('--concurrency <n>', 'files imported at once (default 8)', parsePositiveInt('--concurrency'))
       .option('--insights', 'also import CloudTrail Insights files (CloudTrail-Insight/ folders)')
       .option('--digests', 'also record digest files (they hold no events; not downloaded)')
@@ -63,7 +65,7 @@ export function registerBackfill(program: Command): void {
 Examples:
   trailscope backfill --bucket org-trail-archive --days 30
   trailscope backfill --bucket logs --prefix trails/prod --since 2026-01-01T00:00:00Z --until 2026-02-01T00:00:00Z
-  trailscope backfill --config trailscope.yaml --connector org --days 90 --account 111122223333 --region eu-west-1
+  trailscope backfill --connector org --days 90 --account 111122223333 --region eu-west-1
 
 Interrupt it any time (Ctrl-C): a rerun with the same range continues where it stopped.
 Exit codes: 0 ok, 2 when any file failed (each is named on stderr with the reason and the fix).`,
@@ -86,14 +88,6 @@ Exit codes: 0 ok, 2 when any file failed (each is named on stderr with the reaso
       if (opts.endpointUrl) flags.endpointUrl = opts.endpointUrl;
       if (opts.roleArn) flags.roleArn = opts.roleArn;
       if (opts.externalId) flags.externalId = opts.externalId;
-      let connectors;
-      try {
-        const config = opts.config ? await loadConfig(opts.config) : undefined;
-        connectors = resolveConnectors(config, flags, opts.connector);
-      } catch (err) {
-        if (err instanceof ConfigError) throw new CliError(err.message);
-        throw err;
-      }
       for (const a of opts.account ?? []) if (!/^\d{12}$/.test(a)) throw new CliError(`--account: "${a}" is not a 12-digit account id`);
 
       const tty = process.stderr.isTTY === true;
@@ -109,6 +103,14 @@ Exit codes: 0 ok, 2 when any file failed (each is named on stderr with the reaso
       process.on('SIGTERM', onSignal);
       try {
         await withIngestStore(opts, async (store) => {
+          let connectors: ConnectorConfig[];
+          try {
+            const config = opts.config ? await loadConfig(opts.config) : undefined;
+            connectors = await selectConnectors(store, { ...(config ? { config } : {}), ...(opts.connector ? { only: opts.connector } : {}), flags, oneOffNeeds: 'bucket' });
+          } catch (err) {
+            if (err instanceof ConfigError || err instanceof ConnectorError) throw new CliError(err.message);
+            throw err;
+          }
           for (const connector of connectors) {
             if (stop.signal.aborted) break;
             const clients = createClients({ ...connectionOf(connector), ...(opts.profile ? { profile: opts.profile } : {}) });

@@ -15,6 +15,8 @@ import { createLogger } from '../ingest/log.js';
 import type { LogFormat, Logger } from '../ingest/log.js';
 import { defaultConcurrency } from '../ingest/worker.js';
 import { runIngestService } from '../ingest/service.js';
+import { ConnectorError, selectConnectors } from '../connectors/index.js';
+import type { Store } from '../store/index.js';
 import type { ConnectorRuntime } from '../ingest/service.js';
 
 interface IngestOptions {
@@ -49,8 +51,11 @@ function parseIntIn(name: string, min: number, max: number) {
   };
 }
 
-/** The connectors to run: from --config, or the one described by the flags. */
-async function connectorsOf(opts: IngestOptions): Promise<ConnectorConfig[]> {
+/**
+ * The connectors to run: `--connector NAME` from the database, a `--config` file (imported into
+ * the database), a one-off connector from --queue-url and its flags, or every enabled connector.
+ */
+async function connectorsOf(store: Store, opts: IngestOptions): Promise<ConnectorConfig[]> {
   const flags: ConnectorFlags = {};
   if (opts.queueUrl !== undefined) flags.queueUrl = opts.queueUrl;
   if (opts.bucket !== undefined) flags.bucket = opts.bucket;
@@ -60,13 +65,15 @@ async function connectorsOf(opts: IngestOptions): Promise<ConnectorConfig[]> {
   if (opts.roleArn !== undefined) flags.roleArn = opts.roleArn;
   if (opts.externalId !== undefined) flags.externalId = opts.externalId;
   try {
-    if (opts.config) return resolveConnectors(await loadConfig(opts.config), flags, opts.connector);
-    if (!opts.queueUrl) throw new CliError('give --queue-url (or --config with connectors that have a queueUrl)');
-    // The bucket is only needed for --backfill-days and the audit: messages name their bucket.
-    const c = resolveConnectors(undefined, { ...flags, bucket: opts.bucket ?? 'unknown-bucket' });
-    return opts.bucket ? c : c.map((x) => ({ ...x, bucket: '' }));
+    if (!opts.config && !opts.connector && opts.queueUrl) {
+      // The bucket is only needed for --backfill-days and the audit: messages name their bucket.
+      const c = resolveConnectors(undefined, { ...flags, bucket: opts.bucket ?? 'unknown-bucket' });
+      return opts.bucket ? c : c.map((x) => ({ ...x, bucket: '' }));
+    }
+    const config = opts.config ? await loadConfig(opts.config) : undefined;
+    return await selectConnectors(store, { ...(config ? { config } : {}), ...(opts.connector ? { only: opts.connector } : {}), flags, oneOffNeeds: 'queueUrl' });
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message);
+    if (err instanceof ConfigError || err instanceof ConnectorError) throw new CliError(err.message);
     throw err;
   }
 }
@@ -84,8 +91,8 @@ export function registerIngest(program: Command): void {
       .option('--endpoint-url <url>', 'S3/SQS-compatible endpoint (LocalStack, MinIO, fauxqs)')
       .option('--role-arn <arn>', 'role to assume for reading the queue and the bucket')
       .option('--external-id <id>', "ExternalId required by the role's trust policy")
-      .option('--config <file>', 'YAML file with one or more connectors, each with its own queue; they run together')
-      .option('--connector <name>', 'run only this connector of --config')
+      .option('--config <file>', 'YAML file of connectors: imported into the database (idempotent), then they run together')
+      .option('--connector <name>', 'run only this connector of the database (or of --config); flags override its fields')
       .option('--concurrency <n>', `messages in flight per connector (default ${defaultConcurrency()}: 8 × cores, at most 64)`, parsePositiveInt('--concurrency'))
       .option('--max-receives <n>', 'receives before a message that keeps failing is quarantined (ignored when the queue has a redrive policy)', parsePositiveInt('--max-receives'), 5)
       .option('--exit-when-idle', 'exit 0 once a receive returns nothing and nothing is in flight (and the backfill is over)')
@@ -102,6 +109,8 @@ export function registerIngest(program: Command): void {
       `
 Examples:
   trailscope ingest --queue-url https://sqs.eu-west-1.amazonaws.com/111122223333/trailscope --db trailscope.db
+  trailscope ingest --connector prod
+  trailscope ingest                      # every enabled connector in the database
   trailscope ingest --config trailscope.yaml --backfill-days 7 --audit-interval 60 --log-format json
 
 IAM: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:GetQueueAttributes on
@@ -112,19 +121,6 @@ Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could 
     )
     .action(async (opts: IngestOptions) => {
       const log = createLogger(opts.logFormat);
-      // The queue URL names its region (https://sqs.<region>.amazonaws.com/...): use it when none is given.
-      const connectors = (await connectorsOf(opts)).map((c) => {
-        const m = c.queueUrl && !c.region ? /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//.exec(c.queueUrl) : null;
-        return m ? { ...c, region: m[1]! } : c;
-      });
-      const missingQueue = connectors.filter((c) => !c.queueUrl);
-      if (missingQueue.length === connectors.length) {
-        throw new CliError(`no queueUrl for connector(s) ${missingQueue.map((c) => c.name).join(', ')}: add queueUrl to the config or pass --queue-url`);
-      }
-      if ((opts.backfillDays || opts.auditInterval) && connectors.some((c) => !c.bucket)) {
-        throw new CliError('--backfill-days and --audit-interval need the bucket: pass --bucket (or set bucket in --config)');
-      }
-
       const stop = new AbortController();
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals) => {
@@ -145,6 +141,18 @@ Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could 
       const clientsByConnector: AwsClients[] = [];
       try {
         const result = await withIngestStore(opts, async (store) => {
+          // The queue URL names its region (https://sqs.<region>.amazonaws.com/...): use it when none is given.
+          const connectors = (await connectorsOf(store, opts)).map((c) => {
+            const m = c.queueUrl && !c.region ? /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//.exec(c.queueUrl) : null;
+            return m ? { ...c, region: m[1]! } : c;
+          });
+          const missingQueue = connectors.filter((c) => !c.queueUrl);
+          if (missingQueue.length === connectors.length) {
+            throw new CliError(`no queueUrl for connector(s) ${missingQueue.map((c) => c.name).join(', ')}: add queueUrl to the config or pass --queue-url`);
+          }
+          if ((opts.backfillDays || opts.auditInterval) && connectors.some((c) => !c.bucket)) {
+            throw new CliError('--backfill-days and --audit-interval need the bucket: pass --bucket (or set bucket in --config)');
+          }
           const runtimes: ConnectorRuntime<ConnectorConfig>[] = connectors.map((connector) => {
             const clients = createClients(connectionOf(connector));
             clientsByConnector.push(clients);

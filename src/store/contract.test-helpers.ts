@@ -3,7 +3,7 @@
  * the same tests through runStoreContract. Only the public Store interface is used here.
  *
  * The tests are split by area: ./contract-events, ./contract-usage, ./contract-state,
- * ./contract-lifecycle, ./contract-detections and ./contract-coverage (.test-helpers.ts), with shared pieces in ./contract-support.
+ * ./contract-lifecycle, ./contract-detections, ./contract-coverage and ./contract-connectors (.test-helpers.ts), with shared pieces in ./contract-support.
  */
 import { describe, after } from 'node:test';
 import type { Store } from './types.js';
@@ -14,6 +14,7 @@ import { stateContract } from './contract-state.test-helpers.js';
 import { lifecycleContract } from './contract-lifecycle.test-helpers.js';
 import { detectionsContract } from './contract-detections.test-helpers.js';
 import { coverageContract } from './contract-coverage.test-helpers.js';
+import { connectorsContract } from './contract-connectors.test-helpers.js';
 
 export { makeEvent } from './contract-support.test-helpers.js';
 export type { ContractHarness } from './contract-support.test-helpers.js';
@@ -37,5 +38,6 @@ export function runStoreContract(name: string, h: ContractHarness): void {
     lifecycleContract(ctx);
     detectionsContract(ctx);
     coverageContract(ctx);
+    connectorsContract(ctx);
   });
 }

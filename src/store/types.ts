@@ -19,6 +19,8 @@ export interface Store {
   readonly detections: DetectionStore;
   /** Which hours of which account's and region's trail the store holds (see CoverageStore). */
   readonly coverage: CoverageStore;
+  /** Connectors (the trails trailscope reads) and their doctor runs (see ConnectorStore). */
+  readonly connectors: ConnectorStore;
   /** A short description for logs, e.g. "sqlite:/path/to/trailscope.db". */
   readonly location: string;
   close(): Promise<void>;
@@ -414,4 +416,46 @@ export interface CoverageStore {
   runs(q?: { accountId?: string; since?: string; until?: string }): Promise<CoverageRun[]>;
   /** Every (account, region) with coverage and its first and last covered hour. */
   regions(q?: { accountId?: string }): Promise<CoverageRegion[]>;
+}
+
+/**
+ * A connector as stored: its name, whether it is enabled, its generated ExternalId and its
+ * settings as a JSON object (validated by src/connectors when read, so the store need not know
+ * the settings' schema). The database is the one source of truth for connectors.
+ */
+export interface ConnectorRecord {
+  name: string;
+  enabled: boolean;
+  externalId: string;
+  settings: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One run of `trailscope doctor` for a connector: when, and each check's result. */
+export interface DoctorRunRecord {
+  connector: string;
+  startedAt: string;
+  finishedAt: string;
+  results: Record<string, unknown>[];
+}
+
+/** What removing a connector deleted, per kind of row. */
+export interface ConnectorRemoval {
+  files: number;
+  quarantined: number;
+  problems: number;
+  counters: number;
+  doctorRuns: number;
+}
+
+export interface ConnectorStore {
+  list(): Promise<ConnectorRecord[]>;
+  get(name: string): Promise<ConnectorRecord | undefined>;
+  /** Inserts or replaces by name; the createdAt of an existing row is kept. */
+  put(record: ConnectorRecord): Promise<ConnectorRecord>;
+  /** Deletes the connector and every row of its own (files, quarantine, problems, counters, doctor runs), atomically. */
+  remove(name: string): Promise<ConnectorRemoval | undefined>;
+  recordDoctorRun(run: DoctorRunRecord): Promise<void>;
+  latestDoctorRun(connector: string): Promise<DoctorRunRecord | undefined>;
 }

@@ -137,6 +137,7 @@ export function memoryStore(): MemoryStore {
     ingest,
     iam: { putSnapshot: notImplemented, latest: notImplemented, latestAt: notImplemented, inventory: notImplemented, history: notImplemented, accounts: notImplemented },
     coverage: { add: notImplemented, runs: notImplemented, regions: notImplemented },
+    connectors: { list: notImplemented, get: notImplemented, put: notImplemented, remove: notImplemented, recordDoctorRun: notImplemented, latestDoctorRun: notImplemented },
     async close() {},
   };
   return store as unknown as MemoryStore;

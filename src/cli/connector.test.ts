@@ -131,13 +131,16 @@ describe('connectors', () => {
     assert.match(noYes.err, /confirm with --yes/);
     const removed = await cli(db, ['connector', 'remove', 'a', '--yes', '--json']);
     assert.equal(removed.code, 0, removed.err);
-    assert.deepEqual(JSON.parse(removed.out).deleted.files, 2);
+    const deleted = JSON.parse(removed.out).deleted as Record<string, number>;
+    assert.equal(deleted.files, 2);
+    assert.equal(deleted.events, 6);
     const store = await openStore(db, { create: false });
     try {
       assert.equal(await store.files.count({ connector: 'a' }), 0);
       assert.equal(await store.files.count({ connector: 'b' }), 1);
       assert.deepEqual((await store.ingest.counters()).map((c) => c.connector), ['b']);
       assert.deepEqual((await store.connectors.list()).map((c) => c.name), ['b']);
+      assert.equal((await store.events.stats()).events, 3, "b's events stay");
     } finally {
       await store.close();
     }

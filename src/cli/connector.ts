@@ -173,13 +173,13 @@ export function registerConnector(program: Command): void {
       });
   }
 
-  addDbOption(connector.command('remove <name>').description('Remove a connector and the ingestion records it brought in, after a confirmation').option('--yes', 'do not ask (scripts)').option('--json', 'print what was deleted as JSON'))
+  addDbOption(connector.command('remove <name>').description('Remove a connector and what it brought in (the events only it delivered, with their usage, coverage and detections; its ingestion records), after a confirmation').option('--yes', 'do not ask (scripts)').option('--json', 'print what was deleted as JSON'))
     .action(async (name: string, opts: { db?: string; yes?: boolean; json?: boolean }) => {
       await withStore(opts, (store) => run(async () => {
         const c = await getConnector(store, name);
         if (!opts.yes) {
-          if (!process.stdin.isTTY) throw new CliError(`removing connector ${c.name} deletes its ingestion records: confirm with --yes`);
-          if (!(await confirm(`Remove connector ${c.name} and the ingestion records it brought in? [y/N] `))) throw new CliError('nothing removed');
+          if (!process.stdin.isTTY) throw new CliError(`removing connector ${c.name} deletes the events only it delivered and its ingestion records: confirm with --yes`);
+          if (!(await confirm(`Remove connector ${c.name}, the events only it delivered and its ingestion records? [y/N] `))) throw new CliError('nothing removed');
         }
         const removed = await removeConnector(store, name);
         if (opts.json) return printJson({ connector: name, deleted: removed });

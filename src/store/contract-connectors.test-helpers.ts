@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileRecord, makeEvent } from './contract-support.test-helpers.js';
+import { HOUR, T0, fileRecord, makeEvent } from './contract-support.test-helpers.js';
 import type { ContractContext } from './contract-support.test-helpers.js';
 import type { ConnectorRecord } from './types.js';
 
@@ -56,7 +56,7 @@ export function connectorsContract({ open }: ContractContext): void {
         await s.connectors.recordDoctorRun({ connector: name, startedAt: '2026-03-01T00:00:00.000Z', finishedAt: '2026-03-01T00:00:00.000Z', results: [] });
       }
       const removed = await s.connectors.remove('a');
-      assert.deepEqual(removed, { files: 1, quarantined: 1, problems: 1, counters: 1, doctorRuns: 1 });
+      assert.deepEqual(removed, { events: 1, sharedEvents: 0, files: 1, quarantined: 1, problems: 1, counters: 1, doctorRuns: 1 });
       assert.equal(await s.connectors.remove('a'), undefined);
       assert.deepEqual((await s.connectors.list()).map((c) => c.name), ['b']);
       assert.equal(await s.files.count({ connector: 'a' }), 0);
@@ -66,6 +66,43 @@ export function connectorsContract({ open }: ContractContext): void {
       assert.deepEqual((await s.ingest.counters()).map((q) => q.connector), ['b']);
       assert.equal(await s.connectors.latestDoctorRun('a'), undefined);
       assert.ok(await s.connectors.latestDoctorRun('b'));
+    });
+
+    it('remove deletes the events only that connector delivered, with their usage and coverage; shared events stay until the last one goes', async () => {
+      const s = await open();
+      await s.connectors.put(record('a'));
+      await s.connectors.put(record('b'));
+      const delivery = (acct: string, hhmm: string, region = 'eu-west-1') =>
+        `AWSLogs/${acct}/CloudTrail/${region}/2026/03/01/${acct}_CloudTrail_${region}_20260301T${hhmm}Z_abc.json.gz`;
+      const onlyA = [makeEvent({ t: T0 + 10 * HOUR, principalArn: 'arn:aws:iam::111111111111:role/only-a' }), makeEvent({ t: T0 + 10 * HOUR + 60_000, principalArn: 'arn:aws:iam::111111111111:role/only-a' })];
+      const both = makeEvent({ t: T0 + 10 * HOUR + 120_000, principalArn: 'arn:aws:iam::111111111111:role/both' });
+      const onlyB = makeEvent({ t: T0 + 12 * HOUR, principalArn: 'arn:aws:iam::111111111111:role/only-b' });
+      await s.events.commitFile(fileRecord(delivery('111111111111', '1005'), { connector: 'a', eventCount: 3 }), [...onlyA, both], { connector: 'a', accountId: '111111111111' });
+      await s.events.commitFile(fileRecord(delivery('111111111111', '1205', 'us-east-1'), { connector: 'b', eventCount: 2 }), [both, onlyB], { connector: 'b', accountId: '111111111111' });
+      // CloudTrail delivering one of a's events twice to a itself: still a's alone.
+      await s.events.commitFile(fileRecord(delivery('111111111111', '1010'), { connector: 'a', eventCount: 1 }), [onlyA[0]!], { connector: 'a', accountId: '111111111111' });
+      // A file without the delivery layout (a lookup-events export) covers its events' hours.
+      const exported = makeEvent({ t: T0 + 20 * HOUR, principalArn: 'arn:aws:iam::111111111111:role/only-a' });
+      await s.events.commitFile(fileRecord('exports/lookup.json', { connector: 'a', accountId: null, eventCount: 1 }), [exported]);
+      const principals = async () => [...new Set((await s.events.usage({})).map((u) => u.principalArn))].sort();
+      assert.deepEqual(await principals(), ['arn:aws:iam::111111111111:role/both', 'arn:aws:iam::111111111111:role/only-a', 'arn:aws:iam::111111111111:role/only-b']);
+
+      const removedA = await s.connectors.remove('a');
+      assert.equal(removedA?.events, 3);
+      assert.equal(removedA?.sharedEvents, 1);
+      assert.deepEqual((await s.events.query({})).map((e) => e.eventID).sort(), [both.eventID, onlyB.eventID].sort());
+      const kept = await s.events.query({ principalArn: 'arn:aws:iam::111111111111:role/both' });
+      assert.equal(kept[0]?.sourceIPAddress, '198.51.100.7', 'the raw record of a kept event still reads back');
+      assert.deepEqual(await principals(), ['arn:aws:iam::111111111111:role/both', 'arn:aws:iam::111111111111:role/only-b']);
+      assert.deepEqual((await s.coverage.runs({})).map((r) => [r.region, r.start]), [['us-east-1', '2026-03-01T12:00:00Z']]);
+
+      const removedB = await s.connectors.remove('b');
+      assert.equal(removedB?.events, 2);
+      assert.deepEqual(await s.events.query({}), []);
+      assert.deepEqual(await s.events.usage({}), []);
+      assert.deepEqual(await s.coverage.runs({}), []);
+      assert.deepEqual(await s.coverage.regions({}), []);
+      assert.deepEqual((await s.events.stats()).events, 0);
     });
   });
 }

@@ -442,6 +442,10 @@ export interface DoctorRunRecord {
 
 /** What removing a connector deleted, per kind of row. */
 export interface ConnectorRemoval {
+  /** Events only this connector delivered (with their raw records, usage, coverage, detections and changes). */
+  events: number;
+  /** Events kept because another connector delivered them too. */
+  sharedEvents: number;
   files: number;
   quarantined: number;
   problems: number;
@@ -454,7 +458,11 @@ export interface ConnectorStore {
   get(name: string): Promise<ConnectorRecord | undefined>;
   /** Inserts or replaces by name; the createdAt of an existing row is kept. */
   put(record: ConnectorRecord): Promise<ConnectorRecord>;
-  /** Deletes the connector and every row of its own (files, quarantine, problems, counters, doctor runs), atomically. */
+  /**
+   * Deletes the connector and every row of its own, atomically: the events only it delivered (with
+   * their raw records, usage, coverage, detections and changes), its files, quarantine, problems,
+   * counters and doctor runs. Events another connector delivered too stay.
+   */
   remove(name: string): Promise<ConnectorRemoval | undefined>;
   recordDoctorRun(run: DoctorRunRecord): Promise<void>;
   latestDoctorRun(connector: string): Promise<DoctorRunRecord | undefined>;

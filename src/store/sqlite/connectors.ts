@@ -1,5 +1,6 @@
 import type { Database as Db } from 'better-sqlite3';
 import type { AreaMigrations } from './database.js';
+import type { ConnectorEventsRemoval } from './connector-events.js';
 import type { ConnectorRecord, ConnectorRemoval, ConnectorStore, DoctorRunRecord } from '../types.js';
 
 export const CONNECTORS_MIGRATIONS: AreaMigrations = {
@@ -42,7 +43,11 @@ const fromRow = (r: ConnectorRow): ConnectorRecord => ({
 });
 
 export class SqliteConnectorStore implements ConnectorStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The event area's part of a removal (SqliteEventStore): runs inside this store's transaction. */
+    private readonly events: { settle(): Promise<void>; removeConnectorEvents(name: string): ConnectorEventsRemoval },
+  ) {}
 
   async list(): Promise<ConnectorRecord[]> {
     return this.db.prepare<[], ConnectorRow>('SELECT * FROM connectors ORDER BY name').all().map(fromRow);
@@ -65,10 +70,15 @@ export class SqliteConnectorStore implements ConnectorStore {
   }
 
   async remove(name: string): Promise<ConnectorRemoval | undefined> {
+    // Raw blocks being compressed are swapped in by another transaction: let that finish first.
+    await this.events.settle();
     const run = this.db.transaction((): ConnectorRemoval | undefined => {
       if (this.db.prepare('DELETE FROM connectors WHERE name = ?').run(name).changes === 0) return undefined;
       const del = (sql: string) => this.db.prepare(sql).run(name).changes;
+      const events = this.events.removeConnectorEvents(name);
       return {
+        events: events.events,
+        sharedEvents: events.shared,
         files: del('DELETE FROM files WHERE connector = ?'),
         quarantined: del('DELETE FROM quarantine WHERE connector = ?'),
         problems: del('DELETE FROM health_problems WHERE connector = ?'),

@@ -26,6 +26,8 @@ import { DICTIONARY_SQL } from './dictionary.js';
  *   the count, first/last ms, the eventID of the bucket's latest event (evidence, stored like
  *   events.event_id) and up to 8 session name ids; maintained in the insert's transaction.
  *   action 0 counts events that mapped to no action, so principals' activity is complete.
+ * - event_origins / event_claims: which connector's file brought each row in, and which other
+ *   connectors delivered it again (see removeConnectorEvents).
  */
 export const EVENTS_MIGRATIONS: AreaMigrations = {
   area: 'events',
@@ -71,5 +73,22 @@ export const EVENTS_MIGRATIONS: AreaMigrations = {
       sessions TEXT NOT NULL,
       PRIMARY KEY (hour, principal, action, ok)
     ) WITHOUT ROWID;`,
+    // Provenance, so a connector can be removed with what it brought in: the rowid range each
+    // file's commit inserted (consecutive within a transaction), and the rows another connector
+    // delivered again (a duplicate is looked up only when it occurs, so inserts stay cheap).
+    `CREATE TABLE event_origins (
+      lo INTEGER PRIMARY KEY,
+      hi INTEGER NOT NULL,
+      connector TEXT NOT NULL,
+      source TEXT NOT NULL,
+      key TEXT NOT NULL
+    );
+    CREATE INDEX event_origins_connector ON event_origins (connector);
+    CREATE TABLE event_claims (
+      connector TEXT NOT NULL,
+      row INTEGER NOT NULL,
+      PRIMARY KEY (connector, row)
+    ) WITHOUT ROWID;
+    CREATE INDEX event_claims_row ON event_claims (row);`,
   ],
 };

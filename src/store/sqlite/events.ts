@@ -13,6 +13,7 @@ import type { SqliteFileStore } from './files.js';
 import type { SqliteCoverageStore } from './coverage.js';
 import type { CoverageMark } from '../encode/index.js';
 import { RawBlocks } from './raw-blocks.js';
+import { removeConnectorEvents, type ConnectorEventsRemoval } from './connector-events.js';
 import { UsageAggregator } from './usage.js';
 import type { EventRowForUsage } from './usage.js';
 
@@ -50,6 +51,9 @@ export class SqliteEventStore implements EventStore {
   private readonly insertStmt: Statement;
   private readonly blocks: RawBlocks;
   private readonly upsertPrincipalStmt: Statement<[number, number | null, number | null]>;
+  private readonly originStmt: Statement<[number, number, string, string, string]>;
+  private readonly findRowStmt: Statement<[number, Buffer | string], number>;
+  private readonly claimStmt: Statement<[string, number]>;
   private readonly commitTx: (chunk: EncodedChunk) => CommitResult[];
   private readonly group = new GroupCommit((chunk) => this.commitChunk(chunk));
 
@@ -73,6 +77,9 @@ export class SqliteEventStore implements EventStore {
       `INSERT OR IGNORE INTO events (event_id, t, api, account, principal, p_account, itype, session, error, actions, resources, extra)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.originStmt = db.prepare('INSERT INTO event_origins (lo, hi, connector, source, key) VALUES (?, ?, ?, ?, ?)');
+    this.findRowStmt = db.prepare<[number, Buffer | string], number>('SELECT id FROM events WHERE t = ? AND event_id = ?').pluck();
+    this.claimStmt = db.prepare('INSERT OR IGNORE INTO event_claims (connector, row) VALUES (?, ?)');
     this.upsertPrincipalStmt = db.prepare(
       `INSERT INTO principals (principal, account, itype) VALUES (?, ?, ?)
        ON CONFLICT (principal) DO UPDATE SET account = coalesce(principals.account, excluded.account),
@@ -113,6 +120,14 @@ export class SqliteEventStore implements EventStore {
     return results;
   }
 
+  /**
+   * Deletes the rows only this connector delivered, with their raw records, usage, coverage,
+   * detections and changes. Call inside a write transaction, after settle().
+   */
+  removeConnectorEvents(connector: string): ConnectorEventsRemoval {
+    return removeConnectorEvents(this.db, this.usageAgg, connector);
+  }
+
   /** The last compaction failure (the data stays plain and correct; retried on the next commit). */
   get lastCompactionError(): Error | null {
     return this.blocks.lastCompactionError;
@@ -139,6 +154,8 @@ export class SqliteEventStore implements EventStore {
     for (const part of chunk.parts) {
       if (part.coverage) coverage.push(...part.coverage);
       const result: CommitResult = { inserted: 0, duplicates: 0 };
+      const connector = part.file?.connector;
+      let firstRow = 0;
       for (const end = i + part.events; i < end; i++) {
         const eventId = chunk.eventIds[i]!;
         if (seen.has(eventId)) {
@@ -168,15 +185,23 @@ export class SqliteEventStore implements EventStore {
         );
         if (res.changes === 0) {
           result.duplicates++;
+          if (connector !== undefined) {
+            const row = this.findRowStmt.get(t, eid);
+            if (row !== undefined) this.claimStmt.run(connector, row);
+          }
           continue;
         }
         const rowid = Number(res.lastInsertRowid);
+        if (result.inserted === 0) firstRow = rowid;
         kept.push(i);
         rows.push({ id: rowid, eid, t, principal, session, error, actions });
         result.inserted++;
         if (principal !== null && !newPrincipals.has(principal)) newPrincipals.set(principal, i);
       }
       if (part.file) this.files.upsert({ ...part.file, newEvents: result.inserted });
+      if (connector !== undefined && part.file && result.inserted > 0) {
+        this.originStmt.run(firstRow, firstRow + result.inserted - 1, connector, part.file.source, part.file.key);
+      }
       if (part.counters) this.bumpCounters({ ...part.counters, events: result.inserted, duplicates: result.duplicates });
       results.push(result);
     }

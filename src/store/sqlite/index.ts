@@ -35,7 +35,7 @@ export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): S
     iam: new SqliteIamStore(db),
     detections,
     coverage,
-    connectors: new SqliteConnectorStore(db),
+    connectors: new SqliteConnectorStore(db, events),
     location: `sqlite:${file}`,
     async close() {
       if (closed) return;

@@ -2,11 +2,9 @@ import type { Command } from 'commander';
 import { terminalLine } from '../model/text.js';
 import { addDbOption, CliError, printJson, withStore } from './common.js';
 import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
-import { loadAnalysis } from '../analysis/load.js';
-import { runRules, selectRules } from '../analysis/engine.js';
 import { builtinRules } from '../analysis/rules/index.js';
-import { DEFAULT_RULE_OPTIONS, rulesNeed, type Rule, type RuleContext } from '../analysis/types.js';
-import { windowStart } from '../analysis/identities.js';
+import { findFindings, FINDING_STATUSES, UseCaseError } from '../app/index.js';
+import type { FindingStatus } from '../store/index.js';
 import { findingsToCsv } from '../analysis/format/csv.js';
 import { findingsToSarif } from '../analysis/format/sarif.js';
 import { renderTable } from '../analysis/format/table.js';
@@ -21,6 +19,7 @@ interface FindingsOptions extends WindowOptions, CoverageFlags {
   maxUsedRatio?: string;
   minUnused?: string;
   resources?: boolean;
+  status?: string[];
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
@@ -30,10 +29,11 @@ export function registerFindings(program: Command): void {
     addCoverageOptions(addWindowOptions(
       program
         .command('findings')
-        .description('Run the CIEM rules and print their findings (most severe first).')
+        .description('Run the CIEM rules, add the event detections, record the run (first and last seen, resolved) and print the findings, most severe first.')
         .option('--json', 'same as --format json')
         .option('--format <fmt>', 'table (default), json, csv or sarif (SARIF 2.1.0)')
         .option('--rule <id>', `only these rule ids; repeat or comma-separate (${builtinRules.map((r) => r.id).join(', ')}, and the event detection rules: see README)`, collect)
+        .option('--status <s>', 'open (default), resolved, suppressed or all; repeat or comma-separate', collect)
         .option('--severity <s>', `only these severities; repeat or comma-separate (${SEVERITIES.join(', ')})`, collect)
         .option('--max-used-ratio <r>', 'overprovisioned-identity: fire below this used/granted ratio (default 0.1)')
         .option('--min-unused <n>', 'overprovisioned-identity: ...and at least this many unused actions (default 10)')
@@ -42,7 +42,7 @@ export function registerFindings(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  trailscope findings --json --as-of 2026-06-30T00:00:00Z\n  trailscope findings --format sarif > trailscope.sarif\n  trailscope findings --rule inactive-identity --severity high,medium --format csv',
+      '\nExamples:\n  trailscope findings --json --as-of 2026-06-30T00:00:00Z\n  trailscope findings --status suppressed,resolved\n  trailscope findings --format sarif > trailscope.sarif\n  trailscope findings --rule inactive-identity --severity high,medium --format csv',
     )
     .action(async (opts: FindingsOptions) => {
       const format = opts.json ? 'json' : (opts.format ?? 'table');
@@ -65,47 +65,48 @@ export function registerFindings(program: Command): void {
         if (!Number.isInteger(n) || n < 0) throw new CliError(`--min-unused must be a whole number, got "${opts.minUnused}"`);
         overprovisioned.minUnused = n;
       }
+      const statuses: FindingStatus[] = [];
+      for (const v of opts.status ?? []) {
+        const lower = v.toLowerCase();
+        if (lower === 'all') statuses.push(...FINDING_STATUSES);
+        else if ((FINDING_STATUSES as readonly string[]).includes(lower)) statuses.push(lower as FindingStatus);
+        else throw new CliError(`--status must be one of ${FINDING_STATUSES.join(', ')} or all, got "${v}"`);
+      }
       const w = resolveWindow(opts);
       const coverage = resolveCoverage(opts);
-      const { builtinEventRules, detectionRules } = await import('../detect/index.js');
       await withStore(opts, async (store) => {
-        // Event detections are stored as events commit; they join the CIEM rules as rules of their own.
-        const since = windowStart(w.asOf, w.windowDays);
-        const detections = await store.detections.list({ since, until: w.asOf, ...(w.accountId ? { accountId: w.accountId } : {}) });
-        const eventRules = detectionRules(builtinEventRules, detections);
-        let rules: Rule[];
+        let result;
         try {
-          rules = selectRules([...builtinRules, ...eventRules], opts.rule);
-        } catch (err) {
-          throw new CliError((err as Error).message);
-        }
-        const ciem = rules.filter((r) => builtinRules.includes(r));
-        let ctx: RuleContext = { asOf: w.asOf, windowDays: w.windowDays, windowStart: since, identities: [], snapshots: [], evaluator: null, options: DEFAULT_RULE_OPTIONS };
-        if (ciem.length > 0) {
-          const loaded = await loadAnalysis(store, {
+          result = await findFindings(store, {
             ...w,
-            resourceDetail: opts.resources === true,
-            escalationEvents: rulesNeed(ciem, 'escalationEvents'),
-            options: { overprovisioned, coverage },
+            ...(opts.rule ? { rules: opts.rule } : {}),
+            severities,
+            statuses,
+            resources: opts.resources === true,
+            overprovisioned,
+            coverage,
           });
-          ctx = loaded.ctx;
-          // What is missing, and one line per account whose activity was not judged, with the command that brings the logs in.
-          printNotices(loaded.notices, opts.db);
+        } catch (err) {
+          if (err instanceof UseCaseError) throw new CliError(err.message);
+          throw err;
         }
-        const { findings, errors } = runRules(rules, ctx, { severities, accountId: w.accountId });
+        const { findings, errors, rules } = result;
+        // What is missing, and one line per account whose activity was not judged, with the command that brings the logs in.
+        printNotices(result.notices, opts.db);
         for (const e of errors) process.stderr.write(terminalLine(`trailscope: rule ${e.rule} failed: ${e.message}`));
         if (errors.length > 0) process.exitCode = 1;
         if (format === 'json') printJson(findings);
         else if (format === 'csv') process.stdout.write(findingsToCsv(findings));
         else if (format === 'sarif') printJson(findingsToSarif(findings, rules));
         else {
+          const withStatus = statuses.length > 0;
           process.stdout.write(
             renderTable(
-              ['SEVERITY', 'RULE', 'ACCOUNT', 'RESOURCE', 'TITLE'],
-              findings.map((f) => [f.severity, f.rule, f.accountId, f.resource, f.title]),
+              [...(withStatus ? ['STATUS'] : []), 'SEVERITY', 'RULE', 'ACCOUNT', 'RESOURCE', 'TITLE', 'ID'],
+              findings.map((f) => [...(withStatus ? [f.status] : []), f.severity, f.rule, f.accountId, f.resource, f.title, f.id]),
             ),
           );
-          process.stderr.write(`${findings.length} findings; window ${ctx.windowStart} .. ${ctx.asOf}\n`);
+          process.stderr.write(`${findings.length} findings; window ${result.windowStart} .. ${result.asOf}\n`);
         }
       }, READ_ONLY);
     });

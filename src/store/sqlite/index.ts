@@ -8,9 +8,10 @@ import { IAM_MIGRATIONS, SqliteIamStore } from './iam.js';
 import { DETECT_MIGRATIONS, SqliteDetectionStore } from './detections.js';
 import { COVERAGE_MIGRATIONS, SqliteCoverageStore } from './coverage.js';
 import { CONNECTORS_MIGRATIONS, SqliteConnectorStore } from './connectors.js';
+import { FINDINGS_MIGRATIONS, SqliteFindingStore } from './findings.js';
 
 /** Every area's migrations, in the order they are applied on open. */
-export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS, DETECT_MIGRATIONS, COVERAGE_MIGRATIONS, CONNECTORS_MIGRATIONS] as const;
+export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS, DETECT_MIGRATIONS, COVERAGE_MIGRATIONS, CONNECTORS_MIGRATIONS, FINDINGS_MIGRATIONS] as const;
 
 /** Opens (creating when absent, unless opts.create is false) a SQLite store file and brings its schema up to date. */
 export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): Store {
@@ -36,6 +37,7 @@ export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): S
     detections,
     coverage,
     connectors: new SqliteConnectorStore(db, events),
+    findings: new SqliteFindingStore(db),
     location: `sqlite:${file}`,
     async close() {
       if (closed) return;

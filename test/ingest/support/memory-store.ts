@@ -137,6 +137,7 @@ export function memoryStore(): MemoryStore {
     ingest,
     iam: { putSnapshot: notImplemented, latest: notImplemented, latestAt: notImplemented, inventory: notImplemented, history: notImplemented, accounts: notImplemented },
     coverage: { add: notImplemented, runs: notImplemented, regions: notImplemented },
+    findings: { recordRun: notImplemented, list: notImplemented, get: notImplemented, suppress: notImplemented, unsuppress: notImplemented, lastRun: notImplemented },
     connectors: { list: notImplemented, get: notImplemented, put: notImplemented, remove: notImplemented, recordDoctorRun: notImplemented, latestDoctorRun: notImplemented },
     async close() {},
   };

@@ -1,0 +1,3 @@
+export { UseCaseError } from './errors.js';
+export { findFindings, suppressFinding, unsuppressFinding, suppressionActive, FINDING_STATUSES } from './findings.js';
+export type { FindingDocument, FindingsRequest, FindingsResult } from './findings.js';

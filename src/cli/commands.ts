@@ -29,6 +29,7 @@ export const commandIndex: readonly CommandEntry[] = [
   { name: 'coverage', summary: 'Which parts of the window CloudTrail logs cover, per account and region', load: async () => (await import('./coverage.js')).registerCoverage },
   { name: 'status', summary: 'Ingestion status per connector and account, with health problems and fixes', load: async () => (await import('./status.js')).registerStatus },
   { name: 'connector', summary: 'The trails trailscope reads: add, list, show, edit, enable, disable, remove, import', load: async () => (await import('./connector.js')).registerConnector },
+  { name: 'serve', summary: 'Run the service: ingestion, IAM sync, analysis and the HTTP API', load: async () => (await import('./serve.js')).registerServe },
   { name: 'ingest', summary: 'Ingest CloudTrail files announced on SQS until stopped', load: async () => (await import('./ingest.js')).registerIngest },
   { name: 'backfill', summary: 'Import what a trail already delivered to its S3 bucket', load: async () => (await import('./backfill.js')).registerBackfill },
   { name: 'detect', summary: 'Run the event detection rules over stored events', load: async () => (await import('./detect.js')).registerDetect },

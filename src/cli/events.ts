@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { terminalLine } from '../model/text.js';
 import { addDbOption, withStore, parseTime, CliError } from './common.js';
-import type { NormalizedEvent } from '../model/index.js';
+import { eventToJson } from '../app/events.js';
 import type { EventQuery } from '../store/index.js';
 
 interface EventsOptions {
@@ -16,12 +16,6 @@ interface EventsOptions {
   action?: string;
   errors?: boolean;
   newest?: boolean;
-}
-
-/** The JSON shape of one event: CloudTrail's own field names, plus principalArn and actions. */
-export function eventToJson(e: NormalizedEvent, withRaw: boolean): Record<string, unknown> {
-  const { raw, ...fields } = e;
-  return withRaw ? { ...fields, raw } : fields;
 }
 
 export function registerEvents(program: Command): void {

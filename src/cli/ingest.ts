@@ -6,18 +6,15 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { addDbOption, addSigmaDirOption, withIngestStore, parsePositiveInt, CliError } from './common.js';
-import { createClients, connectionOf, loadConfig, resolveConnectors, ConfigError } from '../aws/index.js';
-import type { ConnectorConfig, ConnectorFlags, AwsClients } from '../aws/index.js';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { processObject } from '../ingest/object.js';
-import { backfillDays, auditAndRepair } from '../ingest/backfill.js';
+import { loadConfig, resolveConnectors, ConfigError } from '../aws/index.js';
+import type { ConnectorConfig, ConnectorFlags } from '../aws/index.js';
 import { createLogger } from '../ingest/log.js';
-import type { LogFormat, Logger } from '../ingest/log.js';
+import type { LogFormat } from '../ingest/log.js';
 import { defaultConcurrency } from '../ingest/worker.js';
-import { runIngestService } from '../ingest/service.js';
+import { runIngestion } from '../app/ingestion.js';
+import { UseCaseError } from '../app/errors.js';
 import { ConnectorError, selectConnectors } from '../connectors/index.js';
 import type { Store } from '../store/index.js';
-import type { ConnectorRuntime } from '../ingest/service.js';
 
 interface IngestOptions {
   db?: string;
@@ -138,75 +135,15 @@ Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could 
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
 
-      const clientsByConnector: AwsClients[] = [];
       try {
         const result = await withIngestStore(opts, async (store) => {
-          // The queue URL names its region (https://sqs.<region>.amazonaws.com/...): use it when none is given.
-          const connectors = (await connectorsOf(store, opts)).map((c) => {
-            const m = c.queueUrl && !c.region ? /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//.exec(c.queueUrl) : null;
-            return m ? { ...c, region: m[1]! } : c;
-          });
-          const missingQueue = connectors.filter((c) => !c.queueUrl);
-          if (missingQueue.length === connectors.length) {
-            throw new CliError(`no queueUrl for connector(s) ${missingQueue.map((c) => c.name).join(', ')}: add queueUrl to the config or pass --queue-url`);
+          const connectors = await connectorsOf(store, opts);
+          try {
+            return await runIngestion(store, connectors, opts, log, stop.signal);
+          } catch (err) {
+            if (err instanceof UseCaseError) throw new CliError(err.message);
+            throw err;
           }
-          if ((opts.backfillDays || opts.auditInterval) && connectors.some((c) => !c.bucket)) {
-            throw new CliError('--backfill-days and --audit-interval need the bucket: pass --bucket (or set bucket in --config)');
-          }
-          const runtimes: ConnectorRuntime<ConnectorConfig>[] = connectors.map((connector) => {
-            const clients = createClients(connectionOf(connector));
-            clientsByConnector.push(clients);
-            const scope = {
-              ...(connector.prefix ? { prefix: connector.prefix } : {}),
-              ...(connector.accountId ? { accountIds: [connector.accountId] } : {}),
-            };
-            return {
-              connector,
-              sqs: clients.sqs,
-              processFile: (f) => processObject({ store, clients, connector: connector.name, bucket: f.bucket, key: f.key, ...(f.etag ? { etag: f.etag } : {}), ...(f.size !== undefined ? { size: f.size } : {}) }),
-              backfill: async (days, signal) => {
-                const summary = await backfillDays({
-                  store,
-                  clients,
-                  connector: connector.name,
-                  bucket: connector.bucket,
-                  ...scope,
-                  ...(connector.organizationId ? { orgIds: [connector.organizationId] } : {}),
-                  days,
-                  signal,
-                  onFailure: (f) => log.warn('backfill: file failed', { connector: connector.name, bucket: f.bucket, key: f.key, kind: f.kind, code: f.code, reason: f.reason, fix: f.fix }),
-                });
-                log.info('backfill summary', { connector: connector.name, listed: summary.listed, imported: summary.imported, alreadyDone: summary.alreadyDone, eventsNew: summary.eventsNew, duplicates: summary.duplicates, failed: summary.failed, seconds: summary.seconds });
-                return summary;
-              },
-              audit: async (signal) => {
-                // A backlog on the queue is not a missing notification: audit once it is worked off.
-                const backlog = await queueBacklog(clients, connector.queueUrl, log, connector.name);
-                if (backlog > 0) return { missing: 0, skipped: `${backlog} message(s) waiting on the queue` };
-                const hours = Math.max(1, Math.ceil((2 * (opts.auditInterval ?? 60)) / 60));
-                const r = await auditAndRepair({ store, clients, connector: connector.name, bucket: connector.bucket, ...scope, hours, signal });
-                for (const f of r.failures) log.warn('audit: file failed', { connector: connector.name, bucket: f.bucket, key: f.key, code: f.code, reason: f.reason, fix: f.fix });
-                return { missing: r.missing, sample: r.sample, ingested: r.ingested, listed: r.listed };
-              },
-            };
-          });
-          return runIngestService({
-            runtimes,
-            store,
-            log,
-            signal: stop.signal,
-            worker: {
-              ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-              maxReceives: opts.maxReceives,
-              waitTimeSeconds: opts.waitTimeSeconds,
-              exitWhenIdle: opts.exitWhenIdle === true,
-              graceMs: opts.graceSeconds * 1000,
-              progressEveryMs: opts.progressInterval * 1000,
-              retryBaseSeconds: opts.retryBaseSeconds,
-            },
-            ...(opts.backfillDays ? { backfillDays: opts.backfillDays } : {}),
-            ...(opts.auditInterval ? { auditIntervalMinutes: opts.auditInterval } : {}),
-          });
         });
         if (result.failed.length > 0) {
           throw new CliError(result.failed.map((f) => `connector ${f.connector}: ${f.error}`).join('\n'));
@@ -214,18 +151,6 @@ Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could 
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        for (const c of clientsByConnector) c.destroy();
       }
     });
-}
-
-async function queueBacklog(clients: AwsClients, queueUrl: string | undefined, log: Logger, connector: string): Promise<number> {
-  if (!queueUrl) return 0;
-  try {
-    const out = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
-    return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) || 0;
-  } catch (err) {
-    log.warn('audit: cannot read the queue backlog; auditing anyway', { connector, error: (err as Error).name });
-    return 0;
-  }
 }

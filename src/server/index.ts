@@ -1,0 +1,57 @@
+/**
+ * The HTTP API: Fastify with one plugin per area; this file only composes them. Listens on
+ * loopback unless a token is configured (then every /api call needs it).
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Store } from '../store/index.js';
+import { AnalysisCache } from './analysis-cache.js';
+import type { ServerContext } from './context.js';
+import { OPENAPI } from './openapi.js';
+import { registerSecurity, isLoopback } from './security.js';
+import { findingsRoutes } from './routes/findings.js';
+import { identitiesRoutes } from './routes/identities.js';
+import { eventsRoutes } from './routes/events.js';
+import { connectorsRoutes } from './routes/connectors.js';
+import { statusRoutes } from './routes/status.js';
+
+export { isLoopback } from './security.js';
+
+export interface ServerOptions {
+  store: Store;
+  token?: string;
+  /** Runs the analysis on demand (the service's own loop); default: not available (503). */
+  analyse?: () => Promise<{ findings: number }>;
+  logger?: boolean;
+}
+
+/** Request bodies are small JSON documents (a suppression reason): cap them. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: false });
+  const ctx: ServerContext = {
+    store: opts.store,
+    cache: new AnalysisCache(opts.store),
+    analyse:
+      opts.analyse ??
+      (() => {
+        throw Object.assign(new Error('the analysis runs only under trailscope serve'), { statusCode: 503 });
+      }),
+  };
+  registerSecurity(app, opts.token);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/api/openapi.json', async () => OPENAPI);
+  await app.register(findingsRoutes(ctx));
+  await app.register(identitiesRoutes(ctx));
+  await app.register(eventsRoutes(ctx));
+  await app.register(connectorsRoutes(ctx));
+  await app.register(statusRoutes(ctx));
+  return app;
+}
+
+/** Refuses to listen beyond loopback without a token. */
+export function checkBinding(host: string, token: string | undefined): void {
+  if (!isLoopback(host) && !token) {
+    throw new Error(`listening on ${host} needs a token: pass --token-file F (a file holding a long random secret); only 127.0.0.1, ::1 and localhost are allowed without one`);
+  }
+}

@@ -56,7 +56,7 @@ export function runParseJob(job: ParseJob): ParsedJob {
     bytesRead += bytes.length;
     let parsed;
     try {
-      parsed = parseFile(bytes, path);
+      parsed = parseFile(bytes, path, { receivedAt: job.processedAt });
     } catch (err) {
       if (err instanceof ParseError) failed(err.reason, err.fix);
       else failed((err as Error).message, BUG_FIX);

@@ -12,6 +12,7 @@ import type { FileFormat, RecordEnvelope } from './formats.js';
 import { printable } from './fields.js';
 import { classifyKey } from './keys.js';
 import { tryNormalize } from './normalize.js';
+import type { RecordContext } from './normalize.js';
 
 export { ParseError } from './errors.js';
 export type { ParseErrorCode } from './errors.js';
@@ -46,7 +47,10 @@ export interface ParsedFile {
   note?: string;
 }
 
-export type ParseOptions = DecodeOptions;
+export interface ParseOptions extends DecodeOptions {
+  /** When the file is read (ISO-8601; default now): events more than a day later are rejected. */
+  receivedAt?: string;
+}
 
 /**
  * Reads one file of CloudTrail content. gzip is detected by magic bytes and the format by
@@ -75,7 +79,9 @@ export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {
   }
 
   const key = classifyKey(name);
-  const context = key.accountId ? { accountId: key.accountId } : {};
+  const context: RecordContext = {};
+  if (key.accountId) context.accountId = key.accountId;
+  if (options.receivedAt) context.receivedAt = options.receivedAt;
   const events: NormalizedEvent[] = [];
   const rejected: RejectedRecord[] = [];
   let foreign = 0;

@@ -1,5 +1,6 @@
 import { ParseError } from './errors.js';
 import { isObject } from './fields.js';
+import { MAX_CONSECUTIVE_REJECTS } from './limits.js';
 import type { JsonObject } from './fields.js';
 
 /**
@@ -107,16 +108,31 @@ function isLowerCased(value: unknown): boolean {
   return isObject(value) && (value.eventtime !== undefined || value.eventversion !== undefined);
 }
 
-function unwrapAll(items: unknown[]): RawRecord[] {
+function unwrapAll(items: unknown[], file: string): RawRecord[] {
   const out: RawRecord[] = new Array(items.length);
+  let streak = 0;
   for (let i = 0; i < items.length; i++) {
     const u = unwrapRecord(items[i]);
-    out[i] =
-      typeof u === 'string'
-        ? { index: i, reason: u, foreign: u.startsWith(NOT_CLOUDTRAIL) }
-        : { index: i, record: u.record, envelope: u.envelope };
+    if (typeof u === 'string') {
+      out[i] = { index: i, reason: u, foreign: u.startsWith(NOT_CLOUDTRAIL) };
+      if (++streak >= MAX_CONSECUTIVE_REJECTS) throw tooManyRejected(file, i, u, items.length);
+    } else {
+      out[i] = { index: i, record: u.record, envelope: u.envelope };
+      streak = 0;
+    }
   }
   return out;
+}
+
+/** The file is given up: MAX_CONSECUTIVE_REJECTS records in a row could not be read. */
+export function tooManyRejected(file: string, lastIndex: number, reason: string, total?: number): ParseError {
+  const first = lastIndex - MAX_CONSECUTIVE_REJECTS + 1;
+  return new ParseError(
+    'too-many-rejected',
+    file,
+    `${MAX_CONSECUTIVE_REJECTS} consecutive records were rejected (records ${first} to ${lastIndex}${total !== undefined ? ` of ${total}` : ''}; the last because: ${reason}); the rest of the file was not read`,
+    'the file is damaged or is not CloudTrail: check what produced it; a CloudTrail file never holds that many unreadable records in a row',
+  );
 }
 
 export function isDigest(o: JsonObject): boolean {
@@ -139,7 +155,7 @@ export function splitRecords(text: string, file: string): SplitFile | null {
     wholeError = err as Error;
   }
   if (wholeError) return splitLines(text, file, wholeError);
-  if (Array.isArray(whole)) return { format: 'json-array', records: unwrapAll(whole) };
+  if (Array.isArray(whole)) return { format: 'json-array', records: unwrapAll(whole, file) };
   if (!isObject(whole)) return null;
   if (whole.Records !== undefined) {
     if (!Array.isArray(whole.Records)) {
@@ -150,13 +166,13 @@ export function splitRecords(text: string, file: string): SplitFile | null {
         'a CloudTrail delivery file is {"Records":[...]}; check what produced this file',
       );
     }
-    return { format: 'cloudtrail', records: unwrapAll(whole.Records) };
+    return { format: 'cloudtrail', records: unwrapAll(whole.Records, file) };
   }
   if (Array.isArray(whole.Events) && !hasAny(whole, STRONG_FIELDS)) {
-    return { format: 'lookup-events', records: unwrapAll(whole.Events) };
+    return { format: 'lookup-events', records: unwrapAll(whole.Events, file) };
   }
   if (isDigest(whole)) return { format: 'digest', records: [] };
-  if (typeof unwrapRecord(whole) !== 'string') return { format: 'json-object', records: unwrapAll([whole]) };
+  if (typeof unwrapRecord(whole) !== 'string') return { format: 'json-object', records: unwrapAll([whole], file) };
   return null;
 }
 
@@ -165,6 +181,11 @@ function splitLines(text: string, file: string, wholeError: Error): SplitFile {
   let start = 0;
   let lineNo = 0;
   let sawRecordLine = false;
+  let streak = 0;
+  const rejectLine = (entry: RawRecord & { reason: string }) => {
+    records.push(entry);
+    if (++streak >= MAX_CONSECUTIVE_REJECTS) throw tooManyRejected(file, entry.index, entry.reason);
+  };
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -179,17 +200,18 @@ function splitLines(text: string, file: string, wholeError: Error): SplitFile {
       // If the very first line is not a complete JSON value, this is one broken JSON document
       // (pretty-printed or not), not NDJSON: report it as such, with the position.
       if (!sawRecordLine) throw malformed(text, file, wholeError);
-      records.push({ index: records.length, line: lineNo, reason: `line ${lineNo} is not valid JSON (${(err as Error).message})` });
+      rejectLine({ index: records.length, line: lineNo, reason: `line ${lineNo} is not valid JSON (${(err as Error).message})` });
       continue;
     }
     if (!sawRecordLine && !isObject(value)) throw malformed(text, file, wholeError);
     sawRecordLine = true;
     const u = unwrapRecord(value);
-    records.push(
-      typeof u === 'string'
-        ? { index: records.length, line: lineNo, reason: `line ${lineNo}: ${u}`, foreign: u.startsWith(NOT_CLOUDTRAIL) }
-        : { index: records.length, line: lineNo, record: u.record, envelope: u.envelope },
-    );
+    if (typeof u === 'string') {
+      rejectLine({ index: records.length, line: lineNo, reason: `line ${lineNo}: ${u}`, foreign: u.startsWith(NOT_CLOUDTRAIL) });
+    } else {
+      records.push({ index: records.length, line: lineNo, record: u.record, envelope: u.envelope });
+      streak = 0;
+    }
   }
   return { format: 'ndjson', records };
 }

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { parseFile } from './index.js';
-import { MAX_RECORD_DEPTH, MAX_STRING_CHARS } from './limits.js';
+import { MAX_CONSECUTIVE_REJECTS, MAX_RECORD_DEPTH, MAX_STRING_CHARS } from './limits.js';
+import type { ParseError } from './errors.js';
 
 function record(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -62,4 +63,36 @@ test('a record holding a string longer than the per-string limit is rejected, na
   );
   assert.deepEqual(parsed.events.map((e) => e.eventID), ['fine']);
   assert.match(parsed.rejected[0]!.reason, new RegExp(`field userAgent holds ${MAX_STRING_CHARS + 1} characters, over the limit`));
+});
+
+test('a file of a million `{}` fails fast, naming the reason, instead of rejecting each record', () => {
+  const started = Date.now();
+  assert.throws(
+    () => parseFile(gzipSync(`[${Array(1_000_000).fill('{}').join(',')}]`), 'empties.json.gz'),
+    (err: ParseError) => err.code === 'too-many-rejected' && /1000 consecutive records were rejected \(records 0 to 999 of 1000000; the last because: not a CloudTrail record/.test(err.reason),
+  );
+  assert.ok(Date.now() - started < 5000, 'given up early');
+});
+
+test('records rejected one after another past the limit fail the file; fewer in a row do not', () => {
+  const bad = (k: number) => record({ eventID: `bad-${k}`, eventTime: undefined });
+  const tolerated = [...Array.from({ length: MAX_CONSECUTIVE_REJECTS - 1 }, (_, k) => bad(k)), record({ eventID: 'good' }), bad(-1)];
+  const parsed = parseFile(file(tolerated), 'some-bad.json.gz');
+  assert.deepEqual(parsed.events.map((e) => e.eventID), ['good']);
+  assert.equal(parsed.rejected.length, MAX_CONSECUTIVE_REJECTS);
+  const ndjson = Array.from({ length: MAX_CONSECUTIVE_REJECTS + 5 }, (_, k) => JSON.stringify(bad(k))).join('\n');
+  assert.throws(
+    () => parseFile(Buffer.from(`${JSON.stringify(record())}\n${ndjson}`), 'lines.jsonl'),
+    (err: ParseError) => err.code === 'too-many-rejected' && /eventTime is missing/.test(err.reason),
+  );
+});
+
+test('a .json.gz or .json whose content is not JSON fails with the reason; a README beside it is only not CloudTrail', () => {
+  assert.throws(
+    () => parseFile(gzipSync('hello, not json'), 'AWSLogs/x.json.gz'),
+    (err: ParseError) => err.code === 'malformed-json' && /gzip-compressed like CloudTrail JSON but its content is not JSON \(it starts with "hello, not json"\)/.test(err.reason),
+  );
+  assert.throws(() => parseFile(gzipSync(' '.repeat(100_000)), 'blank.json.gz'), (err: ParseError) => /only whitespace/.test(err.reason));
+  assert.throws(() => parseFile(Buffer.from('plain words'), 'export.json'), (err: ParseError) => err.code === 'malformed-json');
+  assert.equal(parseFile(Buffer.from('# notes'), 'README.md').kind, 'other');
 });

@@ -26,6 +26,13 @@ export const MAX_STRING_CHARS = 256 * 1024;
 export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * Consecutive rejected records after which a file is given up as failed. Ten million `{}` cost
+ * minutes and gigabytes to reject one by one; a real CloudTrail file never has a thousand bad
+ * records in a row, so such a file is damaged or not CloudTrail, and reading on only hides that.
+ */
+export const MAX_CONSECUTIVE_REJECTS = 1000;
+
+/**
  * Why the record breaks a size or shape limit, or null. An explicit stack rather than recursion,
  * so that a record nested 100,000 deep is measured rather than overflowing the call stack.
  */

@@ -51,10 +51,11 @@ function printSummary(s: ImportSummary, json: boolean): void {
   const lines = [
     `files read:  ${s.filesRead}`,
     `events new:  ${s.eventsNew}`,
-    `duplicates:  ${s.duplicates}`,
+    `duplicates:  ${s.duplicates}${s.duplicateConflicts.count ? ` (${s.duplicateConflicts.count} with content different from the event kept under the same eventID: the first was kept)` : ''}`,
     `skipped:     ${s.skipped}${s.alreadyImported ? ` (${s.alreadyImported} already imported)` : ''}`,
     `failed:      ${s.failed}`,
   ];
+  for (const c of s.duplicateConflicts.examples) lines.push(`  conflicting duplicate: eventID ${c.eventId} in ${c.path}`);
   if (s.rejectedRecords) {
     lines.push(`rejected records: ${s.rejectedRecords}`);
     for (const group of s.rejectedReasons) {

@@ -22,6 +22,11 @@ export interface ImportSummary {
   alreadyImported: number;
   failed: number;
   rejectedRecords: number;
+  /**
+   * Duplicates whose content differs from the event kept under the same eventID and time (the
+   * first is kept): a forged or corrupt record. A few examples name the file.
+   */
+  duplicateConflicts: { count: number; examples: { path: string; eventId: string }[] };
   /** Why records were rejected: counts per kind of reason, most frequent first, with examples. */
   rejectedReasons: RejectedReasonGroup[];
   failures: ImportFailure[];
@@ -61,6 +66,8 @@ const INLINE_ABOVE_BYTES = 4 * 1024 * 1024;
  * .json.gz can hold a 64 MiB record, so the size on disk alone cannot tell.
  */
 const WORKER_MAX_DECODED_BYTES = 12 * 1024 * 1024;
+/** Conflicting duplicates named in the summary; the rest are counted. */
+const MAX_CONFLICT_EXAMPLES = 5;
 /** Bytes per event assumed until the first jobs tell (gzipped CloudTrail runs ~200-300). */
 const INITIAL_BYTES_PER_EVENT = 256;
 
@@ -83,6 +90,7 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
     failed: 0,
     rejectedRecords: 0,
     rejectedReasons: [],
+    duplicateConflicts: { count: 0, examples: [] },
     failures: [],
   };
   const rejectedReasons = new RejectedReasons();
@@ -120,6 +128,13 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
       if (result) {
         summary.eventsNew += result.inserted;
         summary.duplicates += result.duplicates;
+        if (result.conflicts) {
+          const conflicts = summary.duplicateConflicts;
+          conflicts.count += result.conflicts.count;
+          for (const eventId of result.conflicts.eventIds) {
+            if (conflicts.examples.length < MAX_CONFLICT_EXAMPLES) conflicts.examples.push({ path: outcome.path, eventId });
+          }
+        }
       }
     });
     const last = parsed.outcomes[parsed.outcomes.length - 1];

@@ -84,3 +84,30 @@ test('a file over the decompressed size limit fails naming the option that raise
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a duplicate eventID with different content keeps the first event and is reported; a plain redelivery is not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-hostile-'));
+  try {
+    const original = record({ eventID: 'shared-id', eventName: 'GetObject' });
+    const forged = record({ eventID: 'shared-id', eventName: 'DeleteObject', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/mallory', accountId: '111122223333' } });
+    writeFileSync(join(dir, 'a.json.gz'), delivery([original, record({ eventID: 'other' })]));
+    writeFileSync(join(dir, 'a-again.json.gz'), delivery([original]));
+    writeFileSync(join(dir, 'b.json.gz'), delivery([forged]));
+    writeFileSync(join(dir, 'c.json.gz'), delivery([record({ eventID: 'in-file' }), record({ eventID: 'in-file', eventName: 'PutObject' })]));
+    const store = await openStore(join(dir, 'db.sqlite'));
+    const first = await importPaths(store, [join(dir, 'a.json.gz')], { parseThreads: 0 });
+    assert.equal(first.duplicateConflicts.count, 0);
+    const rest = await importPaths(store, [join(dir, 'a-again.json.gz'), join(dir, 'b.json.gz'), join(dir, 'c.json.gz')], { parseThreads: 0 });
+    assert.equal(rest.duplicates, 3);
+    assert.equal(rest.duplicateConflicts.count, 2);
+    assert.deepEqual(
+      rest.duplicateConflicts.examples.map((e) => [e.path.slice(e.path.lastIndexOf('/') + 1), e.eventId]),
+      [['b.json.gz', 'shared-id'], ['c.json.gz', 'in-file']],
+    );
+    const kept = await store.events.query({});
+    assert.deepEqual(kept.filter((e) => e.eventID === 'shared-id').map((e) => e.eventName), ['GetObject']);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,3 +1,4 @@
+import { MAX_CONFLICT_EXAMPLES, sameChunkContent, sameStoredContent, type StoredContent } from './duplicate-content.js';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../model/index.js';
 import type { CommitCounters, CommitResult, CounterDelta, EventQuery, EventStats, EventStore, FileRecord, UsageQuery, UsageRow } from '../types.js';
@@ -48,6 +49,7 @@ export class SqliteEventStore implements EventStore {
   readonly dict: Dictionary;
   private readonly usageAgg: UsageAggregator;
   private readonly insertStmt: Statement;
+  private readonly storedContentStmt: Statement;
   private readonly blocks: RawBlocks;
   private readonly upsertPrincipalStmt: Statement<[number, number | null, number | null]>;
   private readonly commitTx: (chunk: EncodedChunk) => CommitResult[];
@@ -69,6 +71,9 @@ export class SqliteEventStore implements EventStore {
     this.dict = new Dictionary(db);
     this.usageAgg = new UsageAggregator(db, this.dict);
     this.blocks = new RawBlocks(db);
+    this.storedContentStmt = db.prepare(
+      'SELECT api, account, principal, session, error, actions, resources, extra FROM events WHERE t = ? AND event_id = ?',
+    );
     this.insertStmt = db.prepare(
       `INSERT OR IGNORE INTO events (event_id, t, api, account, principal, p_account, itype, session, error, actions, resources, extra)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -128,7 +133,8 @@ export class SqliteEventStore implements EventStore {
    * An event repeated inside the chunk, or already stored, is a duplicate of the part it is in.
    */
   private writeChunk(chunk: EncodedChunk): CommitResult[] {
-    const seen = new Set<string>();
+    // eventID → index of the first event with it in this chunk
+    const seen = new Map<string, number>();
     const results: CommitResult[] = [];
     const kept: number[] = [];
     const rows: EventRowForUsage[] = [];
@@ -139,13 +145,19 @@ export class SqliteEventStore implements EventStore {
     for (const part of chunk.parts) {
       if (part.coverage) coverage.push(...part.coverage);
       const result: CommitResult = { inserted: 0, duplicates: 0 };
+      const conflict = (eventId: string) => {
+        result.conflicts ??= { count: 0, eventIds: [] };
+        if (result.conflicts.count++ < MAX_CONFLICT_EXAMPLES) result.conflicts.eventIds.push(eventId);
+      };
       for (const end = i + part.events; i < end; i++) {
         const eventId = chunk.eventIds[i]!;
-        if (seen.has(eventId)) {
+        const first = seen.get(eventId);
+        if (first !== undefined) {
           result.duplicates++;
+          if (!sameChunkContent(chunk, first, i)) conflict(eventId);
           continue;
         }
-        seen.add(eventId);
+        seen.set(eventId, i);
         const t = chunk.times[i]!;
         const principal = d.internNullable(chunk.principals[i]);
         const session = d.internNullable(chunk.sessions[i]);
@@ -168,6 +180,18 @@ export class SqliteEventStore implements EventStore {
         );
         if (res.changes === 0) {
           result.duplicates++;
+          const stored = this.storedContentStmt.get(t, eid) as StoredContent | undefined;
+          const mine: StoredContent = {
+            api: d.intern(chunk.apis[i]!),
+            account: d.internNullable(chunk.accounts[i]),
+            principal,
+            session,
+            error,
+            actions,
+            resources: d.internSetJson(chunk.resources[i]!),
+            extra: chunk.extras[i] ?? null,
+          };
+          if (stored && !sameStoredContent(stored, mine)) conflict(eventId);
           continue;
         }
         const rowid = Number(res.lastInsertRowid);

@@ -147,6 +147,7 @@ export function isDigest(o: JsonObject): boolean {
 export function splitRecords(text: string, file: string): SplitFile | null {
   const first = firstNonSpace(text);
   if (first !== '{' && first !== '[') return null;
+  assertPlausibleDensity(text, file);
   let whole: unknown;
   let wholeError: Error | undefined;
   try {
@@ -174,6 +175,31 @@ export function splitRecords(text: string, file: string): SplitFile | null {
   if (isDigest(whole)) return { format: 'digest', records: [] };
   if (typeof unwrapRecord(whole) !== 'string') return { format: 'json-object', records: unwrapAll([whole], file) };
   return null;
+}
+
+/**
+ * Bytes per JSON object or array, on average over a big file, below which it cannot be CloudTrail.
+ * A CloudTrail record takes a kilobyte or more with some twenty objects and arrays, about one per
+ * 50-100 bytes. `[{},{},…]` packs one every 3 bytes, and V8 takes 22 s and gigabytes to parse
+ * ten million of them, so such a file is refused before it is parsed.
+ */
+const MIN_BYTES_PER_CONTAINER = 16;
+const DENSITY_CHECK_ABOVE = 1024 * 1024;
+
+function assertPlausibleDensity(text: string, file: string): void {
+  if (text.length <= DENSITY_CHECK_ABOVE) return;
+  let containers = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) containers++; // '{' or '['
+  }
+  if (containers * MIN_BYTES_PER_CONTAINER <= text.length) return;
+  throw new ParseError(
+    'too-many-rejected',
+    file,
+    `the file holds ${containers} JSON objects and arrays in ${text.length} characters (one every ${(text.length / containers).toFixed(1)}); CloudTrail records take hundreds of bytes each, so this cannot be CloudTrail and was not parsed`,
+    'the file is damaged or is not CloudTrail: check what produced it',
+  );
 }
 
 function splitLines(text: string, file: string, wholeError: Error): SplitFile {

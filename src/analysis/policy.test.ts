@@ -55,6 +55,13 @@ before(async () => {
     record(who, 's3:GetBucketAcl', daysBefore(AS_OF, 3), { requestParameters: { bucketName: 'reports' }, resources: [{ ARN: 'arn:aws:s3:::reports', type: 'AWS::S3::Bucket' }] }),
     record(who, 's3:GetBucketAcl', daysBefore(AS_OF, 4), { requestParameters: { bucketName: 'exports' }, resources: [{ ARN: 'arn:aws:s3:::exports', type: 'AWS::S3::Bucket' }] }),
     record(who, 'ec2:DescribeInstances', daysBefore(AS_OF, 5)),
+    // S3 keys are free text: '*', '?' and '$' in them are literal characters, not wildcards
+    ...['*', 'q?1', 'cost$1'].map((key, k) =>
+      record(who, 's3:GetObject', daysBefore(AS_OF, 9 + k), {
+        requestParameters: { bucketName: 'reports', key },
+        resources: [{ ARN: `arn:aws:s3:::reports/${key}`, type: 'AWS::S3::Object' }],
+      }),
+    ),
     record(who, 'lambda:CreateFunction20150331', daysBefore(AS_OF, 6), {
       requestParameters: { functionName: 'etl', role: FN_ROLE, runtime: 'nodejs20.x' },
     }),
@@ -78,6 +85,10 @@ describe('suggestPolicy', () => {
   it('scopes actions to the resources CloudTrail showed, "*" where none was named', () => {
     assert.deepEqual(find(policy, 's3:GetBucketAcl')?.Resource, ['arn:aws:s3:::exports', 'arn:aws:s3:::reports']);
     assert.equal(find(policy, 'ec2:DescribeInstances')?.Resource, '*');
+  });
+
+  it('writes wildcard characters of observed names as literals (${*}, ${?}, ${$}), never as wildcards', () => {
+    assert.deepEqual(find(policy, 's3:GetObject')?.Resource, ['arn:aws:s3:::reports', 'arn:aws:s3:::reports/${*}', 'arn:aws:s3:::reports/cost${$}1', 'arn:aws:s3:::reports/q${?}1']);
   });
 
   it('allows iam:PassRole only on the passed role, to the service it was passed to', () => {

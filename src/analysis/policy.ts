@@ -91,6 +91,9 @@ export function suggestPolicy(input: SuggestInput): SuggestedPolicy {
         continue;
       }
     }
+    // Observed ARNs are literal names, and S3 keys may hold '*', '?' and '$': written as they are,
+    // `mybucket/*` would grant the whole bucket.
+    if (resources[0] !== '*') resources = resources.map(literalResource);
     if (resources[0] === '*' && kind === 'limited') {
       const allowed = allowPatternsFor(a.action, allowPatterns());
       if (allowed.length === 0) {
@@ -154,6 +157,14 @@ function one(values: string[]): string | string[] {
   return values.length === 1 ? (values[0] as string) : values;
 }
 
+/**
+ * A resource name as an IAM Resource that matches only itself: the wildcard characters and the
+ * policy-variable sigil become the special variables ${*}, ${?} and ${$}.
+ */
+export function literalResource(arn: string): string {
+  return arn.replace(/[*?$]/g, (c) => `\${${c}}`);
+}
+
 /** Resource ARNs the successful requests named, or ["*"] when any named none (or unknown). */
 function observedResources(a: ActionUsage): string[] {
   if (!a.resourceDetail || a.unnamedSuccess) return ['*'];
@@ -199,7 +210,7 @@ function passRoleStatements(
   }
   const out: PolicyStatement[] = [];
   for (const [key, g] of [...byServices].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
-    const st: PolicyStatement = { Sid: sidFor('PassRole'), Effect: 'Allow', Action: 'iam:PassRole', Resource: one(g.roles) };
+    const st: PolicyStatement = { Sid: sidFor('PassRole'), Effect: 'Allow', Action: 'iam:PassRole', Resource: one(g.roles.map(literalResource)) };
     if (key !== '') st.Condition = { StringEquals: { 'iam:PassedToService': one(g.services) } };
     out.push(st);
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { terminalLine } from '../model/text.js';
+import { stringifyJson } from '../model/json.js';
 import { addDbOption, withStore, parseTime, CliError } from './common.js';
 import { eventToJson } from '../app/events.js';
 import type { EventQuery } from '../store/index.js';
@@ -57,7 +58,7 @@ export function registerEvents(program: Command): void {
           process.stdout.write('[');
           let first = true;
           for await (const e of store.events.iterate(query)) {
-            process.stdout.write((first ? '\n' : ',\n') + JSON.stringify(eventToJson(e, opts.raw === true)));
+            process.stdout.write((first ? '\n' : ',\n') + stringifyJson(eventToJson(e, opts.raw === true)));
             first = false;
           }
           process.stdout.write(first ? ']\n' : '\n]\n');

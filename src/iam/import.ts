@@ -26,7 +26,7 @@ export class IamImportError extends Error {}
 
 export type DetectedInput =
   | { kind: 'authorization-details'; source: string; page: AuthorizationDetailsPage }
-  | { kind: 'credential-report'; source: string; report: CredentialReport }
+  | { kind: 'credential-report'; source: string; report: CredentialReport; warnings: string[] }
   | { kind: 'scps'; source: string; chains: StoredScpChain[] };
 
 /**
@@ -50,18 +50,25 @@ export function detectIamInput(text: string, source: string, expect?: IamFileKin
     }
     if (!expect || expect === 'credential-report') {
       const cr = credentialReportCsvFromJson(value);
-      if (cr) return { kind: 'credential-report', source, report: parseCredentialReport(cr.csv, { generatedAt: cr.generatedAt }) };
+      if (cr) return credentialReportInput(source, cr.csv, cr.generatedAt);
     }
     throw new IamImportError(
       `${source}: JSON is not ${expect ?? 'get-account-authorization-details output, an SCP export or a credential report'}`,
     );
   }
   if ((!expect || expect === 'credential-report') && looksLikeCredentialReportCsv(trimmed)) {
-    return { kind: 'credential-report', source, report: parseCredentialReport(trimmed) };
+    return credentialReportInput(source, trimmed, null);
   }
   throw new IamImportError(
     `${source}: not recognised (expected authorization-details JSON, a credential report CSV or an SCP export JSON)`,
   );
+}
+
+/** A parsed credential report; rows it skipped become warnings naming the source. */
+export function credentialReportInput(source: string, csv: string, generatedAt: string | null): DetectedInput {
+  const warnings: string[] = [];
+  const report = parseCredentialReport(csv, { generatedAt, onWarning: (w) => warnings.push(`${source}: ${w}`) });
+  return { kind: 'credential-report', source, report, warnings };
 }
 
 export async function readIamFile(path: string, expect?: IamFileKind): Promise<DetectedInput> {
@@ -172,6 +179,7 @@ export async function importIamInputs(
   }
   for (const input of inputs) {
     if (input.kind === 'credential-report') {
+      summary.warnings.push(...input.warnings);
       if (repo) await repo.saveCredentialReport(input.report, input.source, importedAt, takenAt);
       summary.credentialReports.push({
         accountId: input.report.accountId,

@@ -16,9 +16,10 @@ import {
 } from '@aws-sdk/client-organizations';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { DetectedInput } from './import.js';
+import { credentialReportInput } from './import.js';
 import { accountsInPage } from './snapshot/authorization-details.js';
 import { parseAuthorizationDetailsPage } from './snapshot/authorization-details.js';
-import { credentialReportCsvFromJson, parseCredentialReport } from './snapshot/credential-report.js';
+import { credentialReportCsvFromJson } from './snapshot/credential-report.js';
 import type { ScpExport } from './snapshot/scps.js';
 import { parseScpExport } from './snapshot/scps.js';
 import { prepareAwsSdk } from '../aws/index.js';
@@ -183,7 +184,7 @@ async function fetchCredentialReport(iam: SyncClients['iam'], opts: SyncOptions)
         const parsed = credentialReportCsvFromJson(out);
         if (!parsed) throw new Error('GetCredentialReport returned no CSV content');
         const generatedAt = out.GeneratedTime ? new Date(out.GeneratedTime).toISOString() : parsed.generatedAt;
-        return { kind: 'credential-report', source: 'sync:GetCredentialReport', report: parseCredentialReport(parsed.csv, { generatedAt }) };
+        return credentialReportInput('sync:GetCredentialReport', parsed.csv, generatedAt);
       } catch (err) {
         // generated but not readable yet (a race between the two calls): wait and retry
         if (!/CredentialReportNotReady|ReportInProgress|CredentialReportNotPresent/.test(errorName(err))) throw err;

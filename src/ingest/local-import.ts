@@ -1,9 +1,11 @@
-import { realpath, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import type { Store } from '../store/index.js';
 import { walkFiles } from '../sources/files/index.js';
 import { ParsePool, defaultParseThreads } from './parse-pool.js';
 import { runParseJob } from './parse-job.js';
 import type { ParseJob, ParsedJob } from './parse-job.js';
+import { RejectedReasons } from './rejected-reasons.js';
+import type { RejectedReasonGroup } from './rejected-reasons.js';
 
 export interface ImportFailure {
   path: string;
@@ -20,6 +22,13 @@ export interface ImportSummary {
   alreadyImported: number;
   failed: number;
   rejectedRecords: number;
+  /**
+   * Duplicates whose content differs from the event kept under the same eventID and time (the
+   * first is kept): a forged or corrupt record. A few examples name the file.
+   */
+  duplicateConflicts: { count: number; examples: { path: string; eventId: string }[] };
+  /** Why records were rejected: counts per kind of reason, most frequent first, with examples. */
+  rejectedReasons: RejectedReasonGroup[];
   failures: ImportFailure[];
 }
 
@@ -37,6 +46,8 @@ export interface ImportOptions {
   parseThreads?: number;
   /** Files bigger than this (bytes on disk) are parsed on the main thread (default 4 MiB). */
   inlineAboveBytes?: number;
+  /** Decompressed bytes a file may hold; a bigger one fails with its reason (default 256 MiB). */
+  maxFileBytes?: number;
 }
 
 const READ_FIX = 'check that the path exists and is readable';
@@ -49,6 +60,14 @@ const JOB_MAX_FILES = 256;
  * JSON when gzipped) may not fit, so it is parsed on the main thread instead.
  */
 const INLINE_ABOVE_BYTES = 4 * 1024 * 1024;
+/**
+ * Decompressed size above which a file is parsed on the main thread. A parse worker's heap (see
+ * ParsePool) holds a file's text and its parsed records, about four times the text; a 293 KB
+ * .json.gz can hold a 64 MiB record, so the size on disk alone cannot tell.
+ */
+const WORKER_MAX_DECODED_BYTES = 12 * 1024 * 1024;
+/** Conflicting duplicates named in the summary; the rest are counted. */
+const MAX_CONFLICT_EXAMPLES = 5;
 /** Bytes per event assumed until the first jobs tell (gzipped CloudTrail runs ~200-300). */
 const INITIAL_BYTES_PER_EVENT = 256;
 
@@ -70,14 +89,18 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
     alreadyImported: 0,
     failed: 0,
     rejectedRecords: 0,
+    rejectedReasons: [],
+    duplicateConflicts: { count: 0, examples: [] },
     failures: [],
   };
+  const rejectedReasons = new RejectedReasons();
   const fail = (failure: ImportFailure) => {
     summary.failed++;
     summary.failures.push(failure);
     opts.onFailure?.(failure);
   };
 
+  const limits = opts.maxFileBytes !== undefined ? { maxFileBytes: opts.maxFileBytes } : {};
   const threads = opts.parseThreads ?? defaultParseThreads();
   const pool = new ParsePool(threads);
   const inFlight: Promise<ParsedJob>[] = [];
@@ -98,12 +121,20 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
       uncommitted.delete(outcome.path);
       filesDone++;
       summary.rejectedRecords += outcome.rejectedRecords;
+      if (outcome.rejectedGroups) rejectedReasons.addFile(outcome.path, outcome.rejectedGroups);
       if (outcome.status === 'failed') fail({ path: outcome.path, reason: outcome.reason ?? 'failed', fix: outcome.fix ?? READ_FIX });
       else if (outcome.status === 'skipped') summary.skipped++;
       const result = results[k];
       if (result) {
         summary.eventsNew += result.inserted;
         summary.duplicates += result.duplicates;
+        if (result.conflicts) {
+          const conflicts = summary.duplicateConflicts;
+          conflicts.count += result.conflicts.count;
+          for (const eventId of result.conflicts.eventIds) {
+            if (conflicts.examples.length < MAX_CONFLICT_EXAMPLES) conflicts.examples.push({ path: outcome.path, eventId });
+          }
+        }
       }
     });
     const last = parsed.outcomes[parsed.outcomes.length - 1];
@@ -112,7 +143,7 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
   const commitNext = async () => commit(await inFlight.shift()!);
   const dispatch = async () => {
     if (job.length === 0) return;
-    inFlight.push(pool.run({ files: job, processedAt: now().toISOString(), compress: true }));
+    inFlight.push(pool.run({ files: job, processedAt: now().toISOString(), compress: true, ...limits }));
     job = [];
     jobBytes = 0;
     while (inFlight.length >= maxInFlight) await commitNext();
@@ -141,9 +172,9 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
       }
       uncommitted.add(path);
       summary.filesRead++;
-      if (size > (opts.inlineAboveBytes ?? INLINE_ABOVE_BYTES)) {
+      if (size > (opts.inlineAboveBytes ?? INLINE_ABOVE_BYTES) || (await gzipDecodedSize(path, size)) > WORKER_MAX_DECODED_BYTES) {
         await dispatch();
-        const big: ParseJob = { files: [{ path, size }], processedAt: now().toISOString(), compress: true };
+        const big: ParseJob = { files: [{ path, size }], processedAt: now().toISOString(), compress: true, ...limits };
         inFlight.push(Promise.resolve().then(() => runParseJob(big)));
         continue;
       }
@@ -158,5 +189,29 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
     await Promise.allSettled(inFlight);
     await pool.close();
   }
+  summary.rejectedReasons = rejectedReasons.list();
   return summary;
+}
+
+/**
+ * The decompressed size a gzip file declares in its trailer (modulo 4 GiB), or 0 for other files
+ * and unreadable ones (reading them fails later, with the reason). A forged trailer can only
+ * send a file to a worker that then dies; its job is parsed again on the main thread.
+ */
+async function gzipDecodedSize(path: string, size: number): Promise<number> {
+  if (size < 18) return 0;
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const head = Buffer.alloc(2);
+    await handle.read(head, 0, 2, 0);
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return 0;
+    const trailer = Buffer.alloc(4);
+    await handle.read(trailer, 0, 4, size - 4);
+    return trailer.readUInt32LE(0);
+  } catch {
+    return 0;
+  } finally {
+    await handle?.close();
+  }
 }

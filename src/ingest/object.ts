@@ -124,7 +124,7 @@ export async function processObject(input: ProcessObjectInput): Promise<ProcessO
 
   let parsed;
   try {
-    parsed = parseFile(fetched.bytes, key);
+    parsed = parseFile(fetched.bytes, key, { receivedAt: now().toISOString() });
   } catch (err) {
     if (err instanceof ParseError) {
       return fail(new SourceError('permanent', err.code, err.reason, err.fix, bucket, key, { cause: err }));

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseFile, ParseError } from '../parse/index.js';
 import { ChunkBuilder } from '../store/index.js';
 import type { EncodedChunk } from '../store/index.js';
+import { groupFileRejects } from './rejected-reasons.js';
+import type { FileRejectGroup } from './rejected-reasons.js';
 
 /** Files to read, parse and encode into one store transaction (see ParsePool). */
 export interface ParseJob {
@@ -9,6 +11,8 @@ export interface ParseJob {
   processedAt: string;
   /** Compress the raw records here when the chunk is big enough (true on worker threads). */
   compress: boolean;
+  /** Decompressed bytes a file may hold (default: the parser's DEFAULT_MAX_DECODED_BYTES). */
+  maxFileBytes?: number;
 }
 
 export interface FileOutcome {
@@ -16,6 +20,8 @@ export interface FileOutcome {
   status: 'done' | 'skipped' | 'failed';
   events: number;
   rejectedRecords: number;
+  /** Why records were rejected, grouped by kind with the first few of each (see rejected-reasons). */
+  rejectedGroups?: FileRejectGroup[];
   /** For failed files: what went wrong and how to fix it. */
   reason?: string;
   fix?: string;
@@ -28,6 +34,9 @@ export interface ParsedJob {
   /** Bytes read, for sizing the next jobs. */
   bytes: number;
 }
+
+/** The import option that raises the decompressed size limit, named when a file is over it. */
+export const MAX_FILE_OPTION = '--max-file-mb';
 
 export const BUG_FIX = 'report this as a bug, with the file if you can share it';
 
@@ -56,21 +65,26 @@ export function runParseJob(job: ParseJob): ParsedJob {
     bytesRead += bytes.length;
     let parsed;
     try {
-      parsed = parseFile(bytes, path);
+      parsed = parseFile(bytes, path, {
+        receivedAt: job.processedAt,
+        maxBytesOption: MAX_FILE_OPTION,
+        ...(job.maxFileBytes !== undefined ? { maxBytes: job.maxFileBytes } : {}),
+      });
     } catch (err) {
       if (err instanceof ParseError) failed(err.reason, err.fix);
       else failed((err as Error).message, BUG_FIX);
       continue;
     }
     const rejectedRecords = parsed.rejected.length;
+    const rejectedGroups = rejectedRecords > 0 ? { rejectedGroups: groupFileRejects(parsed.rejected) } : {};
     if (parsed.kind === 'digest' || parsed.kind === 'other') {
-      outcomes.push({ path, status: 'skipped', events: 0, rejectedRecords });
+      outcomes.push({ path, status: 'skipped', events: 0, rejectedRecords, ...rejectedGroups });
       builder.add({ ...base, status: 'skipped', kind: parsed.kind, eventCount: 0, newEvents: 0 }, []);
       continue;
     }
     try {
       builder.add({ ...base, status: 'done', kind: parsed.kind, eventCount: parsed.events.length, newEvents: 0 }, parsed.events);
-      outcomes.push({ path, status: 'done', events: parsed.events.length, rejectedRecords });
+      outcomes.push({ path, status: 'done', events: parsed.events.length, rejectedRecords, ...rejectedGroups });
     } catch (err) {
       // an event the store cannot encode (a bug): this file fails alone
       failed(`could not be stored: ${(err as Error).message}`, BUG_FIX, rejectedRecords);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { brotliDecompressSync } from 'node:zlib';
 import { sharedData } from '../../test/support/paths.js';
 import { ParsePool } from './parse-pool.js';
@@ -59,10 +60,28 @@ test('a worker thread parses a job exactly as the main thread does, failures inc
   }
 });
 
+test('a worker asked for a heap too small to start gets enough to start, and parses on its thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-pool-'));
+  // Without a floor these limits kill every worker at start-up (on Node 22, the whole process).
+  const pool = new ParsePool(1, { limits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 2 } });
+  try {
+    const job = mixedJob(dir);
+    const expected = meaning(runParseJob(job));
+    for (let k = 0; k < 4; k++) assert.deepEqual(meaning(await pool.run(job)), expected);
+    assert.equal(pool.parallel, true, 'the worker survived every job');
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('jobs of workers that die are parsed on the main thread, and a pool that keeps losing them stops using them', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'trailscope-pool-'));
-  // Heap limits far too small to even load the parser: every worker dies of out-of-memory.
-  const pool = new ParsePool(2, { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 2 });
+  // Every worker throws as it starts: a failure that is survivable on every Node version, unlike
+  // a worker's out-of-memory at start-up, which Node 22 turns into a process abort.
+  const failingEntry = join(dir, 'failing-worker.mjs');
+  writeFileSync(failingEntry, "throw new Error('this parse worker fails as it starts');\n");
+  const pool = new ParsePool(2, { workerEntry: pathToFileURL(failingEntry) });
   try {
     const job = mixedJob(dir);
     const expected = meaning(runParseJob(job));

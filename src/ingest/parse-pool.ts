@@ -32,10 +32,16 @@ export class ParsePool {
   private deaths = 0;
   private closing = false;
 
+  private readonly limits: WorkerLimits;
+  private readonly workerEntry: URL | undefined;
+
   constructor(
     private readonly threads: number,
-    private readonly limits: WorkerLimits = WORKER_LIMITS,
-  ) {}
+    options: ParsePoolOptions = {},
+  ) {
+    this.limits = startableLimits(options.limits ?? WORKER_LIMITS);
+    this.workerEntry = options.workerEntry;
+  }
 
   /** Whether jobs run on worker threads (encoders compress there, so the main thread need not). */
   get parallel(): boolean {
@@ -62,7 +68,7 @@ export class ParsePool {
   private start(): boolean {
     let worker: Worker;
     try {
-      worker = createWorker(this.limits);
+      worker = createWorker(this.limits, this.workerEntry);
     } catch {
       this.broken = true;
       return false;
@@ -116,13 +122,35 @@ export interface WorkerLimits {
 const WORKER_LIMITS: WorkerLimits = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 64 };
 
 /**
+ * The least heap a worker gets, whatever it is asked for. A worker whose heap is too small to load
+ * its own code does not just die: on Node 22 V8 aborts the whole process ("Fatal JavaScript out of
+ * memory: GC during deserialization"), so the fall-back to inline parsing could never run. The
+ * floor leaves room for start-up (the parser, and tsx's loader when run from sources).
+ */
+export const MIN_WORKER_LIMITS: WorkerLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+
+export function startableLimits(limits: WorkerLimits): WorkerLimits {
+  return {
+    maxYoungGenerationSizeMb: Math.max(MIN_WORKER_LIMITS.maxYoungGenerationSizeMb, limits.maxYoungGenerationSizeMb),
+    maxOldGenerationSizeMb: Math.max(MIN_WORKER_LIMITS.maxOldGenerationSizeMb, limits.maxOldGenerationSizeMb),
+  };
+}
+
+export interface ParsePoolOptions {
+  /** Worker heap limits; raised to MIN_WORKER_LIMITS when smaller. */
+  limits?: WorkerLimits;
+  /** The worker's entry module (default: parse-worker next to this module); tests point it at a failing one. */
+  workerEntry?: URL;
+}
+
+/**
  * The worker's entry next to this module: the .js file when built. From sources (tests, the
  * benchmark, under tsx), a worker cannot load .ts as its entry on Node 20 (tsx's loader hooks
  * are registered too late for it), so a bootstrap registers them first, then imports it.
  */
-function createWorker(limits: WorkerLimits): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./parse-worker.js', import.meta.url), { resourceLimits: limits });
-  const entry = new URL('./parse-worker.ts', import.meta.url).href;
+function createWorker(limits: WorkerLimits, workerEntry: URL | undefined): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(workerEntry ?? new URL('./parse-worker.js', import.meta.url), { resourceLimits: limits });
+  const entry = (workerEntry ?? new URL('./parse-worker.ts', import.meta.url)).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
   return new Worker(bootstrap, { eval: true, execArgv: [], resourceLimits: limits });

@@ -5,10 +5,19 @@ import { ParseError } from './errors.js';
 export interface DecodeOptions {
   /**
    * Upper bound on the decompressed size. CloudTrail files are far smaller; the bound stops a
-   * gzip bomb from taking the process down. Defaults to the longest string V8 can hold.
+   * gzip bomb from taking the process down. Defaults to DEFAULT_MAX_DECODED_BYTES.
    */
   maxBytes?: number;
+  /** The option that raises maxBytes, named in the error's fix (none: the fix names no option). */
+  maxBytesOption?: string;
 }
+
+/**
+ * 256 MiB of decompressed content per file. CloudTrail delivery files are a few MB compressed and
+ * tens of MB decompressed; parsing 256 MiB of JSON already takes about 1.5 GB of heap, and V8
+ * cannot hold a string much over 512 MiB at all.
+ */
+export const DEFAULT_MAX_DECODED_BYTES = 256 * 1024 * 1024;
 
 export interface Decoded {
   text: string;
@@ -24,12 +33,13 @@ const MAX_STRING = bufferConstants.MAX_STRING_LENGTH;
  * S3 objects are often served with misleading names and content encodings).
  */
 export function decodeBytes(bytes: Buffer, file: string, options: DecodeOptions = {}): Decoded {
-  const maxBytes = Math.min(options.maxBytes ?? MAX_STRING, MAX_STRING);
+  const maxBytes = Math.min(options.maxBytes ?? DEFAULT_MAX_DECODED_BYTES, MAX_STRING);
+  const tooLarge = (size: number | undefined, cause?: unknown) => tooLargeError(file, size, maxBytes, options.maxBytesOption, cause);
   let data = bytes;
   let gzipped = false;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     gzipped = true;
-    data = gunzip(bytes, file, maxBytes);
+    data = gunzip(bytes, file, maxBytes, tooLarge);
   } else if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
     throw new ParseError(
       'unsupported-compression',
@@ -45,7 +55,7 @@ export function decodeBytes(bytes: Buffer, file: string, options: DecodeOptions 
       'decompress it (bunzip2) or recompress it with gzip',
     );
   } else if (bytes.length > maxBytes) {
-    throw tooLarge(file, bytes.length, maxBytes);
+    throw tooLarge(bytes.length);
   }
   if (data.length === 0) {
     throw new ParseError(
@@ -68,12 +78,12 @@ export function decodeBytes(bytes: Buffer, file: string, options: DecodeOptions 
   return { text, gzipped, binary };
 }
 
-function gunzip(bytes: Buffer, file: string, maxBytes: number): Buffer {
+function gunzip(bytes: Buffer, file: string, maxBytes: number, tooLarge: (size: undefined, cause: unknown) => ParseError): Buffer {
   try {
     return gunzipSync(bytes, { maxOutputLength: maxBytes });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || code === 'ERR_STRING_TOO_LONG') throw tooLarge(file, undefined, maxBytes, err);
+    if (code === 'ERR_BUFFER_TOO_LARGE' || code === 'ERR_STRING_TOO_LONG') throw tooLarge(undefined, err);
     const detail = (err as Error).message;
     const truncated = code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(detail);
     throw new ParseError(
@@ -90,12 +100,13 @@ function gunzip(bytes: Buffer, file: string, maxBytes: number): Buffer {
   }
 }
 
-function tooLarge(file: string, size: number | undefined, maxBytes: number, cause?: unknown): ParseError {
+function tooLargeError(file: string, size: number | undefined, maxBytes: number, option: string | undefined, cause?: unknown): ParseError {
+  const raise = option && maxBytes < MAX_STRING ? ` or raise the limit with ${option}` : '';
   return new ParseError(
     'too-large',
     file,
     `the content is larger than the ${maxBytes}-byte limit${size === undefined ? ' once decompressed' : ` (${size} bytes)`}`,
-    'split the file (e.g. one event per line) or raise the limit; CloudTrail delivery files are far smaller, so check that this is a CloudTrail file',
+    `CloudTrail delivery files are far smaller, so check that this is a CloudTrail file; if it is an export, split it (e.g. one event per line)${raise}`,
     cause === undefined ? undefined : { cause },
   );
 }

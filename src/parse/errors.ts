@@ -10,7 +10,8 @@ export type ParseErrorCode =
   | 'too-large'
   | 'unsupported-compression'
   | 'malformed-json'
-  | 'malformed-cloudtrail';
+  | 'malformed-cloudtrail'
+  | 'too-many-rejected';
 
 export class ParseError extends Error {
   override readonly name = 'ParseError';

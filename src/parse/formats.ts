@@ -1,5 +1,6 @@
 import { ParseError } from './errors.js';
 import { isObject } from './fields.js';
+import { MAX_CONSECUTIVE_REJECTS } from './limits.js';
 import type { JsonObject } from './fields.js';
 
 /**
@@ -107,16 +108,31 @@ function isLowerCased(value: unknown): boolean {
   return isObject(value) && (value.eventtime !== undefined || value.eventversion !== undefined);
 }
 
-function unwrapAll(items: unknown[]): RawRecord[] {
+function unwrapAll(items: unknown[], file: string): RawRecord[] {
   const out: RawRecord[] = new Array(items.length);
+  let streak = 0;
   for (let i = 0; i < items.length; i++) {
     const u = unwrapRecord(items[i]);
-    out[i] =
-      typeof u === 'string'
-        ? { index: i, reason: u, foreign: u.startsWith(NOT_CLOUDTRAIL) }
-        : { index: i, record: u.record, envelope: u.envelope };
+    if (typeof u === 'string') {
+      out[i] = { index: i, reason: u, foreign: u.startsWith(NOT_CLOUDTRAIL) };
+      if (++streak >= MAX_CONSECUTIVE_REJECTS) throw tooManyRejected(file, i, u, items.length);
+    } else {
+      out[i] = { index: i, record: u.record, envelope: u.envelope };
+      streak = 0;
+    }
   }
   return out;
+}
+
+/** The file is given up: MAX_CONSECUTIVE_REJECTS records in a row could not be read. */
+export function tooManyRejected(file: string, lastIndex: number, reason: string, total?: number): ParseError {
+  const first = lastIndex - MAX_CONSECUTIVE_REJECTS + 1;
+  return new ParseError(
+    'too-many-rejected',
+    file,
+    `${MAX_CONSECUTIVE_REJECTS} consecutive records were rejected (records ${first} to ${lastIndex}${total !== undefined ? ` of ${total}` : ''}; the last because: ${reason}); the rest of the file was not read`,
+    'the file is damaged or is not CloudTrail: check what produced it; a CloudTrail file never holds that many unreadable records in a row',
+  );
 }
 
 export function isDigest(o: JsonObject): boolean {
@@ -131,6 +147,7 @@ export function isDigest(o: JsonObject): boolean {
 export function splitRecords(text: string, file: string): SplitFile | null {
   const first = firstNonSpace(text);
   if (first !== '{' && first !== '[') return null;
+  assertPlausibleDensity(text, file);
   let whole: unknown;
   let wholeError: Error | undefined;
   try {
@@ -139,7 +156,7 @@ export function splitRecords(text: string, file: string): SplitFile | null {
     wholeError = err as Error;
   }
   if (wholeError) return splitLines(text, file, wholeError);
-  if (Array.isArray(whole)) return { format: 'json-array', records: unwrapAll(whole) };
+  if (Array.isArray(whole)) return { format: 'json-array', records: unwrapAll(whole, file) };
   if (!isObject(whole)) return null;
   if (whole.Records !== undefined) {
     if (!Array.isArray(whole.Records)) {
@@ -150,14 +167,39 @@ export function splitRecords(text: string, file: string): SplitFile | null {
         'a CloudTrail delivery file is {"Records":[...]}; check what produced this file',
       );
     }
-    return { format: 'cloudtrail', records: unwrapAll(whole.Records) };
+    return { format: 'cloudtrail', records: unwrapAll(whole.Records, file) };
   }
   if (Array.isArray(whole.Events) && !hasAny(whole, STRONG_FIELDS)) {
-    return { format: 'lookup-events', records: unwrapAll(whole.Events) };
+    return { format: 'lookup-events', records: unwrapAll(whole.Events, file) };
   }
   if (isDigest(whole)) return { format: 'digest', records: [] };
-  if (typeof unwrapRecord(whole) !== 'string') return { format: 'json-object', records: unwrapAll([whole]) };
+  if (typeof unwrapRecord(whole) !== 'string') return { format: 'json-object', records: unwrapAll([whole], file) };
   return null;
+}
+
+/**
+ * Bytes per JSON object or array, on average over a big file, below which it cannot be CloudTrail.
+ * A CloudTrail record takes a kilobyte or more with some twenty objects and arrays, about one per
+ * 50-100 bytes. `[{},{},…]` packs one every 3 bytes, and V8 takes 22 s and gigabytes to parse
+ * ten million of them, so such a file is refused before it is parsed.
+ */
+const MIN_BYTES_PER_CONTAINER = 16;
+const DENSITY_CHECK_ABOVE = 1024 * 1024;
+
+function assertPlausibleDensity(text: string, file: string): void {
+  if (text.length <= DENSITY_CHECK_ABOVE) return;
+  let containers = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) containers++; // '{' or '['
+  }
+  if (containers * MIN_BYTES_PER_CONTAINER <= text.length) return;
+  throw new ParseError(
+    'too-many-rejected',
+    file,
+    `the file holds ${containers} JSON objects and arrays in ${text.length} characters (one every ${(text.length / containers).toFixed(1)}); CloudTrail records take hundreds of bytes each, so this cannot be CloudTrail and was not parsed`,
+    'the file is damaged or is not CloudTrail: check what produced it',
+  );
 }
 
 function splitLines(text: string, file: string, wholeError: Error): SplitFile {
@@ -165,6 +207,11 @@ function splitLines(text: string, file: string, wholeError: Error): SplitFile {
   let start = 0;
   let lineNo = 0;
   let sawRecordLine = false;
+  let streak = 0;
+  const rejectLine = (entry: RawRecord & { reason: string }) => {
+    records.push(entry);
+    if (++streak >= MAX_CONSECUTIVE_REJECTS) throw tooManyRejected(file, entry.index, entry.reason);
+  };
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -179,17 +226,18 @@ function splitLines(text: string, file: string, wholeError: Error): SplitFile {
       // If the very first line is not a complete JSON value, this is one broken JSON document
       // (pretty-printed or not), not NDJSON: report it as such, with the position.
       if (!sawRecordLine) throw malformed(text, file, wholeError);
-      records.push({ index: records.length, line: lineNo, reason: `line ${lineNo} is not valid JSON (${(err as Error).message})` });
+      rejectLine({ index: records.length, line: lineNo, reason: `line ${lineNo} is not valid JSON (${(err as Error).message})` });
       continue;
     }
     if (!sawRecordLine && !isObject(value)) throw malformed(text, file, wholeError);
     sawRecordLine = true;
     const u = unwrapRecord(value);
-    records.push(
-      typeof u === 'string'
-        ? { index: records.length, line: lineNo, reason: `line ${lineNo}: ${u}`, foreign: u.startsWith(NOT_CLOUDTRAIL) }
-        : { index: records.length, line: lineNo, record: u.record, envelope: u.envelope },
-    );
+    if (typeof u === 'string') {
+      rejectLine({ index: records.length, line: lineNo, reason: `line ${lineNo}: ${u}`, foreign: u.startsWith(NOT_CLOUDTRAIL) });
+    } else {
+      records.push({ index: records.length, line: lineNo, record: u.record, envelope: u.envelope });
+      streak = 0;
+    }
   }
   return { format: 'ndjson', records };
 }

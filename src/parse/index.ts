@@ -7,11 +7,14 @@
 import type { FileKind, NormalizedEvent } from '../model/index.js';
 import { decodeBytes } from './decode.js';
 import type { DecodeOptions } from './decode.js';
-import { envelopeOf, splitRecords } from './formats.js';
+import { envelopeOf, splitRecords, tooManyRejected } from './formats.js';
+import { MAX_CONSECUTIVE_REJECTS } from './limits.js';
 import type { FileFormat, RecordEnvelope } from './formats.js';
 import { printable } from './fields.js';
+import { ParseError } from './errors.js';
 import { classifyKey } from './keys.js';
 import { tryNormalize } from './normalize.js';
+import type { RecordContext } from './normalize.js';
 
 export { ParseError } from './errors.js';
 export type { ParseErrorCode } from './errors.js';
@@ -46,7 +49,18 @@ export interface ParsedFile {
   note?: string;
 }
 
-export type ParseOptions = DecodeOptions;
+/** Names that promise JSON: such a file whose content is not JSON is damaged, not foreign. */
+const JSON_NAME = /\.(json|jsonl|ndjson)(\.gz)?$/i;
+
+function looksLikeJson(text: string): boolean {
+  const m = /\S/.exec(text.length > 4096 ? text.slice(0, 4096) : text);
+  return m !== null && (m[0] === '{' || m[0] === '[');
+}
+
+export interface ParseOptions extends DecodeOptions {
+  /** When the file is read (ISO-8601; default now): events more than a day later are rejected. */
+  receivedAt?: string;
+}
 
 /**
  * Reads one file of CloudTrail content. gzip is detected by magic bytes and the format by
@@ -60,8 +74,21 @@ export type ParseOptions = DecodeOptions;
 export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {}): ParsedFile {
   const decoded = decodeBytes(bytes, name, options);
   const base = { envelope: 'none' as const, gzipped: decoded.gzipped, events: [], rejected: [] };
+  if (decoded.binary && (decoded.gzipped || JSON_NAME.test(name))) {
+    throw new ParseError('malformed-json', name, 'the file is named or compressed like CloudTrail JSON but holds binary content (NUL bytes)', 'check what produced this file; download CloudTrail files again from S3');
+  }
   if (decoded.binary) return { ...base, kind: 'other', format: null, note: 'binary content (NUL bytes), not CloudTrail JSON' };
   const split = splitRecords(decoded.text, name);
+  if (!split && (decoded.gzipped || JSON_NAME.test(name)) && !looksLikeJson(decoded.text)) {
+    // A README in a tree is not an error, but a .json.gz that is not JSON is a damaged download
+    // or a mislabelled file, and skipping it silently would hide missing events.
+    throw new ParseError(
+      'malformed-json',
+      name,
+      `the file is ${decoded.gzipped ? 'gzip-compressed' : 'named'} like CloudTrail JSON but its content is not JSON (it starts with "${decoded.text.trimStart().slice(0, 40)}"${decoded.text.trim() === '' ? ': only whitespace' : ''})`,
+      'check what produced this file; download CloudTrail files again from S3, or move unrelated files out of the imported tree',
+    );
+  }
   if (!split) {
     return {
       ...base,
@@ -75,10 +102,13 @@ export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {
   }
 
   const key = classifyKey(name);
-  const context = key.accountId ? { accountId: key.accountId } : {};
+  const context: RecordContext = {};
+  if (key.accountId) context.accountId = key.accountId;
+  if (options.receivedAt) context.receivedAt = options.receivedAt;
   const events: NormalizedEvent[] = [];
   const rejected: RejectedRecord[] = [];
   let foreign = 0;
+  let streak = 0;
   for (const entry of split.records) {
     let outcome: NormalizedEvent | string;
     if (entry.record) {
@@ -96,8 +126,10 @@ export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {
       const r: RejectedRecord = { index: entry.index, reason: printable(outcome) };
       if (entry.line !== undefined) r.line = entry.line;
       rejected.push(r);
+      if (++streak >= MAX_CONSECUTIVE_REJECTS) throw tooManyRejected(name, entry.index, r.reason, split.records.length);
     } else {
       events.push(outcome);
+      streak = 0;
     }
   }
 

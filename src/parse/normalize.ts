@@ -4,11 +4,14 @@ import { mapEventToActions } from './actions/index.js';
 import { bool, isObject, obj, str } from './fields.js';
 import type { JsonObject } from './fields.js';
 import { resolveIdentity } from './identity.js';
+import { MAX_FUTURE_MS, recordLimitViolation } from './limits.js';
 
 /** Facts known from outside the record (the file's key), used only where the record is silent. */
 export interface RecordContext {
   /** The account folder of the key; fills recipientAccountId for records older than eventVersion 1.02. */
   accountId?: string;
+  /** When the record is read (ISO-8601; default now): an eventTime more than a day later is rejected. */
+  receivedAt?: string;
 }
 
 /** A record that cannot become an event. The file's other records are unaffected. */
@@ -54,6 +57,9 @@ const ISO_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9})
 /**
  * The non-throwing core: an event, or the reason the record was rejected.
  *
+ * Before anything reads it, a record must keep within the limits of limits.ts (nesting depth,
+ * string length), and its eventTime may lie at most a day after it is read.
+ *
  * Rejection policy: a record is kept only with a real eventTime (an ISO-8601 time, read as UTC
  * when it has no zone; or a log shipper's `@timestamp` when eventTime is gone), eventSource and
  * eventName, because without them it cannot be placed in time or mapped to a permission, and
@@ -61,6 +67,8 @@ const ISO_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9})
  * missing awsRegion becomes '', odd values are kept verbatim.
  */
 export function tryNormalize(raw: JsonObject, context: RecordContext = {}): NormalizedEvent | string {
+  const overLimit = recordLimitViolation(raw);
+  if (overLimit) return overLimit;
   const eventType = str(raw.eventType);
   const insight = obj(raw.insightDetails);
   const isInsight = raw.eventCategory === 'Insight' || eventType === 'AwsCloudTrailInsight';
@@ -73,6 +81,10 @@ export function tryNormalize(raw: JsonObject, context: RecordContext = {}): Norm
   const timed = eventTimeOf(raw);
   if ('reason' in timed) return timed.reason;
   const time = timed.time;
+  const receivedMs = context.receivedAt ? Date.parse(context.receivedAt) : Date.now();
+  if (Date.parse(time) - receivedMs > MAX_FUTURE_MS) {
+    return `eventTime ${time} lies more than a day after the record was read (${new Date(receivedMs).toISOString()}); CloudTrail delivers events minutes after they happen`;
+  }
   // Insight records describe someone else's calls; their source and name live in insightDetails.
   const eventSource = str(raw.eventSource) ?? (isInsight ? str(insight?.eventSource) : null);
   if (!eventSource) return missingReason(raw, 'eventSource');

@@ -66,6 +66,11 @@ export type CommitCounters = Omit<CounterDelta, 'events' | 'duplicates'>;
 export interface CommitResult {
   inserted: number;
   duplicates: number;
+  /**
+   * Duplicates (same eventID and time as an event kept before) whose content differs: the first
+   * is kept, these are reported. Absent when there were none.
+   */
+  conflicts?: { count: number; eventIds: string[] };
 }
 
 export interface EventQuery {

@@ -73,3 +73,35 @@ test('CSV quoting and a report mixing accounts', () => {
   assert.throws(() => parseCredentialReport([header, row('arn:aws:iam::111111111111:user/x'), row('arn:aws:iam::222222222222:user/y')].join('\n')), /mixes accounts/);
   assert.throws(() => parseCredentialReport('user,arn\nx,y'), /not an IAM credential report/);
 });
+
+test('a report without the usage columns is refused, naming them, rather than read as "never used"', () => {
+  const [header, ...rows] = reportJson.Content.trim().split('\n');
+  const drop = new Set(['password_last_used', 'access_key_1_last_used_date']);
+  const cols = header!.split(',');
+  const keep = cols.map((c, i) => (drop.has(c) ? -1 : i)).filter((i) => i >= 0);
+  const cut = (line: string) => keep.map((i) => line.split(',')[i]).join(',');
+  assert.throws(
+    () => parseCredentialReport([cut(header!), ...rows.map(cut)].join('\n')),
+    /lacks the column\(s\) password_last_used, access_key_1_last_used_date: without them every user would look as if it never used/,
+  );
+});
+
+test('ragged rows and unparseable dates are skipped with a warning naming the row and user; the other rows are read', () => {
+  const [header, ...rows] = reportJson.Content.trim().split('\n');
+  const cols = header!.split(',');
+  const userRow = rows.findIndex((r) => r.startsWith('user,'));
+  const auditorRow = rows.findIndex((r) => r.startsWith('auditor_tmp,'));
+  const damaged = [...rows];
+  damaged[userRow] = damaged[userRow]!.split(',').slice(0, -3).join(',');
+  const auditorFields = damaged[auditorRow]!.split(',');
+  auditorFields[cols.indexOf('password_last_used')] = 'yesterday-ish';
+  damaged[auditorRow] = auditorFields.join(',');
+  const warnings: string[] = [];
+  const report = parseCredentialReport([header, ...damaged].join('\n'), { onWarning: (w) => warnings.push(w) });
+  assert.equal(report.rows.length, rows.length - 2);
+  assert.ok(!report.rows.some((r) => r.user === 'user' || r.user === 'auditor_tmp'));
+  assert.deepEqual(warnings, [
+    `row ${auditorRow + 2} (user "auditor_tmp"): password_last_used "yesterday-ish" is not a date: skipped, so this user's credential use is unknown`,
+    `row ${userRow + 2} (user "user") has ${cols.length - 3} field(s) where the header has ${cols.length}: skipped, so this user's credential use is unknown`,
+  ].sort((a, b) => Number(/row (\d+)/.exec(a)![1]) - Number(/row (\d+)/.exec(b)![1])));
+});

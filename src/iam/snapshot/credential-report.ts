@@ -1,3 +1,4 @@
+import { printable } from '../../parse/fields.js';
 import type { IamUser } from '../types.js';
 
 /**
@@ -40,6 +41,29 @@ export interface CredentialReport {
 }
 
 const REQUIRED = ['user', 'arn', 'password_enabled', 'mfa_active', 'access_key_1_active'];
+/**
+ * Columns the usage judgements read. AWS's report always has them; one missing would read as
+ * "never used" for every user, so a report without them is refused rather than half-read.
+ */
+const USAGE_COLUMNS = [
+  'password_last_used',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+];
+const DATE_COLUMNS = [
+  'user_creation_time',
+  'password_last_used',
+  'password_last_changed',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+];
+/** Values the report uses for "no date"; anything else in a date column must be a date. */
+const NO_DATE = new Set(['', 'N/A', 'no_information', 'not_supported']);
 
 /** Splits CSV text into rows, honouring quoted fields ("" escapes). */
 export function parseCsv(text: string): string[][] {
@@ -109,20 +133,50 @@ export function credentialReportCsvFromJson(value: unknown): { csv: string; gene
   return { csv, generatedAt };
 }
 
-export function parseCredentialReport(csv: string, opts: { generatedAt?: string | null; accountId?: string } = {}): CredentialReport {
+/**
+ * Reads the report. Rows that cannot be trusted (a number of fields other than the header's, a
+ * date that is not one) are skipped with a warning through onWarning: the user's credential use
+ * is then unknown, which is better than a false "never used".
+ */
+export function parseCredentialReport(
+  csv: string,
+  opts: { generatedAt?: string | null; accountId?: string; onWarning?: (warning: string) => void } = {},
+): CredentialReport {
   const rows = parseCsv(csv);
-  const header = rows.shift();
+  const header = rows.shift()?.map((h) => h.trim());
   if (!header || !REQUIRED.every((c) => header.includes(c))) {
     throw new CredentialReportError(`not an IAM credential report: the header must name ${REQUIRED.join(', ')}`);
   }
-  const col = new Map(header.map((h, i) => [h.trim(), i]));
+  const missing = USAGE_COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length > 0) {
+    throw new CredentialReportError(
+      `the credential report lacks the column(s) ${missing.join(', ')}: without them every user would look as if it never used its credentials; import the report as AWS produces it (aws iam get-credential-report)`,
+    );
+  }
+  const col = new Map(header.map((h, i) => [h, i]));
   const get = (r: string[], name: string): string | undefined => {
     const i = col.get(name);
     return i === undefined ? undefined : r[i];
   };
   const accounts = new Set<string>();
   const out: CredentialReportRow[] = [];
-  for (const r of rows) {
+  const warn = opts.onWarning ?? (() => {});
+  rows.forEach((r, k) => {
+    // line numbers as in the file: the header is line 1 (rows spanning lines are rare enough)
+    const where = `row ${k + 2} (user "${printableCell(get(r, 'user'))}")`;
+    if (r.length !== header.length) {
+      warn(`${where} has ${r.length} field(s) where the header has ${header.length}: skipped, so this user's credential use is unknown`);
+      return;
+    }
+    const badDates = DATE_COLUMNS.filter((c) => {
+      const v = get(r, c);
+      return v !== undefined && !NO_DATE.has(v) && Number.isNaN(Date.parse(v));
+    });
+    if (badDates.length > 0) {
+      const shown = badDates.map((c) => `${c} "${printableCell(get(r, c))}"`).join(', ');
+      warn(`${where}: ${shown} is not a date: skipped, so this user's credential use is unknown`);
+      return;
+    }
     const arn = get(r, 'arn') ?? '';
     const acct = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(arn)?.[1];
     if (!acct) throw new CredentialReportError(`credential report row for "${get(r, 'user')}" has no IAM ARN`);
@@ -154,11 +208,15 @@ export function parseCredentialReport(csv: string, opts: { generatedAt?: string 
       accessKeys: keys,
       certificatesActive: [1, 2].filter((n) => bool(get(r, `cert_${n}_active`)) === true).length,
     });
-  }
+  });
   if (accounts.size > 1) throw new CredentialReportError(`credential report mixes accounts ${[...accounts].sort().join(', ')}`);
   const accountId = [...accounts][0] ?? opts.accountId;
   if (!accountId) throw new CredentialReportError('credential report has no rows, so its account is unknown');
   return { accountId, generatedAt: opts.generatedAt ?? null, rows: out };
+}
+
+function printableCell(v: string | undefined): string {
+  return printable(v ?? '', 64);
 }
 
 function nullable(v: string | undefined): string | null {

@@ -18,7 +18,19 @@ export const BUSY_TIMEOUT_MS = 30_000;
 export interface OpenDatabaseOptions {
   /** Create the file (and its folders) when absent. Default true; readers pass false. */
   create?: boolean;
+  /**
+   * The store's schema: a file not stamped with TRAILSCOPE_APPLICATION_ID is taken for a store
+   * written before the stamp only when it holds nothing but these areas' tables.
+   */
+  areas?: readonly AreaMigrations[];
 }
+
+/**
+ * SQLite's application_id of trailscope stores ('TrSc'), stamped in the file header on open, so a
+ * store is recognised by more than its table names: another application's file may well have a
+ * schema_migrations table, or even tables named like ours.
+ */
+export const TRAILSCOPE_APPLICATION_ID = 0x54725363;
 
 /** The store cannot be opened: the message names the file, says why and how to fix it. */
 export class StoreOpenError extends Error {}
@@ -53,7 +65,7 @@ export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Db {
   }
   try {
     // before any pragma that writes: a file of another application must be left as it was
-    assertTrailscopeDatabase(db, file);
+    assertTrailscopeDatabase(db, file, opts.areas);
   } catch (err) {
     db.close();
     throw err;
@@ -80,32 +92,75 @@ export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Db {
 }
 
 /**
- * Refuses a SQLite file that is not a trailscope store: one with tables but without
- * trailscope's schema_migrations(area, version) marker. An empty file is a new store.
+ * Refuses a SQLite file that is not a trailscope store. A store carries trailscope's
+ * application_id; an empty file is a new store; a file without the id (a store written before it
+ * was stamped) must hold trailscope's schema_migrations(area, version) and, when the schema is
+ * known (areas), no table but trailscope's. Another application's id is refused outright.
  */
-function assertTrailscopeDatabase(db: Db, file: string): void {
+function assertTrailscopeDatabase(db: Db, file: string, areas: readonly AreaMigrations[] | undefined): void {
   let tables: string[];
+  let applicationId: number;
   try {
-    tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all();
+    applicationId = db.pragma('application_id', { simple: true }) as number;
+    tables = listTables(db);
   } catch (err) {
     throw new StoreOpenError(
       `cannot open ${file}: ${(err as Error).message}; it is not a SQLite database trailscope can read; pass --db a new path or a trailscope database`,
       { cause: err },
     );
   }
+  if (applicationId === TRAILSCOPE_APPLICATION_ID) return;
+  const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? `, … (${tables.length} tables)` : '');
+  const refuse = (why: string) =>
+    new StoreOpenError(
+      `${file} is a SQLite database of another application (${why}), not a trailscope store; it was left untouched: pass --db a new path or a trailscope database`,
+    );
+  if (applicationId !== 0) throw refuse(`application_id 0x${(applicationId >>> 0).toString(16)}${tables.length ? `, tables: ${shown}` : ''}`);
   if (tables.length === 0) return;
   const columns = tables.includes('schema_migrations')
     ? db.prepare<[], { name: string }>('PRAGMA table_info(schema_migrations)').all().map((c) => c.name)
     : [];
-  if (columns.includes('area') && columns.includes('version')) return;
-  const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? `, … (${tables.length} tables)` : '');
-  throw new StoreOpenError(
-    `${file} is a SQLite database of another application (tables: ${shown}), not a trailscope store; it was left untouched: pass --db a new path or a trailscope database`,
-  );
+  if (!columns.includes('area') || !columns.includes('version')) throw refuse(`tables: ${shown}`);
+  if (!areas) return;
+  const ours = new Set(schemaTables(areas));
+  const foreign = tables.filter((t) => !ours.has(t));
+  if (foreign.length > 0) throw refuse(`tables trailscope never creates: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}`);
+}
+
+function listTables(db: Db): string[] {
+  return db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all();
+}
+
+const schemaTablesCache = new WeakMap<readonly AreaMigrations[], string[]>();
+
+/**
+ * Every table and view the areas' migrations create, at any version: found by running them on an
+ * in-memory database, so the list cannot drift from the migrations.
+ */
+function schemaTables(areas: readonly AreaMigrations[]): string[] {
+  let names = schemaTablesCache.get(areas);
+  if (names) return names;
+  const memory = new Database(':memory:');
+  try {
+    const seen = new Set<string>(['schema_migrations']);
+    memory.exec('CREATE TABLE schema_migrations (area TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (area, version)) WITHOUT ROWID');
+    for (const area of areas) {
+      for (const step of area.steps) {
+        memory.exec(step);
+        // tables dropped by a later step existed in stores of that version
+        for (const t of listTables(memory)) seen.add(t);
+      }
+    }
+    names = [...seen];
+  } finally {
+    memory.close();
+  }
+  schemaTablesCache.set(areas, names);
+  return names;
 }
 
 /** A best guess at why SQLite could not open the file, from the file system's point of view. */
-function whyCannotOpen(file: string): string {
+export function whyCannotOpen(file: string): string {
   const dir = dirname(file);
   if (!existsSync(dir)) return `the folder ${dir} does not exist`;
   try {

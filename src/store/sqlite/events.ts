@@ -1,3 +1,4 @@
+import { MAX_CONFLICT_EXAMPLES, sameChunkContent, sameStoredContent, type StoredContent } from './duplicate-content.js';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../model/index.js';
 import type { CommitCounters, CommitResult, CounterDelta, EventQuery, EventStats, EventStore, FileRecord, UsageQuery, UsageRow } from '../types.js';
@@ -49,10 +50,10 @@ export class SqliteEventStore implements EventStore {
   readonly dict: Dictionary;
   private readonly usageAgg: UsageAggregator;
   private readonly insertStmt: Statement;
+  private readonly storedContentStmt: Statement;
   private readonly blocks: RawBlocks;
   private readonly upsertPrincipalStmt: Statement<[number, number | null, number | null]>;
   private readonly originStmt: Statement<[number, number, string, string, string]>;
-  private readonly findRowStmt: Statement<[number, Buffer | string], number>;
   private readonly claimStmt: Statement<[string, number]>;
   private readonly commitTx: (chunk: EncodedChunk) => CommitResult[];
   private readonly group = new GroupCommit((chunk) => this.commitChunk(chunk));
@@ -73,12 +74,14 @@ export class SqliteEventStore implements EventStore {
     this.dict = new Dictionary(db);
     this.usageAgg = new UsageAggregator(db, this.dict);
     this.blocks = new RawBlocks(db);
+    this.storedContentStmt = db.prepare(
+      'SELECT id, api, account, principal, session, error, actions, resources, extra FROM events WHERE t = ? AND event_id = ?',
+    );
     this.insertStmt = db.prepare(
       `INSERT OR IGNORE INTO events (event_id, t, api, account, principal, p_account, itype, session, error, actions, resources, extra)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.originStmt = db.prepare('INSERT INTO event_origins (lo, hi, connector, source, key) VALUES (?, ?, ?, ?, ?)');
-    this.findRowStmt = db.prepare<[number, Buffer | string], number>('SELECT id FROM events WHERE t = ? AND event_id = ?').pluck();
     this.claimStmt = db.prepare('INSERT OR IGNORE INTO event_claims (connector, row) VALUES (?, ?)');
     this.upsertPrincipalStmt = db.prepare(
       `INSERT INTO principals (principal, account, itype) VALUES (?, ?, ?)
@@ -143,7 +146,8 @@ export class SqliteEventStore implements EventStore {
    * An event repeated inside the chunk, or already stored, is a duplicate of the part it is in.
    */
   private writeChunk(chunk: EncodedChunk): CommitResult[] {
-    const seen = new Set<string>();
+    // eventID → index of the first event with it in this chunk
+    const seen = new Map<string, number>();
     const results: CommitResult[] = [];
     const kept: number[] = [];
     const rows: EventRowForUsage[] = [];
@@ -156,13 +160,19 @@ export class SqliteEventStore implements EventStore {
       const result: CommitResult = { inserted: 0, duplicates: 0 };
       const connector = part.file?.connector;
       let firstRow = 0;
+      const conflict = (eventId: string) => {
+        result.conflicts ??= { count: 0, eventIds: [] };
+        if (result.conflicts.count++ < MAX_CONFLICT_EXAMPLES) result.conflicts.eventIds.push(eventId);
+      };
       for (const end = i + part.events; i < end; i++) {
         const eventId = chunk.eventIds[i]!;
-        if (seen.has(eventId)) {
+        const first = seen.get(eventId);
+        if (first !== undefined) {
           result.duplicates++;
+          if (!sameChunkContent(chunk, first, i)) conflict(eventId);
           continue;
         }
-        seen.add(eventId);
+        seen.set(eventId, i);
         const t = chunk.times[i]!;
         const principal = d.internNullable(chunk.principals[i]);
         const session = d.internNullable(chunk.sessions[i]);
@@ -185,10 +195,20 @@ export class SqliteEventStore implements EventStore {
         );
         if (res.changes === 0) {
           result.duplicates++;
-          if (connector !== undefined) {
-            const row = this.findRowStmt.get(t, eid);
-            if (row !== undefined) this.claimStmt.run(connector, row);
-          }
+          const stored = this.storedContentStmt.get(t, eid) as (StoredContent & { id: number }) | undefined;
+          // Another connector delivering a stored event again shares it (see removeConnectorEvents).
+          if (stored && connector !== undefined) this.claimStmt.run(connector, stored.id);
+          const mine: StoredContent = {
+            api: d.intern(chunk.apis[i]!),
+            account: d.internNullable(chunk.accounts[i]),
+            principal,
+            session,
+            error,
+            actions,
+            resources: d.internSetJson(chunk.resources[i]!),
+            extra: chunk.extras[i] ?? null,
+          };
+          if (stored && !sameStoredContent(stored, mine)) conflict(eventId);
           continue;
         }
         const rowid = Number(res.lastInsertRowid);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Store } from '../types.js';
-import { migrate, openDatabase, releaseFreePages, type OpenDatabaseOptions } from './database.js';
+import { migrate, openDatabase, releaseFreePages, StoreOpenError, TRAILSCOPE_APPLICATION_ID, whyCannotOpen, type OpenDatabaseOptions } from './database.js';
 import { EVENTS_MIGRATIONS, SqliteEventStore } from './events.js';
 import { FILES_MIGRATIONS, SqliteFileStore } from './files.js';
 import { INGEST_MIGRATIONS, SqliteIngestStateStore } from './ingest-state.js';
@@ -16,12 +16,17 @@ export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATI
 /** Opens (creating when absent, unless opts.create is false) a SQLite store file and brings its schema up to date. */
 export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): Store {
   const file = resolve(path);
-  const db = openDatabase(file, opts);
+  const db = openDatabase(file, { ...opts, areas: SQLITE_AREAS });
   try {
     migrate(db, SQLITE_AREAS);
+    if (db.pragma('application_id', { simple: true }) !== TRAILSCOPE_APPLICATION_ID) db.pragma(`application_id = ${TRAILSCOPE_APPLICATION_ID}`);
   } catch (err) {
     db.close();
-    throw err;
+    // SQLite's own messages ("unable to open database file", "attempt to write a readonly
+    // database") name no file: say which, and the likely cause.
+    if (err instanceof StoreOpenError) throw err;
+    const sqlite = String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_');
+    throw new StoreOpenError(`cannot open database ${file}: ${(err as Error).message}${sqlite ? ` (${whyCannotOpen(file)})` : ''}`, { cause: err });
   }
   const files = new SqliteFileStore(db);
   const ingest = new SqliteIngestStateStore(db);

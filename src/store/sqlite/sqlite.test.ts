@@ -8,7 +8,7 @@ import { brotliCompressSync } from 'node:zlib';
 import { runStoreContract } from '../contract.test-helpers.js';
 import { openStore, defaultDbPath } from '../index.js';
 import { openSqliteStore, SQLITE_AREAS } from './index.js';
-import { migrate, openDatabase, schemaVersions } from './database.js';
+import { migrate, openDatabase, schemaVersions, TRAILSCOPE_APPLICATION_ID } from './database.js';
 import { decodeEventId, encodeEventId } from './codec.js';
 import { msToTime, timeToMs } from '../encode/time.js';
 import { BLOCK_TARGET_EVENTS } from '../encode/lines.js';
@@ -237,6 +237,56 @@ describe('opening a file that is not (yet) a trailscope store', () => {
     f.exec('CREATE TABLE schema_migrations (version TEXT PRIMARY KEY)');
     f.close();
     await assert.rejects(openStore(path), /another application \(tables: schema_migrations\)/);
+  });
+
+  it("refuses a file with a table named like trailscope's beside its own, and one stamped by another application", async () => {
+    const path = join(dir, 'lookalike.db');
+    const f = new Database(path);
+    f.exec('CREATE TABLE schema_migrations (area TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL); CREATE TABLE invoices (id INTEGER)');
+    f.pragma('journal_mode = WAL');
+    f.close();
+    await assert.rejects(openStore(path), /lookalike\.db is a SQLite database of another application \(tables trailscope never creates: invoices\)/);
+    const stamped = join(dir, 'stamped.db');
+    const g = new Database(stamped);
+    g.exec('CREATE TABLE schema_migrations (area TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL)');
+    g.pragma('application_id = 1234');
+    g.close();
+    await assert.rejects(openStore(stamped), /stamped\.db is a SQLite database of another application \(application_id 0x4d2/);
+    for (const file of [path, stamped]) {
+      const check = new Database(file, { readonly: true });
+      try {
+        assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all(), file === path ? ['invoices', 'schema_migrations'] : ['schema_migrations']);
+      } finally {
+        check.close();
+      }
+    }
+  });
+
+  it('stamps its stores with its application_id, and still opens a store written before the stamp', async () => {
+    const path = join(dir, 'stamp', 'store.db');
+    await (await openStore(path)).close();
+    const db = new Database(path);
+    assert.equal(db.pragma('application_id', { simple: true }), TRAILSCOPE_APPLICATION_ID);
+    db.pragma('application_id = 0');
+    db.close();
+    await (await openStore(path, { create: false })).close();
+    const again = new Database(path, { readonly: true });
+    assert.equal(again.pragma('application_id', { simple: true }), TRAILSCOPE_APPLICATION_ID);
+    again.close();
+  });
+
+  it('errors while bringing the schema up to date name the file', async () => {
+    const newer = join(dir, 'newer', 'store.db');
+    await (await openStore(newer)).close();
+    const db = new Database(newer);
+    db.prepare("INSERT INTO schema_migrations (area, version, applied_at) VALUES ('files', 999, 'x')").run();
+    db.close();
+    await assert.rejects(openStore(newer), (err: Error) => err.message.startsWith(`cannot open database ${newer}: the database's "files" schema is at version 999`));
+    const clash = join(dir, 'clash.db');
+    const c = new Database(clash);
+    c.exec('CREATE TABLE schema_migrations (area TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL); CREATE TABLE files (x)');
+    c.close();
+    await assert.rejects(openStore(clash), (err: Error) => err.message.startsWith(`cannot open database ${clash}: table files already exists`));
   });
 
   it('refuses a file that is not SQLite at all, naming it', async () => {

@@ -227,15 +227,6 @@ test('a failed call maps to the action it attempted, plus the action an AccessDe
   assert.deepEqual(plain.actions, ['ec2:RunInstances']);
 });
 
-test('mapping is a cached lookup: 100k records map quickly', () => {
-  const record = ev('ec2.amazonaws.com', 'DescribeInstances', { requestParameters: { instancesSet: {} } });
-  for (let i = 0; i < 10_000; i++) mapEventToActions(record);
-  const start = performance.now();
-  for (let i = 0; i < 100_000; i++) mapEventToActions(record);
-  const perCallMicros = ((performance.now() - start) * 1000) / 100_000;
-  assert.ok(perCallMicros < 100, `${perCallMicros.toFixed(2)} µs per record`);
-});
-
 test('the per-pair rule cache stays bounded and correct under many distinct event names', () => {
   for (let i = 0; i < 25_000; i++) mapEventToActionsDetailed(ev('ec2.amazonaws.com', `Made${i}Up`));
   assert.deepEqual(mapEventToActions(ev('ec2.amazonaws.com', 'RunInstances')).actions, ['ec2:RunInstances']);

@@ -55,6 +55,7 @@ test('an event file is committed once; the same key again is a duplicate file; o
   await put(fx.s3, B, key2, gzipLog([same('ev-0'), same('ev-1'), same('ev-2'), same('ev-new')]));
   const r3 = await processObject({ store, clients, connector: 'org', bucket: B, key: key2 });
   assert.deepEqual([r3.inserted, r3.duplicates], [1, 3]);
+  assert.equal(r3.conflicts, undefined, 'exact repeats are plain duplicates');
   assert.equal((await store.events.stats()).events, 6);
 
   const c = (await store.ingest.counters('org')).find((x) => x.accountId === '111122223333');
@@ -62,6 +63,12 @@ test('an event file is committed once; the same key again is a duplicate file; o
   assert.equal(c?.events, 6);
   assert.equal(c?.duplicates, 3);
   assert.equal(c?.lastFileKey, key2);
+
+  // A record reusing a kept event's eventID and time to say something else: kept out, reported.
+  const key3 = trailKey({ ...spec, time: '2026-01-02T10:15:00Z' });
+  await put(fx.s3, B, key3, gzipLog([record('ev-1', { accountId: spec.accountId, region: spec.region, time, eventName: 'DeleteBucket' })]));
+  const r4 = await processObject({ store, clients, connector: 'org', bucket: B, key: key3 });
+  assert.deepEqual([r4.inserted, r4.duplicates, r4.conflicts], [0, 1, { count: 1, eventIds: ['ev-1'] }]);
 });
 
 test('a changed object (new ETag) under a done key is read again', async () => {

@@ -53,6 +53,8 @@ export interface ProcessObjectResult {
   events: number;
   /** Records the parser rejected (kept out, with reasons, never silently). */
   rejected: number;
+  /** Duplicates whose content differs from the event kept under their eventID and time. */
+  conflicts?: { count: number; eventIds: string[] };
   kind: FileKind;
   /** Account folder of the key (member account for organization trails), or from the records. */
   accountId: string | null;
@@ -170,6 +172,7 @@ export async function processObject(input: ProcessObjectInput): Promise<ProcessO
     duplicates: result.duplicates,
     events: events.length,
     rejected: parsed.rejected.length,
+    ...(result.conflicts ? { conflicts: result.conflicts } : {}),
     kind: parsed.kind,
     accountId,
     ...(etag ? { etag } : {}),

@@ -94,6 +94,16 @@ export function createMessageHandler(ctx: MessageContext): {
     const inserted = typeof r.inserted === 'number' ? r.inserted : typeof r.newEvents === 'number' ? r.newEvents : 0;
     stats.events += inserted;
     if (typeof r.duplicates === 'number') stats.duplicates += r.duplicates;
+    const conflicts = (result as { conflicts?: { count: number; eventIds: string[] } } | undefined)?.conflicts;
+    if (conflicts) {
+      log.warn('duplicate events differ from the events kept under the same eventID; the first were kept', {
+        connector,
+        bucket: file.bucket,
+        key: file.key,
+        conflicts: conflicts.count,
+        eventIds: conflicts.eventIds.join(' '),
+      });
+    }
   };
 
   const processMessage = async (msg: ReceivedMessage, entry: InFlight): Promise<Outcome> => {

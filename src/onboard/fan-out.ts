@@ -123,13 +123,13 @@ export function fanOutDrafts(inputs: OnboardingInputs, options: TemplateOptions)
       },
     ],
     stepsBefore: [
-      `Save the bucket's current notification rules, to edit and to roll back to: aws s3api get-bucket-notification-configuration --bucket ${bucket} > notification-before.json`,
+      `Save the bucket's current notification rules, to edit and to roll back to: aws s3api get-bucket-notification-configuration --bucket ${bucket} > notification-before.json. If the ObjectCreated rule already targets an SNS topic (TopicConfigurations), this template is not needed: subscribe a trailscope queue to that topic instead.`,
       'Set TRAILSCOPE_EXISTING_QUEUE_ARN to the queue the rule targets today (its Queue ARN in notification-before.json) when that queue is in this account, so the stack subscribes it too; set it to an empty string when it is in another account, and subscribe it to the topic from that account (raw delivery on).',
     ],
     stepsAfter: [
       "Let the topic reach the existing consumer: add to that queue's policy a statement allowing sns.amazonaws.com sqs:SendMessage with the condition ArnEquals aws:SourceArn = the stack's TopicArn output. Raw delivery keeps its messages unchanged.",
-      `Move the bucket's rule to the topic in one update: in a copy of notification-before.json, replace the QueueConfigurations entry for s3:ObjectCreated events on ${inputs.logsRoot} with a TopicConfigurations entry (same Events and Filter, TopicArn = TopicArn output) and keep every other rule; then run aws s3api put-bucket-notification-configuration --bucket ${bucket} --notification-configuration file://notification-after.json`,
-      'Check that both consumers receive new log files (the existing consumer first); to roll back, put notification-before.json back. Once the old consumer has read its backlog through the topic, nothing else changes for it.',
+      `Move the bucket's rule to the topic in one update: in a copy of notification-before.json, replace the QueueConfigurations (or LambdaFunctionConfigurations) entry for s3:ObjectCreated events on ${inputs.logsRoot} with a TopicConfigurations entry (same Events and Filter, TopicArn = TopicArn output) and keep every other rule; then run aws s3api put-bucket-notification-configuration --bucket ${bucket} --notification-configuration file://notification-after.json`,
+      "Check that both queues receive new log files (the existing consumer's first); to roll back, put notification-before.json back. The existing consumer keeps receiving the same S3 event messages, now through the topic.",
     ],
   };
 }

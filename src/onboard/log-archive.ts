@@ -8,7 +8,7 @@
  * `!GetAtt`, so the bucket can depend on the queue policy (S3 sends a test event to the queue
  * when the notification is created) and the trail on the bucket policy.
  */
-import { getAtt, ifCondition, ref, sub, subLiteral } from './cfn-yaml.js';
+import { getAtt, ref, sub, subLiteral } from './cfn-yaml.js';
 import { resourceNames, type OnboardingInputs } from './inputs.js';
 import type { KeyTarget } from './policies.js';
 import { bucketArns, queueResources, readerResources, type CfnParameter, type CfnResource } from './template-parts.js';
@@ -57,15 +57,8 @@ function bucketResources(inputs: OnboardingInputs, owner: TrailOwner): Record<st
         BucketName: inputs.bucket,
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [
-            ifCondition(
-              'UseKmsKey',
-              { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: getAtt('TrailKey', 'Arn') }, BucketKeyEnabled: true },
-              { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-            ),
-          ],
-        },
+        // The trail encrypts its log files with its own KMSKeyId; the bucket default covers the rest.
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
         VersioningConfiguration: { Status: 'Enabled' },
         LifecycleConfiguration: {
           Rules: [

@@ -6,7 +6,7 @@
  * 3. A StackSet for the member accounts: the role `trailscope iam sync --org-role-name` assumes
  *    in each, with the IAM reads it makes and read-only trail diagnostics.
  */
-import { equals, ifCondition, noValue, ref, sub, subLiteral } from './cfn-yaml.js';
+import { equals, getAtt, ifCondition, noValue, ref, sub, subLiteral } from './cfn-yaml.js';
 import { resourceNames, type OnboardingInputs } from './inputs.js';
 import { KMS_PARAMETERS, logArchiveOutputs, logArchiveResources, type TrailOwner } from './log-archive.js';
 import { trailResource } from './new-trail.js';
@@ -73,7 +73,7 @@ function organizationTrailDraft(inputs: OnboardingInputs): TemplateDraft {
       KmsKeyArn: {
         Type: 'String',
         Description: "The log-archive stack's KmsKeyArn output; empty when it created no key.",
-        Default: inputs.kmsKeyArn ?? '',
+        Default: '',
         AllowedPattern: '^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[\\w-]+)?$',
       },
     },
@@ -93,7 +93,7 @@ function organizationTrailDraft(inputs: OnboardingInputs): TemplateDraft {
     deployTo: "the management account (or CloudTrail's delegated administrator), in the log-archive stack's region",
     stackName: `${names.stack}-organization-trail`,
     template,
-    overrides: inputs.kmsKeyArn ? {} : { KmsKeyArn: '$TRAILSCOPE_KMS_KEY_ARN' },
+    overrides: { KmsKeyArn: '$TRAILSCOPE_KMS_KEY_ARN' },
   };
 }
 
@@ -148,7 +148,7 @@ function memberAccountsDraft(inputs: OnboardingInputs, options: TemplateOptions)
         },
       },
     },
-    Outputs: { MemberRoleArn: { Description: 'The role trailscope iam sync assumes here', Value: sub('${MemberReadRole.Arn}') } },
+    Outputs: { MemberRoleArn: { Description: 'The role trailscope iam sync assumes here', Value: getAtt('MemberReadRole', 'Arn') } },
   };
   const draft: TemplateDraft = {
     file: `${names.stack}-member-accounts.yaml`,
@@ -170,9 +170,7 @@ export function organizationDrafts(inputs: OnboardingInputs, options: TemplateOp
   const region = members.overrides['TrailRegion']!;
   const trail = organizationTrailDraft(inputs);
   trail.deploySteps = [
-    (inputs.kmsKeyArn
-      ? ''
-      : `Set TRAILSCOPE_KMS_KEY_ARN to the log-archive stack's KmsKeyArn output (${outputsCommand(`${resourceNames(inputs.name).stack}-log-archive`)}), or to an empty string when CreateKmsKey is false. `) +
+    `Set TRAILSCOPE_KMS_KEY_ARN to the log-archive stack's KmsKeyArn output (${outputsCommand(`${resourceNames(inputs.name).stack}-log-archive`)}), or to an empty string when CreateKmsKey is false. ` +
       `Save ${trail.file} and, with credentials for ${trail.deployTo}, run: ${deployCommand(trail)}`,
   ];
   members.deploySteps = [

@@ -13,7 +13,7 @@ function newTrail(prefix: string | undefined, createKey: 'true' | 'false'): Pars
 }
 
 const props = (t: ParsedTemplate, name: string) => shortForm(t.Resources[name]!.Properties) as Record<string, unknown>;
-const statement = (doc: unknown, sid: string) => (doc as { Statement: { Sid: string }[] }).Statement.find((s) => s.Sid === sid);
+const statement = (doc: unknown, sid: string): unknown => (doc as { Statement: { Sid: string }[] }).Statement.find((s) => s.Sid === sid);
 
 const TRAIL_ARN = '!Sub arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/trailscope-prod';
 const BUCKET_ARN = '!Sub arn:${AWS::Partition}:s3:::prod-cloudtrail-logs';
@@ -98,7 +98,7 @@ test("new trail: the key lets CloudTrail encrypt for this trail only, and the re
     Resource: '*',
     Condition: { StringEquals: { 'aws:SourceArn': TRAIL_ARN }, StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': context } },
   });
-  const reader = statement(policy, 'TrailscopeReaderDecrypts') as { Action: string; Condition: Record<string, Record<string, string>> };
+  const reader = statement(policy, 'TrailscopeReaderDecrypts') as unknown as { Action: string; Condition: Record<string, Record<string, string>> };
   assert.equal(reader.Action, 'kms:Decrypt');
   // Named by the role's name, so that it is the role the template creates.
   assert.equal(props(t, 'ReaderRole')['RoleName'], 'trailscope-reader-prod');

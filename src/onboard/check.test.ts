@@ -47,3 +47,8 @@ test('IAM statements: Resource * for scoped actions, wildcard actions, a trust w
   assert.match(check(publisher).join('\n'), /TrailQueuePolicy resource statement PublisherSendsNotifications: a service principal without an aws:SourceArn condition/);
   assert.match(check(mutate('Effect: Deny\n            Principal: "*"', 'Effect: Allow\n            Principal: "*"')).join('\n'), /DenyInsecureTransport: allows everyone/);
 });
+
+test('unused parameters and conditions are reported', () => {
+  const yaml = mutate('Conditions:\n', 'Conditions:\n  NeverUsed: !Equals\n    - !Ref CreateKmsKey\n    - "x"\n').replace('Parameters:\n', 'Parameters:\n  Spare:\n    Type: String\n');
+  assert.deepEqual(check(yaml), ['parameter Spare is not used', 'condition NeverUsed is not used']);
+});

@@ -100,6 +100,20 @@ function checkReferences(t: ParsedTemplate, problems: string[]): void {
   });
 }
 
+/** Parameters and conditions nothing uses: dead weight a reader would wonder about. */
+function checkUnused(t: ParsedTemplate, problems: string[]): void {
+  const used = new Set<string>();
+  walk({ Conditions: t.Conditions, Resources: t.Resources, Outputs: t.Outputs }, '', (v) => {
+    if (!(v instanceof Intrinsic)) return;
+    if (v.fn === 'Ref' || v.fn === 'Condition') used.add(String(v.args));
+    if (v.fn === 'If') used.add(String((v.args as unknown[])[0]));
+    if (v.fn === 'Sub') for (const name of subVariables(typeof v.args === 'string' ? v.args : String((v.args as unknown[])[0]))) used.add(name);
+  });
+  for (const e of [...Object.values(t.Resources), ...Object.values(t.Outputs)]) if (e.Condition) used.add(e.Condition);
+  for (const name of Object.keys(t.Parameters)) if (!used.has(name)) problems.push(`parameter ${name} is not used`);
+  for (const name of Object.keys(t.Conditions)) if (!used.has(name)) problems.push(`condition ${name} is not used`);
+}
+
 function findCycle(t: ParsedTemplate): string[] | undefined {
   const edges = new Map<string, Set<string>>();
   for (const [name, r] of Object.entries(t.Resources)) {
@@ -223,6 +237,7 @@ export function checkTemplate(yaml: string, wildcardActions: readonly string[]):
   }
   for (const [name, o] of Object.entries(t.Outputs)) if (o.Condition !== undefined && !(o.Condition in t.Conditions)) problems.push(`output ${name}: condition ${o.Condition} is not defined`);
   checkReferences(t, problems);
+  checkUnused(t, problems);
   const cycle = findCycle(t);
   if (cycle) problems.push(`dependency cycle: ${cycle.join(' -> ')}`);
   checkPolicies(t, wildcardActions, problems);

@@ -7,7 +7,6 @@ import { ref } from './cfn-yaml.js';
 import { resourceNames, type OnboardingInputs } from './inputs.js';
 import {
   DIAGNOSTICS_PARAMETER,
-  diagnosticsAnd,
   diagnosticsEnabled,
   existingKeyTarget,
   notEmpty,
@@ -42,7 +41,6 @@ export function existingTrailDrafts(inputs: OnboardingInputs, options: TemplateO
     Conditions: {
       DiagnosticsEnabled: diagnosticsEnabled(),
       TrailArnGiven: notEmpty('TrailArn'),
-      DiagnoseTrail: diagnosticsAnd('TrailArnGiven'),
     },
     Resources: readerResources(
       inputs,

@@ -12,7 +12,6 @@ import { principalOverride } from './steps.js';
 import {
   bucketArns,
   DIAGNOSTICS_PARAMETER,
-  diagnosticsAnd,
   diagnosticsEnabled,
   existingKeyTarget,
   notEmpty,
@@ -50,7 +49,6 @@ export function fanOutDrafts(inputs: OnboardingInputs, options: TemplateOptions)
     Conditions: {
       DiagnosticsEnabled: diagnosticsEnabled(),
       TrailArnGiven: notEmpty('TrailArn'),
-      DiagnoseTrail: diagnosticsAnd('TrailArnGiven'),
       SubscribeExistingConsumer: notEmpty('ExistingConsumerQueueArn'),
     },
     Resources: {

@@ -2,7 +2,7 @@
  * Pieces every onboarding template shares: the parameters trailscope needs, the read role with
  * its optional diagnostics policy, and a notification queue with its dead-letter queue.
  */
-import { and, condition, equals, getAtt, not, ref, sub, subLiteral, type Intrinsic } from './cfn-yaml.js';
+import { equals, getAtt, not, ref, sub, subLiteral, type Intrinsic } from './cfn-yaml.js';
 import type { OnboardingInputs } from './inputs.js';
 import { connectorKeyTarget, diagnosticsStatements, readerStatements, type DiagnosticsTargets, type KeyTarget, type ReaderTargets, type TemplateStatement } from './policies.js';
 
@@ -83,8 +83,6 @@ export const TRAIL_ARN_PARAMETER: CfnParameter = {
 
 export const diagnosticsEnabled = () => equals(ref('EnableDiagnostics'), 'true');
 export const notEmpty = (parameter: string) => not(equals(ref(parameter), ''));
-/** A condition true when diagnostics are on and `other` holds. */
-export const diagnosticsAnd = (other: string) => and(condition('DiagnosticsEnabled'), condition(other));
 
 /** The role trailscope assumes: trusts only `TrailscopePrincipalArn`, and only with the ExternalId. */
 export function readerRole(roleName: string, statements: TemplateStatement[]): CfnResource {

@@ -4,7 +4,7 @@
  * account that owns the bucket. The user pastes the queue's ARN as `SqsQueueArn`.
  */
 import { ref } from './cfn-yaml.js';
-import { resourceNames, type OnboardingInputs } from './inputs.js';
+import { arnParts, resourceNames, type OnboardingInputs } from './inputs.js';
 import {
   DIAGNOSTICS_PARAMETER,
   diagnosticsEnabled,
@@ -69,6 +69,13 @@ export function existingTrailDrafts(inputs: OnboardingInputs, options: TemplateO
       : [
           `Find the SQS queue that receives the ObjectCreated notifications of s3://${inputs.bucket}/${inputs.logsRoot} and set TRAILSCOPE_QUEUE_ARN to its ARN (SQS console, Details, ARN). If the bucket notifies another consumer and has no queue for trailscope, use the fan-out template instead: S3 allows one rule per event type and prefix.`,
         ],
-    stepsAfter: [],
+    stepsAfter: [
+      ...(inputs.kmsKeyArn
+        ? [
+            `The key ${inputs.kmsKeyArn} must let the read role decrypt too: its key policy either lets IAM policies of account ${arnParts(inputs.kmsKeyArn).account} grant it (the default key policy does, and the role's policy grants it) or names the role; for a key in another account, add the ReaderRoleArn output to its key policy with kms:Decrypt.`,
+          ]
+        : []),
+      "If the bucket policy denies requests it does not expect (outside a VPC endpoint, say), let the ReaderRoleArn output through; trailscope doctor names the call that is refused.",
+    ],
   };
 }

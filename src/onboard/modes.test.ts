@@ -150,3 +150,10 @@ test('the deploy commands quote what they pass and refuse a session ARN as the p
   assert.equal(result.steps[0]!.startsWith('Set TRAILSCOPE_PRINCIPAL_ARN'), true);
   assert.match(result.steps.join('\n'), /--parameter-overrides "TrailscopePrincipalArn=\$TRAILSCOPE_PRINCIPAL_ARN"$/m);
 });
+
+test('existing trail: the steps name the key whose policy must also allow the read role', () => {
+  const withKey = cloudFormationTemplate(testConnector({ kmsKeyArn: KEY_ARN }), 'existing-trail').steps.join('\n');
+  assert.match(withKey, /The key arn:aws:kms:eu-west-1:111122223333:key\/1234abcd-12ab-34cd-56ef-1234567890ab must let the read role decrypt too/);
+  assert.match(withKey, /account 111122223333/);
+  assert.doesNotMatch(cloudFormationTemplate(testConnector(), 'existing-trail').steps.join('\n'), /must let the read role decrypt/);
+});

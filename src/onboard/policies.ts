@@ -97,7 +97,6 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL = [
   'iam:GetAccountAuthorizationDetails',
   'iam:GenerateCredentialReport',
   'iam:GetCredentialReport',
-  'iam:ListAccountAliases',
 ] as const;
 
 export interface DiagnosticsTargets {

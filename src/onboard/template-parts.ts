@@ -163,10 +163,15 @@ export function queueResources(
   return {
     TrailDeadLetterQueue: {
       Type: 'AWS::SQS::Queue',
+      // Notifications are transient: backfill reads the bucket again if they are lost.
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
       Properties: { QueueName: names.deadLetterQueue, MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true },
     },
     TrailQueue: {
       Type: 'AWS::SQS::Queue',
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
       Properties: {
         QueueName: names.queue,
         // Above trailscope's worst-case time for one log file; it extends visibility while it works.

@@ -165,7 +165,9 @@ function memberAccountsDraft(inputs: OnboardingInputs, options: TemplateOptions)
   return draft;
 }
 
-export function organizationDrafts(inputs: OnboardingInputs, options: TemplateOptions): ModeDrafts {
+export function organizationDrafts(connectorInputs: OnboardingInputs, options: TemplateOptions): ModeDrafts {
+  // Whatever the connector says today, it reads an organization trail once this is deployed.
+  const inputs: OnboardingInputs = { ...connectorInputs, type: 'organization' };
   const members = memberAccountsDraft(inputs, options);
   const region = members.overrides['TrailRegion']!;
   const trail = organizationTrailDraft(inputs);

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cloudFormationTemplate, ONBOARDING_MODES } from './index.js';
-import { connectorMatrix } from './test-connectors.js';
+import { connectorMatrix } from './connectors.test-helpers.js';
 
 const installed = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { checkTemplate } from './check.js';
 import { cloudFormationTemplate } from './index.js';
 import { ACTIONS_WITHOUT_RESOURCE_LEVEL } from './policies.js';
-import { testConnector } from './test-connectors.js';
+import { testConnector } from './connectors.test-helpers.js';
 
 const template = cloudFormationTemplate(testConnector({ prefix: 'trails/prod' }), 'new-trail').yaml;
 const check = (yaml: string) => checkTemplate(yaml, ACTIONS_WITHOUT_RESOURCE_LEVEL);

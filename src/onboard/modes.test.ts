@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTemplate, type ParsedTemplate } from './check.js';
-import { instantiate, shortForm } from './evaluate.js';
+import { instantiate, shortForm } from './evaluate.test-helpers.js';
 import { cloudFormationTemplate, OnboardingError } from './index.js';
-import { KEY_ARN, testConnector } from './test-connectors.js';
+import { KEY_ARN, testConnector } from './connectors.test-helpers.js';
 
 const PRINCIPAL = 'arn:aws:iam::999988887777:role/trailscope';
 const props = (t: ParsedTemplate, name: string) => shortForm(t.Resources[name]!.Properties) as Record<string, unknown>;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTemplate, type ParsedTemplate } from './check.js';
-import { instantiate, shortForm } from './evaluate.js';
+import { instantiate, shortForm } from './evaluate.test-helpers.js';
 import { cloudFormationTemplate } from './index.js';
-import { testConnector } from './test-connectors.js';
+import { testConnector } from './connectors.test-helpers.js';
 
 const PARAMS = { TrailscopePrincipalArn: 'arn:aws:iam::999988887777:role/trailscope' };
 

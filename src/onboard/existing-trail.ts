@@ -3,7 +3,7 @@
  * the stack adds only trailscope's read role (and the doctor's optional read-only policy), in the
  * account that owns the bucket. The user pastes the queue's ARN as `SqsQueueArn`.
  */
-import { ref } from './cfn-yaml.js';
+import { ref, sub } from './cfn-yaml.js';
 import { arnParts, resourceNames, type OnboardingInputs } from './inputs.js';
 import {
   DIAGNOSTICS_PARAMETER,
@@ -35,17 +35,29 @@ export function existingTrailDrafts(inputs: OnboardingInputs, options: TemplateO
         AllowedPattern: QUEUE_ARN_PATTERN,
         ...(inputs.queueArn ? { Default: inputs.queueArn } : {}),
       },
+      QueueKmsKeyArn: {
+        Type: 'String',
+        Description: "The queue's customer-managed KMS key, when it has one (SQS then decrypts messages for the reader); empty otherwise.",
+        Default: '',
+        AllowedPattern: '^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[\\w-]+)?$',
+      },
       EnableDiagnostics: DIAGNOSTICS_PARAMETER,
       TrailArn: TRAIL_ARN_PARAMETER,
     },
     Conditions: {
       DiagnosticsEnabled: diagnosticsEnabled(),
       TrailArnGiven: notEmpty('TrailArn'),
+      QueueKeyGiven: notEmpty('QueueKmsKeyArn'),
     },
     Resources: readerResources(
       inputs,
       names,
-      { queueArn: ref('SqsQueueArn'), ...(key ? { key } : {}) },
+      {
+        queueArn: ref('SqsQueueArn'),
+        ...(key ? { key } : {}),
+        // A queue fed by S3 directly is in the bucket's region, the stack's.
+        queueKey: { keyArn: ref('QueueKmsKeyArn'), viaService: sub('sqs.${AWS::Region}.amazonaws.com'), onlyIf: 'QueueKeyGiven' },
+      },
       { trailArn: ref('TrailArn'), trailOnlyIf: 'TrailArnGiven', queueArns: [ref('SqsQueueArn')], ...(key ? { key } : {}) },
     ),
     Outputs: readerOutputs(),

@@ -184,7 +184,7 @@ function bucketResources(inputs: OnboardingInputs, owner: TrailOwner): Record<st
 export function logArchiveResources(inputs: OnboardingInputs, owner: TrailOwner): Record<string, CfnResource> {
   const names = resourceNames(inputs.name);
   const { bucketArnText } = bucketArns(inputs);
-  const key: KeyTarget = { keyArn: getAtt('TrailKey', 'Arn'), s3Service: sub('s3.${AWS::Region}.amazonaws.com'), onlyIf: 'UseKmsKey' };
+  const key: KeyTarget = { keyArn: getAtt('TrailKey', 'Arn'), viaService: sub('s3.${AWS::Region}.amazonaws.com'), onlyIf: 'UseKmsKey' };
   const queueArn = getAtt('TrailQueue', 'Arn');
   return {
     ...bucketResources(inputs, owner),

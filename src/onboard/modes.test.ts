@@ -163,3 +163,18 @@ test('organization: the doctor may describe the organization even when the conne
   const doc = statements(props(instantiate(archive, { TrailscopePrincipalArn: PRINCIPAL, TrailAccountId: '444455556666', OrganizationId: 'o-a1b2c3d4e5' }), 'DiagnosticsPolicy')['PolicyDocument']);
   assert.deepEqual(doc.find((s) => s['Sid'] === 'FindOrganization'), { Sid: 'FindOrganization', Effect: 'Allow', Action: ['organizations:DescribeOrganization'], Resource: '*' });
 });
+
+test("existing trail: a queue encrypted with a customer-managed key lets the role decrypt through SQS, only when the key is given", () => {
+  const t = parseTemplate(cloudFormationTemplate(testConnector(), 'existing-trail').yaml);
+  const queueKey = 'arn:aws:kms:eu-west-1:111122223333:key/00000000-1111-2222-3333-444444444444';
+  const readerStatements = (values: Record<string, string>) =>
+    statements((props(instantiate(t, { TrailscopePrincipalArn: PRINCIPAL, ...values }), 'ReaderRole')['Policies'] as { PolicyDocument: unknown }[])[0]!.PolicyDocument);
+  assert.deepEqual(readerStatements({ QueueKmsKeyArn: queueKey }).at(-1), {
+    Sid: 'DecryptNotifications',
+    Effect: 'Allow',
+    Action: ['kms:Decrypt'],
+    Resource: '!Ref QueueKmsKeyArn',
+    Condition: { StringEquals: { 'kms:ViaService': '!Sub sqs.${AWS::Region}.amazonaws.com' } },
+  });
+  assert.ok(!readerStatements({}).some((s) => s['Sid'] === 'DecryptNotifications'));
+});

@@ -40,8 +40,8 @@ export interface KeyTarget {
   keyArn: PolicyValue;
   /** Set when `keyArn` is an alias ARN: the key ARNs of the alias's account and region, and the alias name. */
   alias?: { keysArn: PolicyValue; name: string };
-  /** The region of the bucket, for `kms:ViaService` `s3.<region>.amazonaws.com`. */
-  s3Service: PolicyValue;
+  /** The service that decrypts for the reader, for `kms:ViaService`: `s3.<region>.amazonaws.com` or `sqs.…`. */
+  viaService: PolicyValue;
   /** Template condition under which the key exists. */
   onlyIf?: string;
 }
@@ -54,15 +54,17 @@ export interface ReaderTargets {
   listPrefix: string;
   queueArn?: PolicyValue;
   key?: KeyTarget;
+  /** The queue's customer-managed key, when it has one: SQS decrypts messages for the reader. */
+  queueKey?: KeyTarget;
 }
 
 function onlyIf(when: string | undefined, statement: PolicyStatement): TemplateStatement {
   return when ? ifCondition(when, statement, noValue()) : statement;
 }
 
-function keyStatement(sid: string, actions: readonly string[], key: KeyTarget, viaS3: boolean): TemplateStatement {
+function keyStatement(sid: string, actions: readonly string[], key: KeyTarget, throughService: boolean): TemplateStatement {
   const condition: Record<string, Record<string, unknown>> = {};
-  if (viaS3) condition['StringEquals'] = { 'kms:ViaService': key.s3Service };
+  if (throughService) condition['StringEquals'] = { 'kms:ViaService': key.viaService };
   // An alias ARN is not a resource IAM matches for kms:Decrypt; grant the keys the alias names.
   if (key.alias) condition['ForAnyValue:StringEquals'] = { 'kms:ResourceAliases': key.alias.name };
   const statement: PolicyStatement = { Sid: sid, Effect: 'Allow', Action: [...actions], Resource: key.alias ? key.alias.keysArn : key.keyArn };
@@ -86,6 +88,7 @@ export function readerStatements(t: ReaderTargets): TemplateStatement[] {
     statements.push({ Sid: 'ConsumeTrailNotifications', Effect: 'Allow', Action: [...READER_ACTIONS.consumeNotifications], Resource: t.queueArn });
   }
   if (t.key) statements.push(keyStatement('DecryptTrailLogs', READER_ACTIONS.decryptLogs, t.key, true));
+  if (t.queueKey) statements.push(keyStatement('DecryptNotifications', READER_ACTIONS.decryptLogs, t.queueKey, true));
   return statements;
 }
 
@@ -162,7 +165,7 @@ export function connectorKeyTarget(kmsKeyArn: string, arn: (text: string) => Pol
     ? { keysArn: arn(`arn:${key.partition}:kms:${key.region}:${key.account}:key/*`), name: key.resource }
     : undefined;
   // SSE-KMS keys are regional and live in the bucket's region: the key's region is S3's.
-  return { keyArn: arn(kmsKeyArn), ...(alias ? { alias } : {}), s3Service: arn(`s3.${key.region}.amazonaws.com`) };
+  return { keyArn: arn(kmsKeyArn), ...(alias ? { alias } : {}), viaService: arn(`s3.${key.region}.amazonaws.com`) };
 }
 
 /**

@@ -27,6 +27,8 @@ const RESOURCE_STAR_ALLOWED = [
   'organizations:DescribeOrganization',
 ];
 
+const QUEUE_KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/00000000-1111-2222-3333-444444444444';
+
 const SAMPLE_INPUTS: Record<string, string> = {
   TrailscopePrincipalArn: 'arn:aws:iam::999988887777:role/trailscope',
   SqsQueueArn: 'arn:aws:sqs:eu-west-1:111122223333:trailscope-prod',
@@ -42,6 +44,7 @@ function parameterCombinations(t: ParsedTemplate): Record<string, string>[] {
     if (p.AllowedValues?.join() === 'true,false') choices.push([name, ['true', 'false']]);
     else if (name === 'TrailArn') choices.push([name, ['', 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/main']]);
     else if (name === 'KmsKeyArn') choices.push([name, ['', KEY_ARN]]);
+    else if (name === 'QueueKmsKeyArn') choices.push([name, ['', QUEUE_KEY_ARN]]);
     else if (name === 'ExistingConsumerQueueArn') choices.push([name, ['', 'arn:aws:sqs:eu-west-1:111122223333:siem']]);
   }
   let out: Record<string, string>[] = [{}];
@@ -132,6 +135,15 @@ function expectedReaderStatements(connector: Connector, mode: OnboardingMode, va
     });
   } else if (!createdHere && connector.kmsKeyArn) {
     statements.push({ Sid: 'DecryptTrailLogs', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: KEY_ARN, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } });
+  }
+  if (mode === 'existing-trail' && values['QueueKmsKeyArn']) {
+    statements.push({
+      Sid: 'DecryptNotifications',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: '!Ref QueueKmsKeyArn',
+      Condition: { StringEquals: { 'kms:ViaService': '!Sub sqs.${AWS::Region}.amazonaws.com' } },
+    });
   }
   return statements;
 }

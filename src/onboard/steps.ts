@@ -1,9 +1,10 @@
 /** The commands and instructions that come with the templates. */
 import { OnboardingError, shellQuote } from './inputs.js';
-import type { TemplateOptions } from './template-parts.js';
+import { PRINCIPAL_PATTERN, type TemplateOptions } from './template-parts.js';
 import type { TemplateDraft } from './types.js';
 
-const PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/;
+// The template refuses other values too; checking here keeps them out of the shell command.
+const PRINCIPAL = new RegExp(PRINCIPAL_PATTERN);
 
 /** The principal's override: the given ARN, or a shell variable the first step asks to set. */
 export function principalOverride(options: TemplateOptions): Record<string, string> {

@@ -39,7 +39,7 @@ export interface TemplateOptions {
   principalArn?: string;
 }
 
-const PRINCIPAL_PATTERN = '^arn:aws[a-z-]*:iam::\\d{12}:(root|role/[\\w+=,.@/-]+|user/[\\w+=,.@/-]+)$';
+export const PRINCIPAL_PATTERN = '^arn:aws[a-z-]*:iam::\\d{12}:(root|role/[\\w+=,.@/-]+|user/[\\w+=,.@/-]+)$';
 export const QUEUE_ARN_PATTERN = '^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\\d{12}:[\\w-]{1,80}(\\.fifo)?$';
 const TRAIL_ARN_PATTERN = '^(arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\\d{12}:trail/[\\w.-]{3,128})?$';
 

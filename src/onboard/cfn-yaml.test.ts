@@ -30,10 +30,24 @@ test('unknown tags and YAML errors are refused when reading a template back', ()
   assert.throws(() => parseCloudFormationYaml('A: 1\nA: 2\n'), /not a valid CloudFormation YAML/);
 });
 
-test('dates stay strings: Version and AWSTemplateFormatVersion are quoted', () => {
-  const yaml = toCloudFormationYaml({ AWSTemplateFormatVersion: '2010-09-09', P: { Version: '2012-10-17' } });
-  assert.match(yaml, /^AWSTemplateFormatVersion: '2010-09-09'$/m);
-  assert.match(yaml, /^ {2}Version: '2012-10-17'$/m);
+test("strings YAML 1.1 would read as dates, booleans or numbers are quoted, as CloudFormation reads 1.1", () => {
+  const yaml = toCloudFormationYaml({ AWSTemplateFormatVersion: '2010-09-09', P: { Version: '2012-10-17', Prefix: 'on', Other: 'yes', Octal: '012', Plain: 'trails' } });
+  assert.match(yaml, /^AWSTemplateFormatVersion: "2010-09-09"$/m);
+  assert.match(yaml, /^ {2}Version: "2012-10-17"$/m);
+  assert.match(yaml, /^ {2}Prefix: "on"$/m);
+  assert.match(yaml, /^ {2}Other: "yes"$/m);
+  assert.match(yaml, /^ {2}Octal: "012"$/m);
+  assert.match(yaml, /^ {2}Plain: trails$/m);
+  assert.deepEqual(parseCloudFormationYaml(yaml), { AWSTemplateFormatVersion: '2010-09-09', P: { Version: '2012-10-17', Prefix: 'on', Other: 'yes', Octal: '012', Plain: 'trails' } });
+  // Read back as 1.1, an unquoted `on` is the boolean CloudFormation would see.
+  assert.deepEqual(parseCloudFormationYaml('Prefix: on\n'), { Prefix: true });
+});
+
+test('a value used twice is written twice, never as an anchor and alias; anchors are refused when read', () => {
+  const shared = { Effect: 'Allow' };
+  const yaml = toCloudFormationYaml({ A: shared, B: shared, C: [ref('X'), ref('X')] });
+  assert.doesNotMatch(yaml, /[&*]a\d/);
+  assert.throws(() => parseCloudFormationYaml('A: &x { a: 1 }\nB: *x\n'), /aliases are not supported.*|anchor &x is not supported/);
 });
 
 test('!Sub: literal text is escaped, and a template without variables is a plain string', () => {

@@ -2,7 +2,7 @@
  * CloudFormation's short-form intrinsics (`!Ref`, `!Sub`, `!GetAtt`, `!If`...) as YAML custom
  * tags, for writing templates and for reading them back in the structural checks.
  */
-import { Document, isScalar, parseDocument, Scalar, visit, YAMLSeq, type CollectionTag, type ScalarTag } from 'yaml';
+import { Document, isNode, parseDocument, visit, YAMLSeq, type CollectionTag, type ScalarTag } from 'yaml';
 import { stringifyString } from 'yaml/util';
 
 /** The intrinsic functions the onboarding templates use. */
@@ -70,26 +70,28 @@ function sequenceTag(fn: IntrinsicName): CollectionTag {
 /** The custom tags for `yaml`'s `customTags` option, in both directions. */
 export const cloudFormationTags: (ScalarTag | CollectionTag)[] = [...SCALAR_FORMS.map(scalarTag), ...SEQUENCE_FORMS.map(sequenceTag)];
 
-/** Writes a template object (with `Intrinsic` values) as YAML with short-form intrinsics. */
+/**
+ * Writes a template object (with `Intrinsic` values) as YAML with short-form intrinsics.
+ * CloudFormation reads YAML 1.1, where `on`, `yes`, `012` or `2010-09-09` are not strings: the
+ * 1.1 schema makes the writer quote such strings.
+ */
 export function toCloudFormationYaml(template: unknown): string {
-  const doc = new Document(template, { customTags: cloudFormationTags, aliasDuplicateObjects: false });
-  // Dates such as 2012-10-17 stay strings for every YAML reader, 1.1 ones included.
-  visit(doc, {
-    Scalar(_key, node) {
-      if (isScalar(node) && typeof node.value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(node.value)) node.type = Scalar.QUOTE_SINGLE;
-    },
-  });
-  return doc.toString({ lineWidth: 0 });
+  // CloudFormation supports no anchors or aliases: repeated objects are written out each time.
+  return new Document(template, { version: '1.1', customTags: cloudFormationTags, aliasDuplicateObjects: false }).toString({ lineWidth: 0 });
 }
 
 /**
  * Reads a template written with short-form intrinsics back into objects with `Intrinsic`
- * values. Unknown tags and YAML errors throw: a template that CloudFormation would misread must
- * not pass the checks.
+ * values, as YAML 1.1 like CloudFormation. Unknown tags, anchors and aliases, and YAML errors
+ * throw: a template that CloudFormation would refuse or misread must not pass the checks.
  */
 export function parseCloudFormationYaml(text: string): unknown {
-  const doc = parseDocument(text, { customTags: cloudFormationTags, uniqueKeys: true });
+  const doc = parseDocument(text, { version: '1.1', customTags: cloudFormationTags, uniqueKeys: true });
   const problems = [...doc.errors, ...doc.warnings].map((e) => e.message.split('\n')[0]);
+  visit(doc, {
+    Alias: () => void problems.push('aliases are not supported by CloudFormation'),
+    Node: (_key, node) => void (isNode(node) && node.anchor ? problems.push(`anchor &${node.anchor} is not supported by CloudFormation`) : undefined),
+  });
   if (problems.length) throw new Error(`not a valid CloudFormation YAML template: ${problems.join('; ')}`);
   return doc.toJS();
 }

@@ -14,13 +14,13 @@ import type { KeyTarget } from './policies.js';
 import { bucketArns, queueResources, readerResources, type CfnParameter, type CfnResource } from './template-parts.js';
 
 export interface TrailOwner {
-  /** The trail's account, as a `!Sub` token: `${AWS::AccountId}` or `${ManagementAccountId}`. */
+  /** The trail's account, as a `!Sub` token: `${AWS::AccountId}` or `${TrailAccountId}`. */
   account: string;
   /** An organization trail also writes under `AWSLogs/<o-id>/`; `${OrganizationId}` then. */
   organizationId?: string;
 }
 
-export const KMS_PARAMETERS: Record<string, CfnParameter> = {
+export const LOG_ARCHIVE_PARAMETERS: Record<string, CfnParameter> = {
   CreateKmsKey: {
     Type: 'String',
     Description: 'Encrypt the trail with a new customer-managed KMS key (CloudTrail may use it, the read role may decrypt through S3).',

@@ -161,7 +161,7 @@ test('existing trail: the steps name the key whose policy must also allow the re
 test('organization: the doctor may describe the organization even when the connector still says account', () => {
   const archive = parseTemplate(cloudFormationTemplate(testConnector({ type: 'account' }), 'organization').documents[0]!.yaml);
   const doc = statements(props(instantiate(archive, { TrailscopePrincipalArn: PRINCIPAL, TrailAccountId: '444455556666', OrganizationId: 'o-a1b2c3d4e5' }), 'DiagnosticsPolicy')['PolicyDocument']);
-  assert.deepEqual(doc.find((s) => s['Sid'] === 'FindOrganization'), { Sid: 'FindOrganization', Effect: 'Allow', Action: ['organizations:DescribeOrganization'], Resource: '*' });
+  assert.deepEqual(doc.find((s) => s['Sid'] === 'FindOrganization'), { Sid: 'FindOrganization', Effect: 'Allow', Action: ['organizations:DescribeOrganization', 'organizations:ListAccounts'], Resource: '*' });
 });
 
 test("existing trail: a queue encrypted with a customer-managed key lets the role decrypt through SQS, only when the key is given", () => {

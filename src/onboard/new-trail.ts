@@ -4,7 +4,7 @@
  */
 import { equals, getAtt, ifCondition, noValue, ref } from './cfn-yaml.js';
 import { resourceNames, type OnboardingInputs } from './inputs.js';
-import { KMS_PARAMETERS, logArchiveOutputs, logArchiveResources, type TrailOwner } from './log-archive.js';
+import { LOG_ARCHIVE_PARAMETERS, logArchiveOutputs, logArchiveResources, type TrailOwner } from './log-archive.js';
 import { principalOverride } from './steps.js';
 import { DIAGNOSTICS_PARAMETER, diagnosticsEnabled, principalParameters, readerOutputs, type CfnResource, type CfnTemplate, type TemplateOptions } from './template-parts.js';
 import type { ModeDrafts } from './types.js';
@@ -35,7 +35,7 @@ export function newTrailDrafts(inputs: OnboardingInputs, options: TemplateOption
   const template: CfnTemplate = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `A multi-region CloudTrail trail in s3://${inputs.bucket}/${inputs.logsRoot} read by trailscope (connector ${inputs.name})`,
-    Parameters: { ...principalParameters(inputs, options), EnableDiagnostics: DIAGNOSTICS_PARAMETER, ...KMS_PARAMETERS },
+    Parameters: { ...principalParameters(inputs, options), EnableDiagnostics: DIAGNOSTICS_PARAMETER, ...LOG_ARCHIVE_PARAMETERS },
     Conditions: { DiagnosticsEnabled: diagnosticsEnabled(), UseKmsKey: equals(ref('CreateKmsKey'), 'true') },
     Resources: {
       ...logArchiveResources(inputs, owner),

@@ -8,7 +8,7 @@
  */
 import { equals, getAtt, ifCondition, noValue, ref, sub, subLiteral } from './cfn-yaml.js';
 import { resourceNames, type OnboardingInputs } from './inputs.js';
-import { KMS_PARAMETERS, logArchiveOutputs, logArchiveResources, type TrailOwner } from './log-archive.js';
+import { LOG_ARCHIVE_PARAMETERS, logArchiveOutputs, logArchiveResources, type TrailOwner } from './log-archive.js';
 import { trailResource } from './new-trail.js';
 import type { PolicyStatement } from './policies.js';
 import { deployCommand, outputsCommand, principalOverride, stackSetCommands } from './steps.js';
@@ -40,7 +40,7 @@ function logArchiveDraft(inputs: OnboardingInputs, options: TemplateOptions): Te
         ...(inputs.organizationId ? { Default: inputs.organizationId } : {}),
       },
       EnableDiagnostics: DIAGNOSTICS_PARAMETER,
-      ...KMS_PARAMETERS,
+      ...LOG_ARCHIVE_PARAMETERS,
     },
     Conditions: { DiagnosticsEnabled: diagnosticsEnabled(), UseKmsKey: equals(ref('CreateKmsKey'), 'true') },
     Resources: logArchiveResources(inputs, owner),

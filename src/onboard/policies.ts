@@ -97,6 +97,7 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL = [
   'cloudtrail:DescribeTrails',
   'events:ListRules',
   'organizations:DescribeOrganization',
+  'organizations:ListAccounts',
   'iam:GetAccountAuthorizationDetails',
   'iam:GenerateCredentialReport',
   'iam:GetCredentialReport',
@@ -153,7 +154,8 @@ export function diagnosticsStatements(t: DiagnosticsTargets): TemplateStatement[
     statements.push({ Sid: 'InspectTopic', Effect: 'Allow', Action: ['sns:GetTopicAttributes', 'sns:ListSubscriptionsByTopic'], Resource: t.topicArn });
   }
   if (t.organization) {
-    statements.push({ Sid: 'FindOrganization', Effect: 'Allow', Action: ['organizations:DescribeOrganization'], Resource: '*' });
+    // ListAccounts answers only in the management or delegated-administrator account; elsewhere the doctor says so.
+    statements.push({ Sid: 'FindOrganization', Effect: 'Allow', Action: ['organizations:DescribeOrganization', 'organizations:ListAccounts'], Resource: '*' });
   }
   return statements;
 }

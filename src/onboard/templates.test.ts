@@ -25,6 +25,7 @@ const RESOURCE_STAR_ALLOWED = [
   'iam:GetAccountAuthorizationDetails',
   'iam:GetCredentialReport',
   'organizations:DescribeOrganization',
+  'organizations:ListAccounts',
 ];
 
 const QUEUE_KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/00000000-1111-2222-3333-444444444444';

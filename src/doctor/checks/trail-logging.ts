@@ -1,5 +1,6 @@
 import { defineCheck } from '../types.js';
 import type { DoctorContext } from '../context.js';
+import { accountOfArn } from '../arn.js';
 
 function ago(ms: number): string {
   const m = Math.round(ms / 60_000);
@@ -57,7 +58,7 @@ export const trailLogging = defineCheck({
       };
     }
     if (s.LatestDeliveryError) {
-      const account = /::(\d{12}):/.exec(name)?.[1] ?? '<account>';
+      const account = accountOfArn(name) ?? '<account>';
       return {
         status: 'fail',
         found: `trail ${name} fails to deliver to s3://${ctx.connector.bucket}: ${s.LatestDeliveryError}`,

@@ -71,6 +71,7 @@ export const DIAGNOSTIC_ACTIONS = [
   's3:GetBucketLocation',
   's3:ListBucket',
   'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
   'kms:DescribeKey',
   'kms:GetKeyPolicy',
   'organizations:DescribeOrganization',

@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { startFauxqsForTest } from '../../../test/support/fauxqs.js';
 import type { FauxqsFixture } from '../../../test/support/fauxqs.js';
 import { healthyWorld } from '../doctor.test-helpers.js';
@@ -169,4 +170,36 @@ test('queue checks are skipped for a connector without a queue', async () => {
     assert.equal(r.status, 'skip', id);
     assert.match(r.found, /no queueUrl/);
   }
+});
+
+test('queue-notification: EventBridge delivery passes when the queue policy admits EventBridge rules; queue-policy then asks for the rule ARN', async () => {
+  const w = await healthyWorld(fx);
+  w.canned.GetBucketNotificationConfiguration = () => ({ EventBridgeConfiguration: {} });
+  const warn = await w.check('queue-notification');
+  assert.equal(warn.status, 'warn');
+  assert.match(warn.fix!, /EventBridge rule for "Object Created"/);
+  const policy = await w.check('queue-policy');
+  assert.equal(policy.status, 'fail');
+  assert.match(policy.fix!, /"Principal":\{"Service":"events.amazonaws.com"\}.*"aws:SourceArn":"arn:aws:events:<region>:<account>:rule\/<rule-name>"/);
+
+  const rule = 'arn:aws:events:us-east-1:111122223333:rule/trail-files';
+  await w.setQueue({ Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: w.queueArn, Condition: { ArnEquals: { 'aws:SourceArn': rule } } }] }) });
+  const pass = await w.check('queue-notification');
+  assert.equal(pass.status, 'pass');
+  assert.match(pass.found, /sends its events to EventBridge.*the rule itself is not read/);
+  assert.equal((await w.check('queue-policy')).status, 'pass');
+});
+
+test("queue-notification: the trail's own SNS topic counts as a delivery path when the queue policy admits it", async () => {
+  const w = await healthyWorld(fx);
+  const topic = 'arn:aws:sns:us-east-1:111122223333:cloudtrail-deliveries';
+  w.canned.GetBucketNotificationConfiguration = () => ({});
+  w.cloudtrail.on(DescribeTrailsCommand).resolves({ trailList: [{ ...w.trail, SnsTopicARN: topic }] });
+  await w.setQueue({ Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: w.queueArn, Condition: { ArnEquals: { 'aws:SourceArn': topic } } }] }) });
+  const r = await w.check('queue-notification');
+  assert.equal(r.status, 'pass');
+  assert.match(r.found, new RegExp(`^the trail notifies SNS topic ${topic}`));
+  const p = await w.check('queue-policy');
+  assert.equal(p.status, 'pass');
+  assert.match(p.found, /the trail notifies SNS topic/);
 });

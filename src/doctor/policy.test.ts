@@ -10,7 +10,9 @@ const B = 'arn:aws:s3:::logs';
 test('canSend: wildcard actions and resources, ArnLike patterns and "*" principals are understood', () => {
   const s = (st: object) => statementsOf(JSON.stringify({ Statement: st }))!;
   assert.equal(canSend(s({ Effect: 'Allow', Principal: { Service: ['s3.amazonaws.com'] }, Action: 'SQS:*', Resource: 'arn:aws:sqs:*:111122223333:*', Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::log*' } } }), 's3.amazonaws.com', Q, B).verdict, 'allowed');
-  assert.equal(canSend(s({ Effect: 'Allow', Principal: '*', Action: 'sqs:SendMessage', Resource: Q }), 's3.amazonaws.com', Q, B).verdict, 'unscoped');
+  assert.equal(canSend(s({ Effect: 'Allow', Principal: '*', Action: 'sqs:SendMessage', Resource: Q }), 's3.amazonaws.com', Q, B).verdict, 'public');
+  assert.equal(canSend(s({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sqs:SendMessage', Resource: Q, Condition: { ArnEquals: { 'aws:SourceArn': B } } }), 's3.amazonaws.com', Q, B).verdict, 'allowed');
+  assert.deepEqual(canSend(s({ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: Q, Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } } }), 's3.amazonaws.com', Q, B), { verdict: 'allowed', scope: 'account' });
   assert.equal(canSend(s({ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:111122223333:other' }), 's3.amazonaws.com', Q, B).verdict, 'missing');
   assert.equal(canSend(s({ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, NotAction: 'sqs:DeleteQueue', Resource: Q, Condition: { ArnEquals: { 'aws:SourceArn': B } } }), 's3.amazonaws.com', Q, B).verdict, 'allowed');
   assert.equal(canSend(s({ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: Q }), 's3.amazonaws.com', Q, B).verdict, 'missing');

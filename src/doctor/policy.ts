@@ -64,8 +64,10 @@ export function conditionKeys(s: Statement): string[] {
 }
 
 export type SendVerdict =
-  /** Allowed, scoped to the publisher by aws:SourceArn. */
-  | { verdict: 'allowed'; sid?: string }
+  /** Allowed, scoped to the publisher by aws:SourceArn (or to its account by aws:SourceAccount). */
+  | { verdict: 'allowed'; sid?: string; scope: 'source' | 'account' }
+  /** Anyone may send (Principal "*" and no condition): forged notifications can name any bucket. */
+  | { verdict: 'public'; sid?: string }
   /** Allowed without an aws:SourceArn: any bucket/topic/rule of any account may send. */
   | { verdict: 'unscoped'; sid?: string }
   /** A statement for the service exists, but its aws:SourceArn names another source. */
@@ -81,19 +83,22 @@ export function canSend(statements: Statement[], service: string, queueArn: stri
       resourceMatches(s, queueArn) &&
       [...principalsOf(s, 'Service'), ...principalsOf(s, 'AWS')].some((p) => p === '*' || p.toLowerCase() === service),
   );
-  const sourceOk = (s: Statement): 'match' | 'mismatch' | 'none' => {
+  const sourceOk = (s: Statement): 'match' | 'mismatch' | 'account' | 'none' => {
     const conds = conditionValues(s, 'aws:SourceArn');
-    if (conds.length === 0) return 'none';
+    if (conds.length === 0) return conditionValues(s, 'aws:SourceAccount').length ? 'account' : 'none';
     if (!sourceArn) return 'match';
     return conds.every((c) => c.values.some((v) => wildcardMatch(v, sourceArn))) ? 'match' : 'mismatch';
   };
   const deny = forService.find((s) => s.Effect === 'Deny' && sourceOk(s) !== 'mismatch');
   if (deny) return { verdict: 'denied', ...(deny.Sid ? { sid: deny.Sid } : {}) };
   const allows = forService.filter((s) => s.Effect === 'Allow');
-  const scoped = allows.find((s) => sourceOk(s) === 'match');
-  if (scoped) return { verdict: 'allowed', ...(scoped.Sid ? { sid: scoped.Sid } : {}) };
-  const open = allows.find((s) => sourceOk(s) === 'none');
-  if (open) return { verdict: 'unscoped', ...(open.Sid ? { sid: open.Sid } : {}) };
+  const open = (s: Statement) => [...principalsOf(s, 'Service'), ...principalsOf(s, 'AWS')].includes('*') && !s.Condition;
+  const anyone = allows.find(open);
+  if (anyone) return { verdict: 'public', ...(anyone.Sid ? { sid: anyone.Sid } : {}) };
+  const scoped = allows.find((s) => sourceOk(s) === 'match') ?? allows.find((s) => sourceOk(s) === 'account');
+  if (scoped) return { verdict: 'allowed', scope: sourceOk(scoped) === 'match' ? 'source' : 'account', ...(scoped.Sid ? { sid: scoped.Sid } : {}) };
+  const unscoped = allows.find((s) => sourceOk(s) === 'none');
+  if (unscoped) return { verdict: 'unscoped', ...(unscoped.Sid ? { sid: unscoped.Sid } : {}) };
   if (allows.length) return { verdict: 'other-source', sources: allows.flatMap((s) => conditionValues(s, 'aws:SourceArn').flatMap((c) => c.values)) };
   return { verdict: 'missing' };
 }

@@ -38,7 +38,7 @@ export const queueNotification = defineCheck({
     const topics = [...d.topics.map((t) => ({ arn: t.topicArn, by: `s3://${bucket} notifies` })), ...(trailTopic ? [{ arn: trailTopic, by: 'the trail notifies' }] : [])];
     for (const t of topics) {
       const v = await sendVerdict(ctx, { service: 'sns.amazonaws.com', sourceArn: t.arn, basis: '' });
-      if (v && (v.verdict === 'allowed' || v.verdict === 'unscoped')) {
+      if (v && (v.verdict === 'allowed' || v.verdict === 'unscoped' || v.verdict === 'public')) {
         return {
           status: 'pass',
           found: `${t.by} SNS topic ${t.arn}, and the queue policy lets that topic send to ${queueArn} (the subscription itself is not read: that needs sns:ListSubscriptionsByTopic)`,
@@ -48,7 +48,7 @@ export const queueNotification = defineCheck({
     }
     if (d.eventBridge) {
       const v = await sendVerdict(ctx, { service: 'events.amazonaws.com', sourceArn: undefined, basis: '' });
-      if (v && (v.verdict === 'allowed' || v.verdict === 'unscoped')) {
+      if (v && (v.verdict === 'allowed' || v.verdict === 'unscoped' || v.verdict === 'public')) {
         return { status: 'pass', found: `s3://${bucket} sends its events to EventBridge, and the queue policy lets EventBridge rules send to ${queueArn} (the rule itself is not read: that needs events:ListRules)`, details };
       }
     }

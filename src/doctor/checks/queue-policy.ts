@@ -29,7 +29,18 @@ export const queuePolicy = defineCheck({
     if (!v) return { status: 'fail', found: `the queue policy of ${queueArn} is not valid JSON`, fix, details };
     switch (v.verdict) {
       case 'allowed':
-        return { status: 'pass', found: `the queue policy lets ${p.service} send for ${source}${v.sid ? ` (statement ${v.sid})` : ''}; ${p.basis}`, details };
+        return {
+          status: 'pass',
+          found: `the queue policy lets ${p.service} send for ${v.scope === 'source' ? source : 'sources of the account named by aws:SourceAccount'}${v.sid ? ` (statement ${v.sid})` : ''}; ${p.basis}`,
+          details,
+        };
+      case 'public':
+        return {
+          status: 'fail',
+          found: `the queue policy lets anyone send (Principal "*" without a condition${v.sid ? `, statement ${v.sid}` : ''}): a forged notification can make ingest read a file from any bucket and store its events as this trail's`,
+          fix: `replace that statement with: ${statementFor(p, queueArn)}`,
+          details,
+        };
       case 'unscoped':
         return {
           status: 'warn',

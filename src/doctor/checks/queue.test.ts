@@ -121,6 +121,18 @@ test('queue-policy: a statement for another bucket fails; one without aws:Source
   assert.equal((await w.check('queue-policy')).status, 'fail');
 });
 
+test('queue-policy: a queue anyone may send to fails, because forged notifications would make ingest read any bucket', async () => {
+  const w = await healthyWorld(fx);
+  await w.setQueue({ Policy: JSON.stringify({ Statement: [{ Sid: 'Open', Effect: 'Allow', Principal: '*', Action: 'sqs:SendMessage', Resource: w.queueArn }] }) });
+  const r = await w.check('queue-policy');
+  assert.equal(r.status, 'fail');
+  assert.match(r.found, /^the queue policy lets anyone send \(Principal "\*" without a condition, statement Open\): a forged notification/);
+  assert.equal(
+    r.fix,
+    `replace that statement with: {"Sid":"AllowTrailNotifications","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"${w.queueArn}","Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:s3:::${w.bucket}"}}}`,
+  );
+});
+
 test('queue-settings: a MaximumMessageSize under 64 KB fails; short retention and timeout warn; the fix is one set-queue-attributes', async () => {
   const w = await healthyWorld(fx);
   await w.setQueue({ MaximumMessageSize: '16384', MessageRetentionPeriod: '3600', VisibilityTimeout: '10' });

@@ -5,6 +5,7 @@
 export { runDoctor, doctorExitCode } from './engine.js';
 export type { DoctorOptions } from './engine.js';
 export { ALL_CHECKS } from './checks/index.js';
+export { formatDoctorRun } from './format.js';
 export { DoctorContext, DEFAULT_THRESHOLDS } from './context.js';
 export type { DoctorClients, DoctorStore, DoctorThresholds } from './context.js';
 export { DIAGNOSTIC_ACTIONS, diagnosticsPolicy } from './aws-errors.js';

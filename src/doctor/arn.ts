@@ -32,3 +32,8 @@ export function wildcardMatch(pattern: string, value: string, caseInsensitive = 
   const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, caseInsensitive ? 'i' : '');
   return re.test(value);
 }
+
+/** A value for a suggested shell command: as is when plainly safe, else single-quoted. */
+export function shellArg(value: string): string {
+  return /^[A-Za-z0-9._/:=@+,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

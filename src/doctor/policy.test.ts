@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canDecrypt, canSend, statementsOf } from './policy.js';
 import { coverageOf, readDelivery } from './delivery.js';
-import { queueRegionFromUrl } from './arn.js';
+import { queueRegionFromUrl, shellArg } from './arn.js';
 
 const Q = 'arn:aws:sqs:eu-west-1:111122223333:trail';
 const B = 'arn:aws:s3:::logs';
@@ -53,4 +53,10 @@ test('queue region from the URL, both host forms', () => {
   assert.equal(queueRegionFromUrl('https://sqs.eu-west-1.amazonaws.com/111122223333/q'), 'eu-west-1');
   assert.equal(queueRegionFromUrl('https://ap-southeast-2.queue.amazonaws.com/111122223333/q'), 'ap-southeast-2');
   assert.equal(queueRegionFromUrl('http://127.0.0.1:4566/000000000000/q'), undefined);
+});
+
+test('shellArg quotes anything but a plain word, so a suggested command cannot run more than itself', () => {
+  assert.equal(shellArg('trails/prod'), 'trails/prod');
+  assert.equal(shellArg("a b'; rm -rf ~"), `'a b'\\''; rm -rf ~'`);
+  assert.equal(shellArg('$(id)'), `'$(id)'`);
 });

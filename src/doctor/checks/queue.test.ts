@@ -215,3 +215,13 @@ test("queue-notification: the trail's own SNS topic counts as a delivery path wh
   assert.equal(p.status, 'pass');
   assert.match(p.found, /the trail notifies SNS topic/);
 });
+
+test('queue-settings: the AWS-managed aws/sqs key fails (S3 cannot use it); a maxReceiveCount of 1 warns', async () => {
+  const w = await healthyWorld(fx);
+  await w.setQueue({ KmsMasterKeyId: 'alias/aws/sqs', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: w.dlqArn, maxReceiveCount: 1 }) });
+  const r = await w.check('queue-settings');
+  assert.equal(r.status, 'fail');
+  assert.match(r.found, /RedrivePolicy maxReceiveCount is 1: .*; the queue is encrypted with the AWS-managed key aws\/sqs, whose policy cannot let s3\.amazonaws\.com use it/);
+  assert.match(r.fix!, new RegExp(`^aws sqs set-queue-attributes --queue-url ${w.queueUrl} --attributes '\\{"RedrivePolicy":"\\{\\\\"deadLetterTargetArn\\\\":\\\\"${w.dlqArn}\\\\",\\\\"maxReceiveCount\\\\":\\\\"5\\\\"\\}"\\}'; `));
+  assert.match(r.fix!, /'\{"KmsMasterKeyId":"","SqsManagedSseEnabled":"true"\}'/);
+});

@@ -1,10 +1,11 @@
 import { defineCheck } from '../types.js';
 import type { DoctorContext } from '../context.js';
+import { shellArg } from '../arn.js';
 
 function createTrailCommand(ctx: DoctorContext): string {
   const c = ctx.connector;
   return (
-    `aws cloudtrail create-trail --name trailscope --s3-bucket-name ${c.bucket}${c.prefix ? ` --s3-key-prefix ${c.prefix}` : ''} --is-multi-region-trail` +
+    `aws cloudtrail create-trail --name trailscope --s3-bucket-name ${c.bucket}${c.prefix ? ` --s3-key-prefix ${shellArg(c.prefix)}` : ''} --is-multi-region-trail` +
     `${c.type === 'organization' ? ' --is-organization-trail' : ''} && aws cloudtrail start-logging --name trailscope`
   );
 }

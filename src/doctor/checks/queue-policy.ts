@@ -1,4 +1,5 @@
 import { defineCheck } from '../types.js';
+import { shellArg } from '../arn.js';
 import { deliveryOf, publisherOf, sendVerdict, withoutQueue } from './queue-shared.js';
 import type { Publisher } from './queue-shared.js';
 
@@ -24,7 +25,7 @@ export const queuePolicy = defineCheck({
     const queueArn = await ctx.queueArn();
     const v = await sendVerdict(ctx, p);
     const source = p.sourceArn ?? 'the EventBridge rule';
-    const fix = `add to the queue policy of ${queueArn}: ${statementFor(p, queueArn)} (aws sqs set-queue-attributes --queue-url ${ctx.connector.queueUrl} --attributes file://policy.json replaces the whole Policy: send it with the existing statements)`;
+    const fix = `add to the queue policy of ${queueArn}: ${statementFor(p, queueArn)} (aws sqs set-queue-attributes --queue-url ${shellArg(ctx.connector.queueUrl ?? '')} --attributes file://policy.json replaces the whole Policy: send it with the existing statements)`;
     const details = { publisher: p.service, sourceArn: p.sourceArn ?? null, basis: p.basis, verdict: v ?? 'unreadable' };
     if (!v) return { status: 'fail', found: `the queue policy of ${queueArn} is not valid JSON`, fix, details };
     switch (v.verdict) {

@@ -1,4 +1,5 @@
 import { defineCheck } from '../types.js';
+import { shellArg } from '../arn.js';
 import type { CheckStatus } from '../types.js';
 import { isNotFound } from '../aws-errors.js';
 import type { DoctorContext } from '../context.js';
@@ -38,7 +39,7 @@ async function problemsOf(ctx: DoctorContext, a: Record<string, string>): Promis
     out.push({
       status: 'warn',
       text: 'no RedrivePolicy: messages that keep failing are quarantined by ingest after 5 receives instead of kept in a dead-letter queue',
-      command: `aws sqs create-queue --queue-name <queue>-dlq --attributes MessageRetentionPeriod=1209600, then aws sqs set-queue-attributes --queue-url ${ctx.connector.queueUrl} --attributes '${JSON.stringify({ RedrivePolicy: JSON.stringify({ deadLetterTargetArn: '<dlq-arn>', maxReceiveCount: '5' }) })}'`,
+      command: `aws sqs create-queue --queue-name <queue>-dlq --attributes MessageRetentionPeriod=1209600, then aws sqs set-queue-attributes --queue-url ${shellArg(ctx.connector.queueUrl ?? '')} --attributes ${shellArg(JSON.stringify({ RedrivePolicy: JSON.stringify({ deadLetterTargetArn: '<dlq-arn>', maxReceiveCount: '5' }) }))}`,
     });
   } else {
     const max = Number((JSON.parse(a.RedrivePolicy) as { maxReceiveCount?: unknown }).maxReceiveCount);
@@ -50,7 +51,7 @@ async function problemsOf(ctx: DoctorContext, a: Record<string, string>): Promis
   if (key && /^alias\/aws\/sqs$|:alias\/aws\/sqs$/.test(key)) {
     // The AWS-managed key's policy cannot be edited, so no service publisher may use it.
     const p = await publisherOf(ctx, await deliveryOf(ctx).catch(() => undefined));
-    out.push({ status: 'fail', text: `the queue is encrypted with the AWS-managed key aws/sqs, whose policy cannot let ${p.service} use it: every notification is refused`, command: `aws sqs set-queue-attributes --queue-url ${ctx.connector.queueUrl} --attributes '{"KmsMasterKeyId":"","SqsManagedSseEnabled":"true"}' (or a customer-managed key whose policy allows ${p.service} kms:GenerateDataKey* and kms:Decrypt)` });
+    out.push({ status: 'fail', text: `the queue is encrypted with the AWS-managed key aws/sqs, whose policy cannot let ${p.service} use it: every notification is refused`, command: `aws sqs set-queue-attributes --queue-url ${shellArg(ctx.connector.queueUrl ?? '')} --attributes '{"KmsMasterKeyId":"","SqsManagedSseEnabled":"true"}' (or a customer-managed key whose policy allows ${p.service} kms:GenerateDataKey* and kms:Decrypt)` });
   }
   return out;
 }
@@ -79,7 +80,7 @@ export const queueSettings = defineCheck({
     if (!problems.length) return { status: 'pass', found: `VisibilityTimeout ${a.VisibilityTimeout} s, retention ${Math.round(Number(a.MessageRetentionPeriod) / 86_400)} days, MaximumMessageSize ${a.MaximumMessageSize} bytes, dead-letter queue set`, details };
     const set = Object.assign({}, ...problems.map((p) => p.set ?? {})) as Record<string, string>;
     const fixes = [
-      ...(Object.keys(set).length ? [`aws sqs set-queue-attributes --queue-url ${ctx.connector.queueUrl} --attributes '${JSON.stringify(set)}'`] : []),
+      ...(Object.keys(set).length ? [`aws sqs set-queue-attributes --queue-url ${shellArg(ctx.connector.queueUrl ?? '')} --attributes ${shellArg(JSON.stringify(set))}`] : []),
       ...problems.flatMap((p) => (p.command ? [p.command] : [])),
     ];
     return { status: problems.some((p) => p.status === 'fail') ? 'fail' : 'warn', found: problems.map((p) => p.text).join('; '), fix: fixes.join('; '), details };

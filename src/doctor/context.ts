@@ -5,6 +5,7 @@
  * CloudTrail's read APIs allow 10 calls a second per account and region.
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
 import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import type { GetEventSelectorsCommandOutput, GetTrailStatusCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
@@ -19,7 +20,10 @@ import { diagnosticCall } from './aws-errors.js';
 import { queueRegionFromUrl, regionOfArn } from './arn.js';
 
 /** The clients the doctor uses (a subset of AwsClients, so tests can pass their own). */
-export type DoctorClients = Pick<AwsClients, 's3' | 'sqs' | 'sts' | 'cloudtrail' | 'organizations' | 'kmsIn' | 'principal'>;
+export type DoctorClients = Pick<AwsClients, 's3' | 'sqs' | 'sts' | 'cloudtrail' | 'organizations' | 'kmsIn' | 'principal'> & {
+  /** STS with the credentials before AssumeRole, to see whether the role demands the ExternalId. */
+  baseSts?: STSClient;
+};
 
 /** The part of the store the doctor reads: when each account last delivered a file. */
 export interface DoctorStore {

@@ -7,7 +7,7 @@
  */
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { KMSClient, DescribeKeyCommand, GetKeyPolicyCommand } from '@aws-sdk/client-kms';
@@ -47,6 +47,8 @@ export interface World {
   s3: S3Client;
   sqs: SQSClient;
   sts: Stub;
+  /** STS with the credentials before AssumeRole. */
+  baseSts: Stub;
   cloudtrail: Stub;
   kms: Stub;
   organizations: Stub;
@@ -150,6 +152,11 @@ export async function healthyWorld(fx: FauxqsFixture, type: 'account' | 'organiz
   const sts = mockClient(stsClient);
   sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/TrailscopeReader/trailscope-1`, UserId: 'AROAEXAMPLE:trailscope-1' });
 
+  const baseStsClient = new STSClient({ region: 'us-east-1' });
+  const baseSts = mockClient(baseStsClient);
+  baseSts.on(AssumeRoleCommand).rejects(denied('plain', `User: arn:aws:iam::${ACCOUNT}:user/trailscope is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARN}`));
+  baseSts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/trailscope` });
+
   const trail: Trail = {
     Name: 'main',
     TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`,
@@ -198,6 +205,7 @@ export async function healthyWorld(fx: FauxqsFixture, type: 'account' | 'organiz
     s3,
     sqs,
     sts: stsClient,
+    baseSts: baseStsClient,
     cloudtrail: ctClient,
     organizations: orgClient,
     kmsIn: () => kmsClient,
@@ -215,6 +223,7 @@ export async function healthyWorld(fx: FauxqsFixture, type: 'account' | 'organiz
     s3,
     sqs,
     sts,
+    baseSts,
     cloudtrail,
     kms,
     organizations,

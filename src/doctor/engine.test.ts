@@ -63,6 +63,7 @@ test('check ids are unique and kebab-case (public contract)', () => {
   for (const id of ids) assert.match(id, /^[a-z0-9]+(-[a-z0-9]+)*$/);
   assert.deepEqual(ids, [
     'identity',
+    'external-id-required',
     'trail-configured',
     'trail-logging',
     'management-events',

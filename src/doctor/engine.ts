@@ -4,8 +4,9 @@
  * diagnostic call is a `warn` naming the missing read-only permission, any other error of a
  * check is a `warn` saying the check could not run.
  */
-import { createClients, connectionOf } from '../aws/index.js';
-import type { ConnectorConfig } from '../aws/index.js';
+import { STSClient } from '@aws-sdk/client-sts';
+import { createClients, connectionOf, credentialsFor } from '../aws/index.js';
+import type { AwsClients, ConnectorConfig } from '../aws/index.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { DoctorContext, DEFAULT_THRESHOLDS } from './context.js';
 import type { DoctorClients, DoctorStore, DoctorThresholds } from './context.js';
@@ -41,9 +42,18 @@ async function runOne(check: DoctorCheck, ctx: DoctorContext): Promise<CheckOutc
   }
 }
 
+/** The connector's clients, plus STS with the credentials before AssumeRole (for external-id-required). */
+function ownClients(connector: ConnectorConfig): AwsClients & DoctorClients {
+  const conn = connectionOf(connector);
+  const clients = createClients(conn);
+  if (!conn.roleArn) return clients;
+  const base = credentialsFor({ ...conn, roleArn: undefined, externalId: undefined });
+  return Object.assign(clients, { baseSts: new STSClient({ ...(conn.region ? { region: conn.region } : {}), credentials: base, userAgentAppId: 'trailscope' }) });
+}
+
 export async function runDoctor(connector: ConnectorConfig, opts: DoctorOptions = {}): Promise<DoctorRun> {
   const now = opts.now ?? (() => new Date());
-  const owned = opts.clients ? undefined : createClients(connectionOf(connector));
+  const owned = opts.clients ? undefined : ownClients(connector);
   const clients = opts.clients ?? owned!;
   const ctx = new DoctorContext(connector, clients, opts.store, now, { ...DEFAULT_THRESHOLDS, ...opts.thresholds });
   const startedAt = now().toISOString();
@@ -62,6 +72,7 @@ export async function runDoctor(connector: ConnectorConfig, opts: DoctorOptions 
     }
   } finally {
     owned?.destroy();
+    owned?.baseSts?.destroy();
   }
   return { connector: connector.name, startedAt, finishedAt: now().toISOString(), results };
 }

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { startFauxqsForTest } from '../../../test/support/fauxqs.js';
 import type { FauxqsFixture } from '../../../test/support/fauxqs.js';
 import { ROLE_ARN, healthyWorld, denied } from '../doctor.test-helpers.js';
@@ -56,4 +56,27 @@ test('identity: no credentials at all fails and says where credentials come from
   assert.equal(r.status, 'fail');
   assert.match(r.found, /^no usable AWS credentials \(CredentialsProviderError\)/);
   assert.match(r.fix!, /AWS_PROFILE/);
+});
+
+test('external-id-required: a role that can be assumed without the ExternalId fails with the trust statement demanding it', async () => {
+  const w = await healthyWorld(fx);
+  w.baseSts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date() } });
+  const r = await w.check('external-id-required');
+  assert.equal(r.status, 'fail');
+  assert.equal(r.found, `${ROLE_ARN} can be assumed without the ExternalId by arn:aws:iam::111122223333:user/trailscope: its trust policy does not demand sts:ExternalId`);
+  assert.equal(
+    r.fix,
+    `replace the statement trusting arn:aws:iam::111122223333:user/trailscope in the trust policy of ${ROLE_ARN} with: {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/trailscope"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"6f1c0c36-3c0c-4d5e-9a31-b0b6a3d1e2f4"}}}`,
+  );
+  const probe = w.baseSts.commandCalls(AssumeRoleCommand)[0]!.args[0].input;
+  assert.equal(probe.RoleArn, ROLE_ARN);
+  assert.equal(probe.ExternalId, undefined, 'the probe goes without the ExternalId');
+});
+
+test('external-id-required: skipped without a role or ExternalId', async () => {
+  const w = await healthyWorld(fx);
+  delete w.connector.externalId;
+  const r = await w.check('external-id-required');
+  assert.equal(r.status, 'skip');
+  assert.equal(w.baseSts.commandCalls(AssumeRoleCommand).length, 0);
 });

@@ -1,6 +1,7 @@
 /** Every doctor check, in the order they run (facts fetched by earlier checks are reused). */
 import type { DoctorCheck } from '../types.js';
 import { identity } from './identity.js';
+import { externalIdRequired } from './external-id-required.js';
 import { trailConfigured } from './trail-configured.js';
 import { trailLogging } from './trail-logging.js';
 import { managementEvents } from './management-events.js';
@@ -16,6 +17,7 @@ import { accountFilesRecent } from './account-files-recent.js';
 
 export const ALL_CHECKS: readonly DoctorCheck[] = [
   identity,
+  externalIdRequired,
   trailConfigured,
   trailLogging,
   managementEvents,

@@ -110,3 +110,13 @@ test('doctorExitCode is 1 when any check fails, 0 for warnings and skips', () =>
   assert.equal(doctorExitCode({ results: [r('pass'), r('warn'), r('skip')] }), 0);
   assert.equal(doctorExitCode({ results: [r('pass'), r('fail')] }), 1);
 });
+
+test('a DoctorRun is a plain JSON record the store keeps as it is (types and JSON round trip)', async () => {
+  const w = await healthyWorld(fx, 'organization');
+  w.canned.GetBucketNotificationConfiguration = () => ({});
+  const run = await w.run({ store });
+  // The store's DoctorRunRecord shape: compile-time proof that no mapping is needed.
+  const record: { connector: string; startedAt: string; finishedAt: string; results: Record<string, unknown>[] } = run;
+  assert.deepEqual(JSON.parse(JSON.stringify(record)), record);
+  assert.equal(doctorExitCode(run), 1);
+});

@@ -7,25 +7,27 @@ import type { DoctorContext } from './context.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
-export interface CheckMeta {
+export type CheckMeta = {
   /** Public, kebab-case. */
   id: string;
   title: string;
   /** Why the check matters for ingestion, shown with every result. */
   why: string;
-}
+};
 
 /** What a check saw: the engine adds the metadata. */
-export interface CheckOutcome {
+export type CheckOutcome = {
   status: CheckStatus;
   /** What was found, in one or two sentences naming the resource. */
   found: string;
   /** The exact policy statement JSON to add, or the CLI command to run. */
   fix?: string;
   details?: Record<string, unknown>;
-}
+};
 
-export interface CheckResult extends CheckMeta, CheckOutcome {}
+// Type aliases, not interfaces: a DoctorRun is then a plain JSON record (Record<string, unknown>)
+// that the store's doctor-run table takes as it is.
+export type CheckResult = CheckMeta & CheckOutcome;
 
 export interface DoctorCheck extends CheckMeta {
   /**
@@ -38,13 +40,13 @@ export interface DoctorCheck extends CheckMeta {
   run(ctx: DoctorContext): Promise<CheckOutcome>;
 }
 
-export interface DoctorRun {
+export type DoctorRun = {
   /** The connector's name. */
   connector: string;
   startedAt: string;
   finishedAt: string;
   results: CheckResult[];
-}
+};
 
 export function defineCheck(check: DoctorCheck): DoctorCheck {
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(check.id)) throw new Error(`doctor check id must be kebab-case: ${check.id}`);

@@ -36,7 +36,10 @@ export function connectorOf(r: ConnectorRecord): Connector {
 
 /** What `ingest` and `backfill` pass to AWS: the ExternalId only goes with a role to assume. */
 export function ingestConfigOf(c: Connector): ConnectorConfig {
-  const { externalId, trail: _trail, enabled: _enabled, createdAt: _c, updatedAt: _u, ...config } = c;
+  const { externalId, trail: _trail, enabled: _enabled, createdAt: _c, updatedAt: _u, ...fields } = c;
+  // The queue URL names its region (https://sqs.<region>.amazonaws.com/...): use it when none is given.
+  const m = fields.queueUrl && !fields.region ? /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//.exec(fields.queueUrl) : null;
+  const config = m ? { ...fields, region: m[1]! } : fields;
   return c.roleArn ? { ...config, externalId } : config;
 }
 

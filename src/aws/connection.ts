@@ -11,6 +11,7 @@
  * AWS itself. trailscope only ever reads: nothing here is used to write to AWS.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -58,6 +59,8 @@ export interface AwsClients {
   readonly connection: AwsConnection;
   readonly region: string | undefined;
   readonly s3: S3Client;
+  /** CloudWatch in the connection's region (the doctor reads the queue's oldest-message age). */
+  readonly cloudwatch: CloudWatchClient;
   readonly sqs: SQSClient;
   /** KMS in the connection's region. */
   readonly kms: KMSClient;
@@ -187,6 +190,7 @@ export function createClients(conn: AwsConnection): AwsClients {
   const iam = lazy(() => new IAMClient(common));
   const organizations = lazy(() => new OrganizationsClient(common));
   const cloudtrail = lazy(() => new CloudTrailClient(common));
+  const cloudwatch = lazy(() => new CloudWatchClient(common));
   const kmsByRegion = new Map<string, KMSClient>();
   const kmsDefault = lazy(() => new KMSClient(common));
   let principal: Promise<string | undefined> | undefined;
@@ -216,6 +220,9 @@ export function createClients(conn: AwsConnection): AwsClients {
     get cloudtrail() {
       return cloudtrail.get();
     },
+    get cloudwatch() {
+      return cloudwatch.get();
+    },
     kmsIn(r: string) {
       if (r === region) return kmsDefault.get();
       let c = kmsByRegion.get(r);
@@ -235,7 +242,7 @@ export function createClients(conn: AwsConnection): AwsClients {
       return principal;
     },
     destroy() {
-      for (const c of [s3, sqs, sts, iam, organizations, cloudtrail, kmsDefault]) c.destroy();
+      for (const c of [s3, sqs, sts, iam, organizations, cloudtrail, cloudwatch, kmsDefault]) c.destroy();
       for (const c of kmsByRegion.values()) c.destroy();
     },
   };

@@ -72,6 +72,7 @@ export const DIAGNOSTIC_ACTIONS = [
   's3:ListBucket',
   'sqs:GetQueueAttributes',
   'sqs:GetQueueUrl',
+  'cloudwatch:GetMetricStatistics',
   'kms:DescribeKey',
   'kms:GetKeyPolicy',
   'organizations:DescribeOrganization',

@@ -20,7 +20,7 @@ import { diagnosticCall } from './aws-errors.js';
 import { queueRegionFromUrl, regionOfArn } from './arn.js';
 
 /** The clients the doctor uses (a subset of AwsClients, so tests can pass their own). */
-export type DoctorClients = Pick<AwsClients, 's3' | 'sqs' | 'sts' | 'cloudtrail' | 'organizations' | 'kmsIn' | 'principal'> & {
+export type DoctorClients = Pick<AwsClients, 's3' | 'sqs' | 'sts' | 'cloudtrail' | 'organizations' | 'kmsIn' | 'principal'> & Partial<Pick<AwsClients, 'cloudwatch'>> & {
   /** STS with the credentials before AssumeRole, to see whether the role demands the ExternalId. */
   baseSts?: STSClient;
 };
@@ -37,6 +37,8 @@ export interface DoctorThresholds {
   minRetention: number;
   /** Visible messages above this are a backlog worth a warning. */
   backlogWarn: number;
+  /** An oldest message older than this (seconds) is a warning: files reach trailscope that late. */
+  oldestMessageWarnSeconds: number;
   /** Last delivery older than this (ms) is a warning; older than `deliveryFailMs` a failure. */
   deliveryWarnMs: number;
   deliveryFailMs: number;
@@ -48,6 +50,7 @@ export const DEFAULT_THRESHOLDS: DoctorThresholds = {
   minVisibilityTimeout: 30,
   minRetention: 4 * 86_400,
   backlogWarn: 10_000,
+  oldestMessageWarnSeconds: 3_600,
   deliveryWarnMs: 3_600_000,
   deliveryFailMs: 86_400_000,
   accountSilentMs: 86_400_000,

@@ -8,6 +8,7 @@
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { KMSClient, DescribeKeyCommand, GetKeyPolicyCommand } from '@aws-sdk/client-kms';
@@ -50,6 +51,7 @@ export interface World {
   /** STS with the credentials before AssumeRole. */
   baseSts: Stub;
   cloudtrail: Stub;
+  cloudwatch: Stub;
   kms: Stub;
   organizations: Stub;
   /** Answers of the bucket-configuration calls fauxqs lacks, by command name; replace to break them. */
@@ -201,7 +203,11 @@ export async function healthyWorld(fx: FauxqsFixture, type: 'account' | 'organiz
     kmsKeyArn: KEY_ARN,
     ...(type === 'organization' ? { organizationId: ORG_ID } : { accountId: ACCOUNT }),
   };
+  const cwClient = new CloudWatchClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const cloudwatch = mockClient(cwClient);
+  cloudwatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [{ Timestamp: new Date(NOW.getTime() - 5 * 60_000), Maximum: 30 }] });
   const clients: DoctorClients = {
+    cloudwatch: cwClient,
     s3,
     sqs,
     sts: stsClient,
@@ -225,6 +231,7 @@ export async function healthyWorld(fx: FauxqsFixture, type: 'account' | 'organiz
     sts,
     baseSts,
     cloudtrail,
+    cloudwatch,
     kms,
     organizations,
     canned,

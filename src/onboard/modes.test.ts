@@ -34,6 +34,7 @@ test('existing trail: the doctor may read the named trail, bucket, queue and key
       ['InspectBucket', '!Sub arn:${AWS::Partition}:s3:::prod-cloudtrail-logs'],
       ['InspectQueues', ['!Ref SqsQueueArn']],
       ['FindEventRules', '*'],
+      ['ReadQueueAge', '*'],
       ['InspectEventRules', '!Sub arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/*'],
       ['InspectKey', KEY_ARN],
     ],

@@ -95,6 +95,7 @@ export function readerStatements(t: ReaderTargets): TemplateStatement[] {
 /** Actions that take no resource ARN in IAM, so their statements name `*`. */
 export const ACTIONS_WITHOUT_RESOURCE_LEVEL = [
   'cloudtrail:DescribeTrails',
+  'cloudwatch:GetMetricStatistics',
   'events:ListRules',
   'organizations:DescribeOrganization',
   'organizations:ListAccounts',
@@ -147,6 +148,8 @@ export function diagnosticsStatements(t: DiagnosticsTargets): TemplateStatement[
     },
     { Sid: 'InspectQueues', Effect: 'Allow', Action: ['sqs:GetQueueAttributes', 'sqs:ListDeadLetterSourceQueues'], Resource: t.queueArns },
     { Sid: 'FindEventRules', Effect: 'Allow', Action: ['events:ListRules'], Resource: '*' },
+    // The age of the queue's oldest message is a CloudWatch metric; metric reads take no resource.
+    { Sid: 'ReadQueueAge', Effect: 'Allow', Action: ['cloudwatch:GetMetricStatistics'], Resource: '*' },
     { Sid: 'InspectEventRules', Effect: 'Allow', Action: ['events:DescribeRule', 'events:ListTargetsByRule'], Resource: t.eventRulesArn },
   );
   if (t.key) statements.push(keyStatement('InspectKey', ['kms:DescribeKey', 'kms:GetKeyPolicy'], t.key, false));

@@ -20,6 +20,7 @@ import type { Connector } from '../connectors/types.js';
  */
 const RESOURCE_STAR_ALLOWED = [
   'cloudtrail:DescribeTrails',
+  'cloudwatch:GetMetricStatistics',
   'events:ListRules',
   'iam:GenerateCredentialReport',
   'iam:GetAccountAuthorizationDetails',

@@ -1,14 +1,40 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { defineCheck } from '../types.js';
 import { accountOfArn } from '../arn.js';
-import { diagnosticCall } from '../aws-errors.js';
+import { diagnosticCall, errorMessage, isAccessDenied } from '../aws-errors.js';
 import type { DoctorContext } from '../context.js';
 import { withoutQueue } from './queue-shared.js';
 
 // The age of the oldest message is a CloudWatch metric (ApproximateAgeOfOldestMessage), not a
-// queue attribute; the doctor reads queue attributes only, and never receives a message (that
-// would hide it from ingest and count as a receive).
-const AGE_NOTE = 'the age of the oldest message is the CloudWatch metric ApproximateAgeOfOldestMessage, not read here';
+// queue attribute; the doctor reads it there and never receives a message (that would hide it
+// from ingest and count as a receive).
+async function oldestMessageAge(ctx: DoctorContext, queueUrl: string): Promise<{ seconds: number | null; note: string }> {
+  const cloudwatch = ctx.clients.cloudwatch;
+  if (!cloudwatch) return { seconds: null, note: 'oldest message age not read (no CloudWatch client)' };
+  const queueName = queueUrl.split('/').pop() ?? '';
+  const end = ctx.now();
+  try {
+    const out = await cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: queueName }],
+        StartTime: new Date(end.getTime() - 15 * 60_000),
+        EndTime: end,
+        Period: 300,
+        Statistics: ['Maximum'],
+      }),
+    );
+    const latest = (out.Datapoints ?? []).filter((d) => d.Timestamp && d.Maximum !== undefined).sort((x, y) => y.Timestamp!.getTime() - x.Timestamp!.getTime())[0];
+    if (!latest) return { seconds: null, note: 'CloudWatch reported no oldest-message age in the last 15 minutes' };
+    return { seconds: latest.Maximum!, note: `oldest message ${Math.round(latest.Maximum!)} s old` };
+  } catch (err) {
+    // The backlog is still worth reporting without the age: say what is missing instead.
+    const why = isAccessDenied(err) ? 'cloudwatch:GetMetricStatistics is not allowed (add it to the diagnostics policy)' : errorMessage(err);
+    return { seconds: null, note: `oldest message age not read: ${why}` };
+  }
+}
 
 async function deadLetterDepth(ctx: DoctorContext, redrivePolicy: string): Promise<{ arn: string; messages: number } | undefined> {
   const arn = String((JSON.parse(redrivePolicy) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn ?? '');
@@ -33,7 +59,17 @@ export const queueBacklog = defineCheck({
     const inFlight = Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
     const delayed = Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
     const dlq = a.RedrivePolicy ? await deadLetterDepth(ctx, a.RedrivePolicy).catch(() => undefined) : undefined;
-    const details = { visible, inFlight, delayed, deadLetter: dlq ?? null, oldestMessageAge: 'not read (CloudWatch ApproximateAgeOfOldestMessage)' };
+    const oldest = await oldestMessageAge(ctx, ctx.connector.queueUrl ?? '');
+    const AGE_NOTE = oldest.note;
+    const details = { visible, inFlight, delayed, deadLetter: dlq ?? null, oldestMessageAgeSeconds: oldest.seconds };
+    if (oldest.seconds !== null && oldest.seconds > ctx.thresholds.oldestMessageWarnSeconds) {
+      return {
+        status: 'warn',
+        found: `${visible} waiting, ${inFlight} in flight, ${delayed} delayed; ${AGE_NOTE}: files reach trailscope that late`,
+        fix: 'run trailscope ingest for this connector (or raise its --concurrency); check its log for repeated failures',
+        details,
+      };
+    }
     const counts = `${visible} waiting, ${inFlight} in flight, ${delayed} delayed`;
     if (visible > ctx.thresholds.backlogWarn) {
       return {

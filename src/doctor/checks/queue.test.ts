@@ -1,10 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { startFauxqsForTest } from '../../../test/support/fauxqs.js';
 import type { FauxqsFixture } from '../../../test/support/fauxqs.js';
-import { healthyWorld } from '../doctor.test-helpers.js';
+import { healthyWorld, NOW } from '../doctor.test-helpers.js';
 import type { World } from '../doctor.test-helpers.js';
 
 let fx: FauxqsFixture;
@@ -169,8 +170,22 @@ test('queue-backlog: messages in the dead-letter queue warn with the move comman
   for (let i = 0; i < 3; i++) await b.sqs.send(new SendMessageCommand({ QueueUrl: b.queueUrl, MessageBody: `m${i}` }));
   const backlog = await b.check('queue-backlog', { thresholds: { backlogWarn: 2 } });
   assert.equal(backlog.status, 'warn');
-  assert.match(backlog.found, /^3 waiting, 0 in flight, 0 delayed: a backlog of more than 2 \(the age of the oldest message is the CloudWatch metric ApproximateAgeOfOldestMessage, not read here\)/);
+  assert.match(backlog.found, /^3 waiting, 0 in flight, 0 delayed: a backlog of more than 2 \(oldest message 30 s old\)/);
   assert.equal((await b.check('queue-backlog')).status, 'pass');
+});
+
+test('queue-backlog: an oldest message over an hour old warns; CloudWatch denied still reports the backlog and names the action', async () => {
+  const w = await healthyWorld(fx);
+  w.cloudwatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [{ Timestamp: new Date(NOW.getTime() - 60_000), Maximum: 7200 }] });
+  const old = await w.check('queue-backlog');
+  assert.equal(old.status, 'warn');
+  assert.match(old.found, /oldest message 7200 s old: files reach trailscope that late/);
+  const call = w.cloudwatch.commandCalls(GetMetricStatisticsCommand)[0]!.args[0].input;
+  assert.deepEqual([call.Namespace, call.MetricName, call.Dimensions?.[0]?.Value], ['AWS/SQS', 'ApproximateAgeOfOldestMessage', w.queueUrl.split('/').pop()]);
+  w.cloudwatch.on(GetMetricStatisticsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+  const denied = await w.check('queue-backlog');
+  assert.equal(denied.status, 'pass');
+  assert.match(denied.found, /0 waiting.*oldest message age not read: cloudwatch:GetMetricStatistics is not allowed/);
 });
 
 test('queue checks are skipped for a connector without a queue', async () => {

@@ -32,7 +32,8 @@ interface PathsOptions extends WindowOptions {
  *     "confidence": "confirmed"|"potential", "accounts": string[], "crossAccount": boolean,
  *     "steps": [{ "from": id, "to": id, "technique": "iam-001"|"sts-001"|"lambda-001"|"trust-external"|...,
  *                 "techniqueName": string, "actions": string[], "via"?: id, "service"?: string,
- *                 "conditional": boolean, "confidence": "confirmed"|"potential",
+ *                 "conditional": boolean, "conditions"?: string[],   // undecided conditions of a conditional step
+ *                 "confidence": "confirmed"|"potential",
  *                 "status": "possible"|"attempted"|"exercised",
  *                 "succeededEventIds": string[], "failedEventIds": string[],
  *                 "firstSeen": ISO|null, "lastSeen": ISO|null, "followOn"?: string }]
@@ -127,6 +128,7 @@ export function registerPaths(program: Command): void {
                 `    ${s.technique.padEnd(34)} ${s.status.padEnd(9)} ${s.to}${s.via && s.via !== s.to ? ` (via ${s.via})` : ''}${ev ? `  events: ${s.succeededEventIds.length} ok, ${s.failedEventIds.length} denied` : ''}`,
               ),
             );
+            for (const c of s.conditions ?? []) process.stdout.write(terminalLine(`${' '.repeat(6)}only if ${c}`));
           }
         }
         process.stderr.write(

@@ -216,7 +216,22 @@ export abstract class BuilderBase {
     q: { evidenceFrom?: string; fromKind: string; actions: readonly string[]; related: readonly string[]; target?: string },
   ): void {
     const evidence = this.evidence.step({ from: q.evidenceFrom ?? e.from, fromKind: q.fromKind, actions: q.actions, related: q.related, target: q.target });
-    this.graph.addEdge({ ...e, status: evidence.status, evidence });
+    const conditions = e.conditional && !e.conditions ? this.conditionsOf(e.from, e.actions) : [];
+    this.graph.addEdge({ ...e, ...(conditions.length ? { conditions } : {}), status: evidence.status, evidence });
+  }
+
+  /** What a conditional step hangs on, for the reader: the undecided conditions of the actor's grants. */
+  protected conditionsOf(actor: string, actions: readonly string[]): string[] {
+    if (!this.ev.conditionsOf || !this.identities.has(actor)) return [];
+    const out = new Set<string>();
+    for (const a of actions) {
+      try {
+        for (const c of this.ev.conditionsOf(actor, a)) out.add(c);
+      } catch {
+        // an actor the evaluator cannot resolve has no conditions to show
+      }
+    }
+    return [...out];
   }
 
   protected snapshotOf(accountId: string): AccountSnapshot | undefined {

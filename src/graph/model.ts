@@ -38,6 +38,8 @@ export interface GraphEdge {
   actions: string[];
   /** Allowed only under a condition that cannot be decided statically (or on resources only some of which qualify). */
   conditional: boolean;
+  /** Conditional steps: the undecided conditions of the grants the step relies on ("IpAddress aws:SourceIp 203.0.113.0/24"). */
+  conditions?: string[];
   /** potential: acts through a resource (function, instance, stack...) not seen in CloudTrail; confirmed otherwise. */
   confidence: Confidence;
   /** The principal, group, policy or resource the step goes through. */

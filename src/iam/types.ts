@@ -132,4 +132,9 @@ export interface PermissionEvaluator {
     resource: string,
     context?: Record<string, string | string[]>,
   ): 'allowed' | 'denied' | 'conditional';
+  /**
+   * The conditions left undecided on the statements that allow the action to the principal
+   * (after principal and time keys are decided), one "Operator key values" line per entry.
+   */
+  conditionsOf?(principalArn: string, action: string): string[];
 }

@@ -2,7 +2,8 @@ import type { EffectivePermissions, PermissionEvaluator, PolicyDocument } from '
 import type { IamModel } from '../model.js';
 import { asList } from '../snapshot/policy-document.js';
 import { ActionUniverse } from './actions.js';
-import { FULL } from './compiled.js';
+import { CONDITIONAL, FULL } from './compiled.js';
+import { hasBit } from './actions.js';
 import type { PolicySet } from './compiled.js';
 import { decidableContext, resolveConditions } from './conditions.js';
 import type { DecidableContext, ResolvedPrincipal } from './conditions.js';
@@ -148,6 +149,22 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
       return g === FULL ? 'allowed' : g > 0 ? 'conditional' : 'denied';
     }
     return identitySide;
+  }
+
+  conditionsOf(principalArn: string, action: string): string[] {
+    const i = this.universe.indexOf(action);
+    if (i === undefined) return [];
+    const set = this.sets.policySet(principalArn);
+    const out = new Set<string>();
+    for (const policy of [...set.identity, ...(set.boundary ? [set.boundary] : []), ...set.scpLevels.flat()]) {
+      for (const st of policy.statements) {
+        if (st.effect !== 'Allow' || st.grade !== CONDITIONAL || !hasBit(st.actions, i)) continue;
+        for (const [op, entries] of Object.entries(st.statement.Condition ?? {})) {
+          for (const [key, value] of Object.entries(entries)) out.add(`${op} ${key} ${(Array.isArray(value) ? value : [value]).map(String).join(', ')}`);
+        }
+      }
+    }
+    return [...out];
   }
 
   /** Pessimistic run → 'allowed'; optimistic run → 'conditional'; else denied (explicitly or not). */

@@ -28,6 +28,11 @@ export interface GraphNode {
   adminBasis?: 'all-actions' | 'account-maximum';
   /** Why this node is an entry point for attackers (empty when it is not one). */
   entry: string[];
+  /**
+   * A derived node: the real principal `from` once it has given itself the permissions of
+   * `addedGroups` (by iam:AddUserToGroup). Its id is `<from>+group:<group ARN>` per group.
+   */
+  derived?: { from: string; addedGroups: string[] };
 }
 
 export interface GraphEdge {

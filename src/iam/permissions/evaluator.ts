@@ -1,4 +1,4 @@
-import type { EffectivePermissions, PermissionEvaluator, PolicyDocument } from '../types.js';
+import type { EffectivePermissions, IamRole, IamUser, PermissionEvaluator, PolicyDocument } from '../types.js';
 import type { IamModel } from '../model.js';
 import { asList } from '../snapshot/policy-document.js';
 import { ActionUniverse } from './actions.js';
@@ -101,6 +101,10 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     return this.sets.resolvePrincipal(arn);
   }
 
+  derive(id: string, principal: IamUser | IamRole): void {
+    this.sets.derive(id, principal);
+  }
+
   effective(principalArn: string): EffectivePermissions & { unresolvedPolicyArns: string[] } {
     const set = this.sets.policySet(principalArn);
     const r = this.grants.evaluateSet(set, principalArn);
@@ -124,7 +128,7 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     // Without a matching Allow the answer is 'denied' whether or not a Deny also names it; only
     // AssumeRole (trust may name the caller) and KMS (key policies) tell the two apart below.
     if (i !== undefined && !a.startsWith('sts:assumerole') && !a.startsWith('kms:')) {
-      const actor = this.model.identities.get(principalArn);
+      const actor = this.resolvePrincipal(principalArn);
       if (noAllowCanMatch(set, i, resource, actor?.type === 'user' ? actor.name : null)) return 'denied';
     }
     const pctx = decidableContext(this.resolvePrincipal(principalArn));

@@ -1,5 +1,5 @@
 import { validateIdentityPolicy, validateServiceControlPolicy } from '@cloud-copilot/iam-policy';
-import type { IamGroup, PolicyDocument, PolicyStatement } from '../types.js';
+import type { IamGroup, IamRole, IamUser, PolicyDocument, PolicyStatement } from '../types.js';
 import type { IamModel } from '../model.js';
 import { asList } from '../snapshot/policy-document.js';
 import type { ActionUniverse } from './actions.js';
@@ -36,6 +36,7 @@ export class PolicySets {
   private readonly principalKeyDocs = new WeakMap<PolicyDocument, boolean>();
   private readonly decidableKeyDocs = new WeakMap<PolicyDocument, boolean>();
   private readonly principalSets = new Map<string, PolicySet>();
+  private readonly hypothetical = new Map<string, IamUser | IamRole>();
   private readonly validated = new WeakMap<PolicyDocument, string[]>();
   private readonly groupsByAccount = new Map<string, Map<string, IamGroup>>();
   private readonly idsByText = new Map<string, string>();
@@ -54,6 +55,13 @@ export class PolicySets {
     }
   }
 
+  /** See PermissionEvaluator.derive: the principal's policies as changed, under an id of its own. */
+  derive(id: string, principal: IamUser | IamRole): void {
+    if (this.model.identities.has(id)) throw new Error(`${id}: already an imported principal`);
+    this.hypothetical.set(id, principal);
+    this.principalSets.delete(id);
+  }
+
   /** Principals resolved so far. */
   get size(): number {
     return this.principalSets.size;
@@ -61,7 +69,7 @@ export class PolicySets {
 
   /** Resolves user/role/group ARNs, account root ARNs and assumed-role session ARNs. */
   resolvePrincipal(arn: string): ResolvedPrincipal {
-    const direct = this.model.identities.get(arn);
+    const direct = this.model.identities.get(arn) ?? this.hypothetical.get(arn);
     if (direct) return direct;
     const root = /^arn:aws[a-z-]*:iam::(\d{12}):root$/.exec(arn);
     if (root) return { type: 'root', arn, accountId: root[1]! };

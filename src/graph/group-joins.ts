@@ -1,0 +1,132 @@
+/**
+ * Escalation that changes the actor's own permissions without making it admin at once: a user
+ * allowed iam:AddUserToGroup joins a group whose policies are not admin but let a member go on
+ * (iam:CreatePolicyVersion on a policy attached to the group, iam:PassRole with
+ * ec2:RunInstances to an admin role, sts:AssumeRole, ...).
+ *
+ * Each such join leads to a derived node, "user U with the permissions of group G" (id
+ * `<U>+group:<G>`), evaluated by the real evaluator as U with one more group, from which every
+ * technique and trust edge is tried again. A derived node is kept only when it is
+ * admin-equivalent or has an edge of its own (directly, or through a further join), and a join
+ * is only tried when the group adds some action a technique needs, so harmless groups cost one
+ * grant comparison each.
+ */
+import type { AccountSnapshot, GrantKind, IamGroup, IamRole, IamUser } from '../iam/types.js';
+import { Builder } from './technique-edges.js';
+import { TECHNIQUES } from './techniques.js';
+import { trustGrants } from './trust.js';
+import { isServiceLinked } from './model.js';
+
+/** Groups one path may join: two covers a grant split across two groups (PassRole in one, RunInstances in the other). */
+export const MAX_GROUP_JOINS = 2;
+/** Derived nodes tried per user, whatever the number of groups: bounds the graph on accounts with hundreds of groups. */
+export const MAX_DERIVED_PER_USER = 64;
+
+const JOIN_TECHNIQUE = 'iam-013';
+const JOIN_ACTION = 'iam:AddUserToGroup';
+const RANK: Record<GrantKind, number> = { conditional: 1, limited: 2, full: 3 };
+const ESCALATION_ACTIONS: readonly string[] = [...new Set([...TECHNIQUES.filter((t) => !t.retired).flatMap((t) => t.actions), 'sts:AssumeRole'])];
+
+export class EscalationBuilder extends Builder {
+  /** Derived node id → whether it is useful (admin-equivalent, or an edge leads on from it). */
+  private readonly explored = new Map<string, boolean>();
+
+  override run(): void {
+    super.run();
+    if (!this.ev.derive) return;
+    for (const s of this.input.snapshots) {
+      if (s.groups.length === 0) continue;
+      for (const u of s.users) {
+        if (this.graph.node(u.arn)?.isAdmin || isServiceLinked(u) || !this.grant(u.arn, JOIN_ACTION)) continue;
+        this.joins(s, u, u, [], { tried: 0 });
+      }
+    }
+  }
+
+  /** Groups `current` (the user, or a derived node of it) may join, each explored; true when some join is useful. */
+  private joins(s: AccountSnapshot, base: IamUser, current: IamUser, joined: readonly IamGroup[], budget: { tried: number }): boolean {
+    if (joined.length >= MAX_GROUP_JOINS || !this.grant(current.arn, JOIN_ACTION)) return false;
+    let useful = false;
+    for (const g of s.groups) {
+      if (current.groupNames.includes(g.name) || this.isAdmin(g.arn)) continue; // admin groups: the admin-group technique
+      if (budget.tried >= MAX_DERIVED_PER_USER) break;
+      const r = this.check(current.arn, JOIN_ACTION, g.arn);
+      if (r === 'denied') continue;
+      const groups = [...joined, g].sort((a, b) => (a.arn < b.arn ? -1 : 1));
+      const id = `${base.arn}${groups.map((x) => `+group:${x.arn}`).join('')}`;
+      let ok = this.explored.get(id);
+      if (ok === undefined) {
+        budget.tried++;
+        ok = this.explore(s, base, current, g, id, groups, budget);
+      }
+      if (!ok) continue;
+      useful = true;
+      this.edge(
+        { from: current.arn, to: id, technique: JOIN_TECHNIQUE, actions: [JOIN_ACTION], conditional: r === 'conditional', confidence: 'confirmed', via: g.arn },
+        { fromKind: 'user', actions: [JOIN_ACTION.toLowerCase()], related: [g.arn] },
+      );
+    }
+    return useful;
+  }
+
+  private explore(s: AccountSnapshot, base: IamUser, current: IamUser, g: IamGroup, id: string, groups: readonly IamGroup[], budget: { tried: number }): boolean {
+    this.explored.set(id, false); // a cycle back to this node adds nothing
+    const derived: IamUser = { ...base, groupNames: [...current.groupNames, g.name] };
+    this.ev.derive!(id, derived);
+    this.derivedFrom.set(id, base.arn);
+    const node = { ...derived, arn: id };
+    this.identities.set(id, node);
+    if (!this.addsEscalationActions(current.arn, id)) return false;
+    const admin = this.admin(id);
+    let useful = admin.isAdmin;
+    if (!useful) {
+      this.techniqueEdges(s, node);
+      this.assumeEdges(id, base);
+      useful = (this.graph.out.get(id)?.length ?? 0) > 0;
+      // the next join sees this one's permissions: a grant split over two groups is found
+      if (this.joins(s, base, node, groups, budget)) useful = true;
+    }
+    if (useful) {
+      const names = groups.map((x) => x.name).join(' + ');
+      this.graph.addNode({ id, kind: 'user', accountId: base.accountId, name: `${base.name} + ${names}`, imported: false, ...admin, derived: { from: base.arn, addedGroups: groups.map((x) => x.arn) } });
+    }
+    this.explored.set(id, useful);
+    return useful;
+  }
+
+  /** The join grants some action a technique (or sts:AssumeRole) needs more broadly than before, or makes the user admin-equivalent. */
+  private addsEscalationActions(before: string, after: string): boolean {
+    if (this.isAdmin(after)) return true;
+    for (const a of ESCALATION_ACTIONS) {
+      const was = this.grant(before, a);
+      const now = this.grant(after, a);
+      if (now && (!was || RANK[now] > RANK[was])) return true;
+    }
+    return false;
+  }
+
+  /** sts:AssumeRole edges from a derived node: roles whose trust admits the real user (by ARN, its account, or anyone). */
+  private assumeEdges(id: string, base: IamUser): void {
+    const g = this.grant(id, 'sts:AssumeRole');
+    if (!g || g === this.grant(base.arn, 'sts:AssumeRole')) return;
+    for (const snap of this.input.snapshots) {
+      for (const role of snap.roles) {
+        if (isServiceLinked(role) || !this.trustAdmits(role, base)) continue;
+        const r = this.check(id, 'sts:AssumeRole', role.arn);
+        if (r === 'denied') continue;
+        this.edge(
+          { from: id, to: role.arn, technique: 'sts-001', actions: ['sts:AssumeRole'], conditional: r === 'conditional', confidence: 'confirmed' },
+          { fromKind: 'user', actions: ['sts:assumerole'], related: [role.arn], target: role.arn },
+        );
+      }
+    }
+  }
+
+  private trustAdmits(role: IamRole, user: IamUser): boolean {
+    return trustGrants(role).some(
+      (t) =>
+        t.actions.some((a) => /^sts:(AssumeRole|\*)$/i.test(a) || a === '*') &&
+        (t.kind === 'public' || (t.kind === 'account' && t.accountId === user.accountId) || (t.kind === 'principal' && t.value === user.arn)),
+    );
+  }
+}

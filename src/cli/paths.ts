@@ -24,8 +24,10 @@ interface PathsOptions extends WindowOptions {
  *     "<id>": { "kind": "user"|"role"|"group"|"root"|"account"|"federated"|"service"|"public"|"admin",
  *               "accountId": string|null, "name": string, "imported": boolean,
  *               "isAdmin": boolean, "adminBasis"?: "all-actions"|"account-maximum",
- *               "entry": string[] }            // access-key, console-password, external-account-trust,
- *   },                                        // organization-account-trust, public-trust, unscoped-oidc
+ *               "entry": string[],             // access-key, console-password, external-account-trust,
+ *                                             // organization-account-trust, public-trust, unscoped-oidc
+ *               "derived"?: { "from": id, "addedGroups": string[] } }  // the user once it joined those groups
+ *   },
  *   "paths": [{                               // AttackPath (src/graph/paths.ts), most serious first
  *     "from": id, "to": id,                   // to: an admin-equivalent principal, "admin", or --to
  *     "status": "possible"|"attempted"|"exercised", "conditional": boolean,

@@ -236,16 +236,21 @@ export abstract class BuilderBase {
     return this.derivedFrom.get(id) ?? id;
   }
 
+  private readonly conditionCache = new WeakMap<object, Map<string, string[]>>();
+
   /** What a conditional step hangs on, for the reader: the undecided conditions of the actor's grants. */
   protected conditionsOf(actor: string, actions: readonly string[]): string[] {
     if (!this.ev.conditionsOf || !this.identities.has(actor)) return [];
+    const granted = this.permissions(actor)?.granted;
+    if (!granted) return [];
+    // principals sharing a granted map share their policy set, and so its conditions
+    let byAction = this.conditionCache.get(granted);
+    if (!byAction) this.conditionCache.set(granted, (byAction = new Map()));
     const out = new Set<string>();
     for (const a of actions) {
-      try {
-        for (const c of this.ev.conditionsOf(actor, a)) out.add(c);
-      } catch {
-        // an actor the evaluator cannot resolve has no conditions to show
-      }
+      let list = byAction.get(a);
+      if (!list) byAction.set(a, (list = this.ev.conditionsOf(actor, a)));
+      for (const c of list) out.add(c);
     }
     return [...out];
   }

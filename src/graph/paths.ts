@@ -6,7 +6,7 @@
  * O(nodes + edges). Among equally short next hops the best-evidenced is kept: exercised before
  * attempted before possible, then unconditional, then confirmed.
  */
-import { ADMIN, type GraphEdge, type GraphNode, type PrivilegeGraph } from './build.js';
+import { ADMIN, type GraphEdge, type GraphNode, type PrivilegeGraph } from './model.js';
 import { STATUS_RANK, type StepStatus } from './evidence.js';
 import { TECHNIQUE_BY_ID, TRUST_EDGE_KINDS } from './techniques.js';
 

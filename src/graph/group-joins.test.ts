@@ -8,6 +8,8 @@ import { ADMIN } from './build.js';
 import { findPaths } from './paths.js';
 import { A, ADMIN_DOC, allow, doc, graphOf, groupArn, policyArn, roleArn, snapshot, trustDoc, userArn, type GroupSpec } from './scenario.test-helpers.js';
 import type { PolicyDocument } from '../iam/types.js';
+import { adminRoleAssumableByService } from '../analysis/rules/admin-role-assumable-by-service.js';
+import { DEFAULT_RULE_OPTIONS, type RuleContext } from '../analysis/types.js';
 
 const U = userArn('intern');
 const joinOnly = (...groups: string[]) => doc(allow('iam:AddUserToGroup', groups.map((g) => groupArn(g))));
@@ -22,8 +24,8 @@ async function pathsOfIntern(groups: GroupSpec[], extra: { policies?: { name: st
     groups,
     policies: extra.policies,
   });
-  const { graph } = await graphOf([snap]);
-  return { graph, paths: findPaths(graph, { from: U }) };
+  const { graph, evaluator } = await graphOf([snap]);
+  return { graph, evaluator, snap, paths: findPaths(graph, { from: U }) };
 }
 
 describe('group joins: escalation through the permissions of a non-admin group', () => {
@@ -54,6 +56,17 @@ describe('group joins: escalation through the permissions of a non-admin group',
     assert.equal(p.to, roleArn('ec2-admin'));
     assert.deepEqual(p.steps.map((s) => s.technique), ['iam-013', 'ec2-001']);
     assert.equal(p.steps[1]!.from, `${U}+group:${groupArn('launchers')}`);
+  });
+
+  it('the admin role handed to EC2 names the real user, and the group it must join, as a consumer', async () => {
+    const { evaluator, snap } = await pathsOfIntern([{ name: 'launchers', inline: [doc(allow(['iam:PassRole', 'ec2:RunInstances']))] }]);
+    const ctx = { asOf: '2026-06-01T00:00:00Z', windowDays: 90, windowStart: '2026-03-03T00:00:00Z', identities: [], snapshots: [snap], evaluator, options: DEFAULT_RULE_OPTIONS } as RuleContext;
+    const [f] = adminRoleAssumableByService.evaluate(ctx);
+    const consumers = f?.details.consumers as { principal: string; afterJoining?: string[]; technique: string }[];
+    assert.deepEqual(
+      consumers.map((c) => [c.principal, c.afterJoining, c.technique]),
+      [[U, [groupArn('launchers')], 'ec2-001']],
+    );
   });
 
   it('joins a group allowed to create access keys for an admin user', async () => {

@@ -90,6 +90,19 @@ describe('group joins: escalation through the permissions of a non-admin group',
     assert.equal(p.steps[1]!.to, `${U}${both}`);
   });
 
+  it('a user whose own grants and a group’s together allow everything becomes admin-equivalent by joining', async () => {
+    const snap = snapshot(A, {
+      users: [{ name: 'intern', inline: [doc({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }, allow('iam:AddUserToGroup', groupArn('iam-team')))], keys: 1 }],
+      groups: [{ name: 'iam-team', inline: [doc(allow('iam:*'))] }],
+    });
+    const { graph } = await graphOf([snap]);
+    const derived = `${U}+group:${groupArn('iam-team')}`;
+    assert.equal(graph.node(U)?.isAdmin, false);
+    assert.equal(graph.node(derived)?.isAdmin, true);
+    const [p] = findPaths(graph, { from: U });
+    assert.deepEqual(p?.steps.map((s) => [s.technique, s.to]), [['iam-013', derived]]);
+  });
+
   it('joining a group with only harmless read permissions leads nowhere and adds no node', async () => {
     const { graph, paths } = await pathsOfIntern([{ name: 'readers', inline: [doc(allow(['s3:Get*', 's3:List*', 'iam:Get*', 'iam:List*']))] }]);
     assert.deepEqual(paths, []);

@@ -84,7 +84,11 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     this.sets = new PolicySets(model, universe, opts, this.simulator);
     this.grants = new Grants(universe, this.simulator);
     this.validationErrors = this.sets.validationErrors;
+    this.asOfMs = opts.asOf ? Date.parse(opts.asOf) : NaN;
   }
+
+  /** The analysis instant (NaN when none was given): time conditions of trust policies are decided against it. */
+  private readonly asOfMs: number;
 
   stats(): EvaluatorStats {
     return {
@@ -136,7 +140,7 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     if (a.startsWith('sts:assumerole')) {
       const target = this.model.identities.get(resource);
       if (target?.type === 'role') {
-        const trust = trustSide(this.simulator, action, target, pctx, context);
+        const trust = trustSide(this.simulator, action, target, pctx, context, this.asOfMs);
         if (trust.result === 'denied' || identitySide === 'explicit-deny') return 'denied';
         // a trust policy naming the caller's ARN in its own account needs no identity grant
         // (kept to principals without SCPs and boundaries, which could still block it)

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildIamModel } from '../model.js';
 import { createPermissionEvaluator } from './evaluator.js';
 import { timeConditionVerdict, TOKEN_MAX_LIFETIME_MS } from './time-conditions.js';
-import { A, ADMIN_DOC, doc, snapshot, userArn, roleArn } from '../../graph/scenario.test-helpers.js';
+import { A, ADMIN_DOC, allow, doc, snapshot, trustDoc, userArn, roleArn } from '../../graph/scenario.test-helpers.js';
 
 const AS_OF = '2026-06-01T00:00:00Z';
 const asOfMs = Date.parse(AS_OF);
@@ -47,9 +47,14 @@ describe('evaluator with an analysis instant', () => {
         name: 'frozen',
         inline: [ADMIN_DOC, doc({ Effect: 'Deny', Action: 'iam:*', Resource: '*', Condition: { DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } } })],
       },
+      { name: 'assumer', inline: [doc(allow('sts:AssumeRole'))] },
       { name: 'until-2030', inline: [doc({ Effect: 'Allow', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } })] },
     ],
-    roles: [{ name: 'old-sessions', inline: [doc({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2019-01-01T00:00:00Z' } } })] }],
+    roles: [
+      { name: 'expired-trust', trust: trustDoc({ AWS: `arn:aws:iam::${A}:root` }, 'sts:AssumeRole', { DateLessThan: { 'aws:CurrentTime': '2019-01-01T00:00:00Z' } }) },
+      { name: 'open-trust', trust: trustDoc({ AWS: `arn:aws:iam::${A}:root` }, 'sts:AssumeRole', { DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } }) },
+      { name: 'old-sessions', inline: [doc({ Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2019-01-01T00:00:00Z' } } })] },
+    ],
   });
 
   it('a Deny whose time condition always holds is unconditional; an Allow that can never apply grants nothing', async () => {
@@ -65,5 +70,11 @@ describe('evaluator with an analysis instant', () => {
     const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snap] }), { validate: false, asOf: AS_OF });
     assert.equal(ev.effective(userArn('until-2030')).granted.get('s3:GetObject'), 'conditional');
     assert.deepEqual(ev.conditionsOf(userArn('until-2030'), 's3:GetObject'), ['IpAddress aws:SourceIp 10.0.0.0/8']);
+  });
+
+  it('trust policies: a trust that expired before the analysis time admits no one, one that opened before it admits', async () => {
+    const ev = await createPermissionEvaluator(buildIamModel({ snapshots: [snap] }), { validate: false, asOf: AS_OF });
+    assert.equal(ev.isAllowed(userArn('assumer'), 'sts:AssumeRole', roleArn('expired-trust')), 'denied');
+    assert.equal(ev.isAllowed(userArn('assumer'), 'sts:AssumeRole', roleArn('open-trust')), 'allowed');
   });
 });

@@ -71,7 +71,7 @@ describe('paths: every step of a self-escalation through a group', () => {
       [INTERN, 'iam-013', DERIVED],
       [DERIVED, 'iam-001', 'admin'],
     ]);
-    assert.deepEqual(doc.nodes[DERIVED]?.derived, { from: INTERN, addedGroups: [GROUP] });
+    assert.deepEqual(doc.nodes[DERIVED]?.derived, { from: INTERN, addedGroups: [GROUP], addedPolicies: [] });
     assert.equal(doc.nodes[DERIVED]?.imported, false);
   });
 

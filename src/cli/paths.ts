@@ -26,7 +26,7 @@ interface PathsOptions extends WindowOptions {
  *               "isAdmin": boolean, "adminBasis"?: "all-actions"|"account-maximum",
  *               "entry": string[],             // access-key, console-password, external-account-trust,
  *                                             // organization-account-trust, public-trust, unscoped-oidc
- *               "derived"?: { "from": id, "addedGroups": string[] } }  // the user once it joined those groups
+ *               "derived"?: { "from": id, "addedGroups": string[], "addedPolicies": string[] } }  // once it joined / attached those
  *   },
  *   "paths": [{                               // AttackPath (src/graph/paths.ts), most serious first
  *     "from": id, "to": id,                   // to: an admin-equivalent principal, "admin", or --to

@@ -231,6 +231,15 @@ export abstract class BuilderBase {
     this.graph.addEdge({ ...e, ...via, ...(conditions.length ? { conditions } : {}), status: evidence.status, evidence });
   }
 
+  /**
+   * The actor may attach managed policies to itself only under conditions on iam:PolicyARN:
+   * which policies decides where that leads (self-attach.ts), not "admin" outright.
+   */
+  protected attachLimitedToPolicies(actor: string, action: string): boolean {
+    const conditions = this.conditionsOf(actor, [action]);
+    return conditions.length > 0 && conditions.every((c) => c.split(' ')[1]?.toLowerCase() === 'iam:policyarn');
+  }
+
   /** The real principal behind a derived node id (any other id unchanged). */
   protected realArn(id: string): string {
     return this.derivedFrom.get(id) ?? id;

@@ -45,7 +45,7 @@ describe('group joins: escalation through the permissions of a non-admin group',
       ],
     );
     assert.equal(p!.steps[0]!.techniqueName, 'iam:AddUserToGroup');
-    assert.deepEqual(graph.node(derived)?.derived, { from: U, addedGroups: [groupArn('policy-editors')] });
+    assert.deepEqual(graph.node(derived)?.derived, { from: U, addedGroups: [groupArn('policy-editors')], addedPolicies: [] });
     assert.equal(graph.node(derived)?.isAdmin, false);
   });
 

@@ -15,7 +15,7 @@ import type { AccountSnapshot, GrantKind, IamGroup, IamRole, IamUser } from '../
 import { Builder } from './technique-edges.js';
 import { TECHNIQUES } from './techniques.js';
 import { trustGrants } from './trust.js';
-import { customerPoliciesOf, isServiceLinked, type GraphEdge } from './model.js';
+import { customerPoliciesOf, isServiceLinked, type GraphEdge, type Principal } from './model.js';
 import { nextHops } from './paths.js';
 
 /** Groups one path may join: two covers a grant split across two groups (PassRole in one, RunInstances in the other). */
@@ -40,6 +40,11 @@ export class EscalationBuilder extends Builder {
   /** Nodes a step from a derived node may lead to: those that reach admin, or a user that may join groups. */
   private leadsOn: ReadonlySet<string> = new Set();
 
+  /** Recomputes leadsOn over the graph as it is, with `principals` that may still gain edges counted as leading on. */
+  protected refreshLeadsOn(principals: readonly string[]): void {
+    this.leadsOn = new Set(nextHops(this.graph, new Set([...this.graph.adminTargets(), ...principals])).keys());
+  }
+
   override run(): void {
     super.run();
     if (!this.ev.derive) return;
@@ -54,7 +59,7 @@ export class EscalationBuilder extends Builder {
     if (joiners.length === 0) return;
     // derived nodes only matter on the way to admin: steps from them into dead ends are not kept,
     // which keeps the graph small where many users may join many groups
-    this.leadsOn = new Set(nextHops(this.graph, new Set([...this.graph.adminTargets(), ...joiners.map(([, u]) => u.arn)])).keys());
+    this.refreshLeadsOn(joiners.map(([, u]) => u.arn));
     for (const [s, u] of joiners) this.joins(s, u, u, [], { tried: 0 });
   }
 
@@ -167,14 +172,14 @@ export class EscalationBuilder extends Builder {
     }
     if (useful) {
       const names = groups.map((x) => x.name).join(' + ');
-      this.graph.addNode({ id, kind: 'user', accountId: base.accountId, name: `${base.name} + ${names}`, imported: false, ...admin, derived: { from: base.arn, addedGroups: groups.map((x) => x.arn) } });
+      this.graph.addNode({ id, kind: 'user', accountId: base.accountId, name: `${base.name} + ${names}`, imported: false, ...admin, derived: { from: base.arn, addedGroups: groups.map((x) => x.arn), addedPolicies: [] } });
     }
     this.explored.set(id, useful);
     return useful;
   }
 
   /** The join grants some action a technique (or sts:AssumeRole) needs more broadly than before, or makes the user admin-equivalent. */
-  private addsEscalationActions(before: string, after: string): boolean {
+  protected addsEscalationActions(before: string, after: string): boolean {
     if (this.isAdmin(after)) return true;
     for (const a of ESCALATION_ACTIONS) {
       const was = this.grant(before, a);
@@ -185,7 +190,7 @@ export class EscalationBuilder extends Builder {
   }
 
   /** sts:AssumeRole edges from a derived node: roles whose trust admits the real user (by ARN, its account, or anyone). */
-  private assumeEdges(id: string, base: IamUser): void {
+  protected assumeEdges(id: string, base: Principal): void {
     const g = this.grant(id, 'sts:AssumeRole');
     if (!g || g === this.grant(base.arn, 'sts:AssumeRole')) return;
     for (const snap of this.input.snapshots) {
@@ -201,7 +206,7 @@ export class EscalationBuilder extends Builder {
     }
   }
 
-  private trustAdmits(role: IamRole, user: IamUser): boolean {
+  private trustAdmits(role: IamRole, user: Principal): boolean {
     let grants = this.trustOf.get(role);
     if (!grants) this.trustOf.set(role, (grants = trustGrants(role)));
     return grants.some(

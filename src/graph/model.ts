@@ -30,9 +30,10 @@ export interface GraphNode {
   entry: string[];
   /**
    * A derived node: the real principal `from` once it has given itself the permissions of
-   * `addedGroups` (by iam:AddUserToGroup). Its id is `<from>+group:<group ARN>` per group.
+   * `addedGroups` (by iam:AddUserToGroup; id `<from>+group:<group ARN>` per group) or of
+   * `addedPolicies` (by attaching a managed policy it may attach; id `<from>+policy:<policy ARN>`).
    */
-  derived?: { from: string; addedGroups: string[] };
+  derived?: { from: string; addedGroups: string[]; addedPolicies: string[] };
 }
 
 export interface GraphEdge {

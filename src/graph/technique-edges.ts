@@ -96,6 +96,7 @@ export class Builder extends TrustEdgeBuilder {
     } else if (!this.canBecomeAdmin(p)) return;
     const r = this.allOn(p.arn, actions, p.arn);
     if (!r) return;
+    if (r.conditional && actions.length === 1 && /^iam:Attach(User|Role)Policy$/.test(actions[0]!) && this.attachLimitedToPolicies(p.arn, actions[0]!)) return;
     this.edge(
       { from: p.arn, to: ADMIN, technique: t.id, actions: [...actions], conditional: r.conditional, confidence: 'confirmed', via: p.arn },
       { fromKind: p.type, actions: actions.map(lc), related: [p.arn] },

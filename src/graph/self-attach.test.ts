@@ -5,6 +5,8 @@ import { ADMIN } from './build.js';
 import { findPaths } from './paths.js';
 import { A, ADMIN_DOC, allow, doc, graphOf, policyArn, roleArn, snapshot, trustDoc, userArn } from './scenario.test-helpers.js';
 import type { PolicyDocument } from '../iam/types.js';
+import { adminRoleAssumableByService } from '../analysis/rules/admin-role-assumable-by-service.js';
+import { DEFAULT_RULE_OPTIONS, type RuleContext } from '../analysis/types.js';
 
 const U = userArn('deployer');
 
@@ -14,8 +16,8 @@ async function deployerMayAttach(policyArnCondition: Record<string, Record<strin
     roles: [{ name: 'ec2-admin', trust: trustDoc({ Service: 'ec2.amazonaws.com' }), profile: true, inline: [ADMIN_DOC] }],
     policies,
   });
-  const { graph } = await graphOf([snap]);
-  return { graph, paths: findPaths(graph, { from: U }) };
+  const { graph, evaluator } = await graphOf([snap]);
+  return { graph, evaluator, snap, paths: findPaths(graph, { from: U }) };
 }
 
 describe('self-attach limited to named policies', () => {
@@ -35,6 +37,18 @@ describe('self-attach limited to named policies', () => {
     );
     assert.deepEqual(graph.node(derived)?.derived, { from: U, addedGroups: [], addedPolicies: [policyArn('launch')] });
     assert.ok(!(graph.out.get(U) ?? []).some((e) => e.to === ADMIN), 'no direct step to admin');
+  });
+
+  it('the admin role handed to EC2 names the principal and the policy it must attach first', async () => {
+    const { evaluator, snap } = await deployerMayAttach({ ArnEquals: { 'iam:PolicyARN': policyArn('launch') } }, [
+      { name: 'launch', document: doc(allow(['iam:PassRole', 'ec2:RunInstances'])) },
+    ]);
+    const ctx = { asOf: '2026-06-01T00:00:00Z', windowDays: 90, windowStart: '2026-03-03T00:00:00Z', identities: [], snapshots: [snap], evaluator, options: DEFAULT_RULE_OPTIONS } as RuleContext;
+    const consumers = adminRoleAssumableByService.evaluate(ctx)[0]?.details.consumers as Record<string, unknown>[];
+    assert.deepEqual(
+      consumers.map((c) => [c.principal, c.afterAttaching, c.afterJoining]),
+      [[U, [policyArn('launch')], undefined]],
+    );
   });
 
   it('may attach only a read-only policy: no path at all', async () => {

@@ -30,11 +30,12 @@ export const adminRoleAssumableByService: Rule = {
       const consumers = incoming
         .filter((e) => e.technique !== 'trust-service' && e.service)
         .map((e) => {
-          // a user once it joined groups (derived node): the user, and the groups it must join first
+          // a principal once it joined groups or attached policies (derived node): the principal, and what it must do first
           const derived = graph.node(e.from)?.derived;
           return {
             principal: derived?.from ?? e.from,
-            ...(derived ? { afterJoining: derived.addedGroups } : {}),
+            ...(derived?.addedGroups.length ? { afterJoining: derived.addedGroups } : {}),
+            ...(derived?.addedPolicies.length ? { afterAttaching: derived.addedPolicies } : {}),
             technique: e.technique,
             service: e.service!,
             status: e.status,

@@ -70,7 +70,7 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
   const notices = await time('notices', () => checkMissing(store, { asOf, windowStart: since, accountId: opts.accountId }));
   // the snapshots in force at asOf, so that a past --as-of gives the same answer tomorrow
   const model = await time('iam-model', () => new IamRepository(store.iam).loadModel({ at: asOf }));
-  const evaluator = model.accounts.size > 0 ? await time('evaluator', () => createPermissionEvaluator(model)) : null;
+  const evaluator = model.accounts.size > 0 ? await time('evaluator', () => createPermissionEvaluator(model, { asOf })) : null;
   const query = { since, until: asOf, principalArn: opts.principalArn };
   const rows = await time('usage', () => store.events.usage(query));
   const resourceDetail = opts.resourceDetail ?? opts.principalArn !== undefined;

@@ -24,15 +24,18 @@ interface PathsOptions extends WindowOptions {
  *     "<id>": { "kind": "user"|"role"|"group"|"root"|"account"|"federated"|"service"|"public"|"admin",
  *               "accountId": string|null, "name": string, "imported": boolean,
  *               "isAdmin": boolean, "adminBasis"?: "all-actions"|"account-maximum",
- *               "entry": string[] }            // access-key, console-password, external-account-trust,
- *   },                                        // organization-account-trust, public-trust, unscoped-oidc
+ *               "entry": string[],             // access-key, console-password, external-account-trust,
+ *                                             // organization-account-trust, public-trust, unscoped-oidc
+ *               "derived"?: { "from": id, "addedGroups": string[], "addedPolicies": string[] } }  // once it joined / attached those
+ *   },
  *   "paths": [{                               // AttackPath (src/graph/paths.ts), most serious first
  *     "from": id, "to": id,                   // to: an admin-equivalent principal, "admin", or --to
  *     "status": "possible"|"attempted"|"exercised", "conditional": boolean,
  *     "confidence": "confirmed"|"potential", "accounts": string[], "crossAccount": boolean,
  *     "steps": [{ "from": id, "to": id, "technique": "iam-001"|"sts-001"|"lambda-001"|"trust-external"|...,
  *                 "techniqueName": string, "actions": string[], "via"?: id, "service"?: string,
- *                 "conditional": boolean, "confidence": "confirmed"|"potential",
+ *                 "conditional": boolean, "conditions"?: string[],   // undecided conditions of a conditional step
+ *                 "confidence": "confirmed"|"potential",
  *                 "status": "possible"|"attempted"|"exercised",
  *                 "succeededEventIds": string[], "failedEventIds": string[],
  *                 "firstSeen": ISO|null, "lastSeen": ISO|null, "followOn"?: string }]
@@ -127,6 +130,7 @@ export function registerPaths(program: Command): void {
                 `    ${s.technique.padEnd(34)} ${s.status.padEnd(9)} ${s.to}${s.via && s.via !== s.to ? ` (via ${s.via})` : ''}${ev ? `  events: ${s.succeededEventIds.length} ok, ${s.failedEventIds.length} denied` : ''}`,
               ),
             );
+            for (const c of s.conditions ?? []) process.stdout.write(terminalLine(`${' '.repeat(6)}only if ${c}`));
           }
         }
         process.stderr.write(

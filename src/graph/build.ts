@@ -10,7 +10,7 @@
  * only tried when every action it needs is granted at all) and cached.
  */
 import type { PrivilegeGraph, GraphInput } from './model.js';
-import { Builder } from './technique-edges.js';
+import { SelfAttachBuilder } from './self-attach.js';
 
 export type { NodeKind, Confidence, GraphNode, GraphEdge, GraphInput, GraphStats } from './model.js';
 export { ADMIN, PUBLIC, GUARDRAIL_MAX, ADMIN_LEVERS, PrivilegeGraph, isServiceLinked, customerPoliciesOf, identityAllowsAll } from './model.js';
@@ -18,7 +18,7 @@ export { ADMIN, PUBLIC, GUARDRAIL_MAX, ADMIN_LEVERS, PrivilegeGraph, isServiceLi
 /** Builds the graph. Synchronous: the evaluator is already prepared. */
 export function buildGraph(input: GraphInput): PrivilegeGraph {
   const t0 = performance.now();
-  const b = new Builder(input);
+  const b = new SelfAttachBuilder(input);
   b.run();
   const g = b.graph;
   g.stats.nodes = g.nodes.size;

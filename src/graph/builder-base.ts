@@ -22,6 +22,8 @@ export abstract class BuilderBase {
   protected readonly imported: Set<string>;
   protected readonly org: Set<string>;
   protected readonly identities = new Map<string, Principal | IamGroup>();
+  /** Derived node id (a principal with permissions it may give itself) → the real principal's ARN. */
+  protected readonly derivedFrom = new Map<string, string>();
   /** account → service → roles trusting it */
   protected readonly serviceRoles = new Map<string, Map<string, IamRole[]>>();
 
@@ -103,7 +105,8 @@ export abstract class BuilderBase {
   }
 
   /** An action on a resource, for the actor: 'full' grants need no simulation (true for every resource and context). */
-  protected check(actor: string, action: string, resource: string, context?: Record<string, string>): Check {
+  protected check(actor: string, action: string, resourceOrNode: string, context?: Record<string, string>): Check {
+    const resource = this.realArn(resourceOrNode);
     const g = this.grant(actor, action);
     if (!g) return 'denied';
     const target = this.identities.get(resource);
@@ -215,8 +218,50 @@ export abstract class BuilderBase {
     e: Omit<GraphEdge, 'status' | 'evidence'>,
     q: { evidenceFrom?: string; fromKind: string; actions: readonly string[]; related: readonly string[]; target?: string },
   ): void {
-    const evidence = this.evidence.step({ from: q.evidenceFrom ?? e.from, fromKind: q.fromKind, actions: q.actions, related: q.related, target: q.target });
-    this.graph.addEdge({ ...e, status: evidence.status, evidence });
+    // a derived node acts with its real principal's credentials: CloudTrail names that principal
+    const evidence = this.evidence.step({
+      from: q.evidenceFrom ?? this.realArn(e.from),
+      fromKind: q.fromKind,
+      actions: q.actions,
+      related: q.related.map((r) => this.realArn(r)),
+      target: q.target === undefined ? undefined : this.realArn(q.target),
+    });
+    const conditions = e.conditional && !e.conditions ? this.conditionsOf(e.from, e.actions) : [];
+    const via = e.via === undefined ? {} : { via: this.realArn(e.via) };
+    this.graph.addEdge({ ...e, ...via, ...(conditions.length ? { conditions } : {}), status: evidence.status, evidence });
+  }
+
+  /**
+   * The actor may attach managed policies to itself only under conditions on iam:PolicyARN:
+   * which policies decides where that leads (self-attach.ts), not "admin" outright.
+   */
+  protected attachLimitedToPolicies(actor: string, action: string): boolean {
+    const conditions = this.conditionsOf(actor, [action]);
+    return conditions.length > 0 && conditions.every((c) => c.split(' ')[1]?.toLowerCase() === 'iam:policyarn');
+  }
+
+  /** The real principal behind a derived node id (any other id unchanged). */
+  protected realArn(id: string): string {
+    return this.derivedFrom.get(id) ?? id;
+  }
+
+  private readonly conditionCache = new WeakMap<object, Map<string, string[]>>();
+
+  /** What a conditional step hangs on, for the reader: the undecided conditions of the actor's grants. */
+  protected conditionsOf(actor: string, actions: readonly string[]): string[] {
+    if (!this.ev.conditionsOf || !this.identities.has(actor)) return [];
+    const granted = this.permissions(actor)?.granted;
+    if (!granted) return [];
+    // principals sharing a granted map share their policy set, and so its conditions
+    let byAction = this.conditionCache.get(granted);
+    if (!byAction) this.conditionCache.set(granted, (byAction = new Map()));
+    const out = new Set<string>();
+    for (const a of actions) {
+      let list = byAction.get(a);
+      if (!list) byAction.set(a, (list = this.ev.conditionsOf(actor, a)));
+      for (const c of list) out.add(c);
+    }
+    return [...out];
   }
 
   protected snapshotOf(accountId: string): AccountSnapshot | undefined {

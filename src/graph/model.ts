@@ -28,6 +28,12 @@ export interface GraphNode {
   adminBasis?: 'all-actions' | 'account-maximum';
   /** Why this node is an entry point for attackers (empty when it is not one). */
   entry: string[];
+  /**
+   * A derived node: the real principal `from` once it has given itself the permissions of
+   * `addedGroups` (by iam:AddUserToGroup; id `<from>+group:<group ARN>` per group) or of
+   * `addedPolicies` (by attaching a managed policy it may attach; id `<from>+policy:<policy ARN>`).
+   */
+  derived?: { from: string; addedGroups: string[]; addedPolicies: string[] };
 }
 
 export interface GraphEdge {
@@ -38,6 +44,8 @@ export interface GraphEdge {
   actions: string[];
   /** Allowed only under a condition that cannot be decided statically (or on resources only some of which qualify). */
   conditional: boolean;
+  /** Conditional steps: the undecided conditions of the grants the step relies on ("IpAddress aws:SourceIp 203.0.113.0/24"). */
+  conditions?: string[];
   /** potential: acts through a resource (function, instance, stack...) not seen in CloudTrail; confirmed otherwise. */
   confidence: Confidence;
   /** The principal, group, policy or resource the step goes through. */

@@ -6,7 +6,7 @@
  * O(nodes + edges). Among equally short next hops the best-evidenced is kept: exercised before
  * attempted before possible, then unconditional, then confirmed.
  */
-import { ADMIN, type GraphEdge, type GraphNode, type PrivilegeGraph } from './build.js';
+import { ADMIN, type GraphEdge, type GraphNode, type PrivilegeGraph } from './model.js';
 import { STATUS_RANK, type StepStatus } from './evidence.js';
 import { TECHNIQUE_BY_ID, TRUST_EDGE_KINDS } from './techniques.js';
 
@@ -21,6 +21,8 @@ export interface PathStep {
   via?: string;
   service?: string;
   conditional: boolean;
+  /** Conditional steps: the undecided conditions the step relies on, e.g. "IpAddress aws:SourceIp 203.0.113.0/24". */
+  conditions?: string[];
   confidence: 'confirmed' | 'potential';
   status: StepStatus;
   /** CloudTrail eventIDs of the enabling calls (succeeded / denied) in the window. */
@@ -97,6 +99,7 @@ export function toStep(e: GraphEdge): PathStep {
     ...(e.via ? { via: e.via } : {}),
     ...(e.service ? { service: e.service } : {}),
     conditional: e.conditional,
+    ...(e.conditions ? { conditions: e.conditions } : {}),
     confidence: e.confidence,
     status: e.status,
     succeededEventIds: e.evidence.succeeded,

@@ -34,7 +34,7 @@ export class Builder extends TrustEdgeBuilder {
 
   // ---- technique edges ----------------------------------------------------------------------
 
-  private techniqueEdges(s: AccountSnapshot, p: Principal): void {
+  protected techniqueEdges(s: AccountSnapshot, p: Principal): void {
     const granted = this.permissions(p.arn)?.granted;
     if (!granted || granted.size === 0) return;
     for (const t of TECHNIQUES) {
@@ -96,6 +96,7 @@ export class Builder extends TrustEdgeBuilder {
     } else if (!this.canBecomeAdmin(p)) return;
     const r = this.allOn(p.arn, actions, p.arn);
     if (!r) return;
+    if (r.conditional && actions.length === 1 && /^iam:Attach(User|Role)Policy$/.test(actions[0]!) && this.attachLimitedToPolicies(p.arn, actions[0]!)) return;
     this.edge(
       { from: p.arn, to: ADMIN, technique: t.id, actions: [...actions], conditional: r.conditional, confidence: 'confirmed', via: p.arn },
       { fromKind: p.type, actions: actions.map(lc), related: [p.arn] },
@@ -146,7 +147,7 @@ export class Builder extends TrustEdgeBuilder {
   private userCredentials(s: AccountSnapshot, t: Technique, p: Principal): void {
     const keys = t.actions.includes('iam:CreateAccessKey');
     for (const u of s.users) {
-      if (u.arn === p.arn) continue;
+      if (u.arn === this.realArn(p.arn)) continue;
       let unknown = false;
       if (keys) {
         const n = u.accessKeys?.length ?? 0;
@@ -182,7 +183,7 @@ export class Builder extends TrustEdgeBuilder {
     const type = t.principalTypes?.[0];
     const targets: Principal[] = type === 'user' ? s.users : s.roles;
     for (const b of targets) {
-      if (b.arn === p.arn || isServiceLinked(b) || this.isAdmin(b.arn) || !this.canBecomeAdmin(b)) continue;
+      if (b.arn === this.realArn(p.arn) || isServiceLinked(b) || this.isAdmin(b.arn) || !this.canBecomeAdmin(b)) continue;
       const access = this.check(p.arn, t.access!, b.arn);
       if (access === 'denied') continue;
       const resources = t.modify === 'iam:CreatePolicyVersion' ? customerPoliciesOf(s, b) : [b.arn];

@@ -132,4 +132,16 @@ export interface PermissionEvaluator {
     resource: string,
     context?: Record<string, string | string[]>,
   ): 'allowed' | 'denied' | 'conditional';
+  /**
+   * The conditions left undecided on the statements that allow the action to the principal
+   * (after principal and time keys are decided), one "Operator key values" line per entry.
+   */
+  conditionsOf?(principalArn: string, action: string): string[];
+  /**
+   * Registers a hypothetical principal under `id`: an imported user or role as it would be
+   * after a change to its own permissions (one more group, say). Its ARN stays the real one,
+   * so conditions on aws:PrincipalArn or aws:username still see the real principal; effective()
+   * and isAllowed() then answer for `id`.
+   */
+  derive?(id: string, principal: IamUser | IamRole): void;
 }

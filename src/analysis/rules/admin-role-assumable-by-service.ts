@@ -29,7 +29,20 @@ export const adminRoleAssumableByService: Rule = {
       if (services.length === 0) continue;
       const consumers = incoming
         .filter((e) => e.technique !== 'trust-service' && e.service)
-        .map((e) => ({ principal: e.from, technique: e.technique, service: e.service!, status: e.status, confidence: e.confidence, conditional: e.conditional }));
+        .map((e) => {
+          // a principal once it joined groups or attached policies (derived node): the principal, and what it must do first
+          const derived = graph.node(e.from)?.derived;
+          return {
+            principal: derived?.from ?? e.from,
+            ...(derived?.addedGroups.length ? { afterJoining: derived.addedGroups } : {}),
+            ...(derived?.addedPolicies.length ? { afterAttaching: derived.addedPolicies } : {}),
+            technique: e.technique,
+            service: e.service!,
+            status: e.status,
+            confidence: e.confidence,
+            conditional: e.conditional,
+          };
+        });
       const resources = [...new Set(graph.evidence.usesOf(node.id).flatMap((u) => u.resources.filter((r) => !r.includes(':iam::') || r.includes(':instance-profile/'))))].sort();
       const uses = graph.evidence.usesOf(node.id);
       findings.push(

@@ -1,8 +1,9 @@
-import type { EffectivePermissions, PermissionEvaluator, PolicyDocument } from '../types.js';
+import type { EffectivePermissions, IamRole, IamUser, PermissionEvaluator, PolicyDocument } from '../types.js';
 import type { IamModel } from '../model.js';
 import { asList } from '../snapshot/policy-document.js';
 import { ActionUniverse } from './actions.js';
-import { FULL } from './compiled.js';
+import { CONDITIONAL, FULL } from './compiled.js';
+import { hasBit } from './actions.js';
 import type { PolicySet } from './compiled.js';
 import { decidableContext, resolveConditions } from './conditions.js';
 import type { DecidableContext, ResolvedPrincipal } from './conditions.js';
@@ -83,7 +84,11 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     this.sets = new PolicySets(model, universe, opts, this.simulator);
     this.grants = new Grants(universe, this.simulator);
     this.validationErrors = this.sets.validationErrors;
+    this.asOfMs = opts.asOf ? Date.parse(opts.asOf) : NaN;
   }
+
+  /** The analysis instant (NaN when none was given): time conditions of trust policies are decided against it. */
+  private readonly asOfMs: number;
 
   stats(): EvaluatorStats {
     return {
@@ -98,6 +103,10 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
   /** Resolves user/role/group ARNs, account root ARNs and assumed-role session ARNs. */
   resolvePrincipal(arn: string): ResolvedPrincipal {
     return this.sets.resolvePrincipal(arn);
+  }
+
+  derive(id: string, principal: IamUser | IamRole): void {
+    this.sets.derive(id, principal);
   }
 
   effective(principalArn: string): EffectivePermissions & { unresolvedPolicyArns: string[] } {
@@ -123,7 +132,7 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     // Without a matching Allow the answer is 'denied' whether or not a Deny also names it; only
     // AssumeRole (trust may name the caller) and KMS (key policies) tell the two apart below.
     if (i !== undefined && !a.startsWith('sts:assumerole') && !a.startsWith('kms:')) {
-      const actor = this.model.identities.get(principalArn);
+      const actor = this.resolvePrincipal(principalArn);
       if (noAllowCanMatch(set, i, resource, actor?.type === 'user' ? actor.name : null)) return 'denied';
     }
     const pctx = decidableContext(this.resolvePrincipal(principalArn));
@@ -131,7 +140,7 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
     if (a.startsWith('sts:assumerole')) {
       const target = this.model.identities.get(resource);
       if (target?.type === 'role') {
-        const trust = trustSide(this.simulator, action, target, pctx, context);
+        const trust = trustSide(this.simulator, action, target, pctx, context, this.asOfMs);
         if (trust.result === 'denied' || identitySide === 'explicit-deny') return 'denied';
         // a trust policy naming the caller's ARN in its own account needs no identity grant
         // (kept to principals without SCPs and boundaries, which could still block it)
@@ -148,6 +157,22 @@ export class IamPermissionEvaluator implements PermissionEvaluator {
       return g === FULL ? 'allowed' : g > 0 ? 'conditional' : 'denied';
     }
     return identitySide;
+  }
+
+  conditionsOf(principalArn: string, action: string): string[] {
+    const i = this.universe.indexOf(action);
+    if (i === undefined) return [];
+    const set = this.sets.policySet(principalArn);
+    const out = new Set<string>();
+    for (const policy of [...set.identity, ...(set.boundary ? [set.boundary] : []), ...set.scpLevels.flat()]) {
+      for (const st of policy.statements) {
+        if (st.effect !== 'Allow' || st.grade !== CONDITIONAL || !hasBit(st.actions, i)) continue;
+        for (const [op, entries] of Object.entries(st.statement.Condition ?? {})) {
+          for (const [key, value] of Object.entries(entries)) out.add(`${op} ${key} ${(Array.isArray(value) ? value : [value]).map(String).join(', ')}`);
+        }
+      }
+    }
+    return [...out];
   }
 
   /** Pessimistic run → 'allowed'; optimistic run → 'conditional'; else denied (explicitly or not). */

@@ -1,11 +1,12 @@
 import { validateIdentityPolicy, validateServiceControlPolicy } from '@cloud-copilot/iam-policy';
-import type { IamGroup, PolicyDocument, PolicyStatement } from '../types.js';
+import type { IamGroup, IamRole, IamUser, PolicyDocument, PolicyStatement } from '../types.js';
 import type { IamModel } from '../model.js';
 import { asList } from '../snapshot/policy-document.js';
 import type { ActionUniverse } from './actions.js';
 import { CONDITIONAL, FULL, LIMITED } from './compiled.js';
 import type { CompiledPolicy, CompiledStatement, PolicySet } from './compiled.js';
 import { decidableContext, isPrincipalKey } from './conditions.js';
+import { isTimeKey, timeConditionVerdict } from './time-conditions.js';
 import type { DecidableContext, ResolvedPrincipal } from './conditions.js';
 import type { Simulator } from './simulator.js';
 
@@ -14,6 +15,11 @@ export class UnknownPrincipalError extends Error {}
 export interface EvaluatorOptions {
   /** Validate documents with iam-policy once while preparing (default true). */
   validate?: boolean;
+  /**
+   * The analysis instant (ISO): date and time conditions (aws:CurrentTime, aws:EpochTime,
+   * aws:TokenIssueTime) are decided against it. Without it they stay undecidable.
+   */
+  asOf?: string;
 }
 
 const ROOT_POLICY: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
@@ -28,7 +34,9 @@ export class PolicySets {
   private readonly compiledById = new Map<string, CompiledPolicy>();
   private readonly specialized = new WeakSet<PolicyDocument>();
   private readonly principalKeyDocs = new WeakMap<PolicyDocument, boolean>();
+  private readonly decidableKeyDocs = new WeakMap<PolicyDocument, boolean>();
   private readonly principalSets = new Map<string, PolicySet>();
+  private readonly hypothetical = new Map<string, IamUser | IamRole>();
   private readonly validated = new WeakMap<PolicyDocument, string[]>();
   private readonly groupsByAccount = new Map<string, Map<string, IamGroup>>();
   private readonly idsByText = new Map<string, string>();
@@ -47,6 +55,13 @@ export class PolicySets {
     }
   }
 
+  /** See PermissionEvaluator.derive: the principal's policies as changed, under an id of its own. */
+  derive(id: string, principal: IamUser | IamRole): void {
+    if (this.model.identities.has(id)) throw new Error(`${id}: already an imported principal`);
+    this.hypothetical.set(id, principal);
+    this.principalSets.delete(id);
+  }
+
   /** Principals resolved so far. */
   get size(): number {
     return this.principalSets.size;
@@ -54,7 +69,7 @@ export class PolicySets {
 
   /** Resolves user/role/group ARNs, account root ARNs and assumed-role session ARNs. */
   resolvePrincipal(arn: string): ResolvedPrincipal {
-    const direct = this.model.identities.get(arn);
+    const direct = this.model.identities.get(arn) ?? this.hypothetical.get(arn);
     if (direct) return direct;
     const root = /^arn:aws[a-z-]*:iam::(\d{12}):root$/.exec(arn);
     if (root) return { type: 'root', arn, accountId: root[1]! };
@@ -179,16 +194,20 @@ export class PolicySets {
   /**
    * Decides the parts of conditions that only depend on the principal (aws:PrincipalArn,
    * aws:PrincipalAccount, aws:PrincipalType, and for users aws:username, aws:userid and
-   * aws:PrincipalTag/*): a statement whose principal part is false is dropped, a true part is
+   * aws:PrincipalTag/*) and, given an analysis instant, the date and time keys
+   * (time-conditions.ts): a statement with a part that is false is dropped, a true part is
    * removed. So an SCP "Deny unless aws:PrincipalArn is the break-glass role" is an
-   * unconditional deny for everyone else, not a 'conditional' grant. The simulator evaluates
-   * the condition operators.
+   * unconditional deny for everyone else, not a 'conditional' grant, and an Allow limited to
+   * tokens issued before 2019 grants nothing. The simulator evaluates the other operators.
    */
   private specialize(doc: PolicyDocument, pctx: DecidableContext): PolicyDocument {
-    let has = this.principalKeyDocs.get(doc);
+    const asOfMs = this.opts.asOf ? Date.parse(this.opts.asOf) : NaN;
+    const withTime = !Number.isNaN(asOfMs);
+    const cache = withTime ? this.decidableKeyDocs : this.principalKeyDocs;
+    let has = cache.get(doc);
     if (has === undefined) {
-      has = doc.Statement.some((st) => st.Condition && Object.values(st.Condition).some((e) => Object.keys(e).some(isPrincipalKey)));
-      this.principalKeyDocs.set(doc, has);
+      has = doc.Statement.some((st) => st.Condition && Object.values(st.Condition).some((e) => Object.keys(e).some((k) => isPrincipalKey(k) || (withTime && isTimeKey(k)))));
+      cache.set(doc, has);
     }
     if (!has) return doc;
     const out: PolicyStatement[] = [];
@@ -201,27 +220,45 @@ export class PolicySets {
       const mine: Record<string, Record<string, unknown>> = {};
       const rest: Record<string, Record<string, unknown>> = {};
       let any = false;
+      let timeDecided = false;
+      let never = false;
       for (const [op, entries] of Object.entries(st.Condition)) {
         for (const [key, value] of Object.entries(entries)) {
           if (pctx.isKnown(key)) {
             (mine[op] ??= {})[key] = value;
             any = true;
-          } else (rest[op] ??= {})[key] = value;
+            continue;
+          }
+          const verdict = withTime && isTimeKey(key) ? timeConditionVerdict(op, key, value, asOfMs, pctx.kind) : 'unknown';
+          if (verdict === 'unknown') (rest[op] ??= {})[key] = value;
+          else {
+            timeDecided = true;
+            if (verdict === 'never') never = true;
+          }
         }
       }
-      if (!any) {
+      if (never) {
+        // the condition block is a conjunction: one entry that can never hold and the statement never applies
+        changed = true;
+        continue;
+      }
+      if (!any && !timeDecided) {
         out.push(st);
         continue;
       }
-      const holds = this.simulator.conditionHolds(mine, pctx);
+      const holds = any ? this.simulator.conditionHolds(mine, pctx) : true;
       if (holds === undefined) {
-        out.push(st);
-        continue;
+        if (!timeDecided) {
+          out.push(st);
+          continue;
+        }
+        // keep the principal part for the simulator, drop only the time entries that always hold
+        for (const [op, entries] of Object.entries(mine)) Object.assign((rest[op] ??= {}), entries);
       }
       changed = true;
-      if (!holds) continue;
+      if (holds === false) continue;
       const copy: PolicyStatement = { ...st };
-      if (Object.keys(rest).length) copy.Condition = rest;
+      if (Object.keys(rest).length) copy.Condition = rest as PolicyStatement['Condition'];
       else delete copy.Condition;
       out.push(copy);
     }

@@ -3,6 +3,7 @@ import type { IamRole } from '../types.js';
 import { asList } from '../snapshot/policy-document.js';
 import type { DecidableContext } from './conditions.js';
 import type { Simulator } from './simulator.js';
+import { isTimeKey, timeConditionVerdict } from './time-conditions.js';
 
 /**
  * The trust-policy side of sts:AssumeRole* on an imported role (PMapper's rule): the trust
@@ -15,6 +16,7 @@ export function trustSide(
   role: IamRole,
   pctx: DecidableContext,
   context: Record<string, string | string[]>,
+  asOfMs = NaN,
 ): { result: 'allowed' | 'denied' | 'conditional'; namesCaller: boolean } {
   const callerArn = pctx.arn;
   const matchesPrincipal = (principal: unknown): 'arn' | 'account' | false => {
@@ -36,10 +38,12 @@ export function trustSide(
     const m = matchesPrincipal(st.Principal);
     if (!m || !asList(st.Action).some((a) => actionMatchesPattern(action, a))) continue;
     let decided: 'allowed' | 'conditional' | 'denied' = 'allowed';
-    if (st.Condition) {
-      const keys = Object.values(st.Condition).flatMap((e) => Object.keys(e));
+    const condition = st.Condition ? withoutTimeEntries(st.Condition, asOfMs, pctx.kind) : undefined;
+    if (condition === null) continue; // a time condition that can never hold at the analysis instant
+    if (condition) {
+      const keys = Object.values(condition).flatMap((e) => Object.keys(e));
       if (keys.every((k) => given.has(k.toLowerCase()) || pctx.isKnown(k))) {
-        decided = simulator.conditionHolds(st.Condition, pctx, ctx) ? 'allowed' : 'denied';
+        decided = simulator.conditionHolds(condition, pctx, ctx) ? 'allowed' : 'denied';
       } else decided = 'conditional';
     }
     if (st.Effect === 'Deny') {
@@ -52,4 +56,28 @@ export function trustSide(
     if (m === 'arn' && decided === 'allowed') namesCaller = true;
   }
   return { result: best, namesCaller };
+}
+
+/**
+ * The condition with its date and time entries decided at the analysis instant: null when one
+ * can never hold, undefined when nothing is left to decide, else the remaining entries.
+ */
+function withoutTimeEntries(
+  condition: Record<string, Record<string, unknown>>,
+  asOfMs: number,
+  principalKind: string,
+): Record<string, Record<string, unknown>> | null | undefined {
+  if (Number.isNaN(asOfMs)) return condition;
+  const rest: Record<string, Record<string, unknown>> = {};
+  let left = false;
+  for (const [op, entries] of Object.entries(condition)) {
+    for (const [key, value] of Object.entries(entries)) {
+      const verdict = isTimeKey(key) ? timeConditionVerdict(op, key, value, asOfMs, principalKind) : 'unknown';
+      if (verdict === 'never') return null;
+      if (verdict === 'always') continue;
+      (rest[op] ??= {})[key] = value;
+      left = true;
+    }
+  }
+  return left ? rest : undefined;
 }

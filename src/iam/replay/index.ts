@@ -39,10 +39,10 @@ export function replayAccount(base: AccountSnapshot, events: Iterable<Normalized
   const state = new ReplayState(base);
   const mine = [...events].filter((e) => isReplayable(e) && accountOf(e) === base.accountId).sort(byTime);
   for (const e of mine) {
-    state.current = { eventID: e.eventID, eventName: e.eventName, eventTime: e.eventTime, actor: e.principalArn };
+    state.begin({ eventID: e.eventID, eventName: e.eventName, eventTime: e.eventTime, actor: e.principalArn });
     APPLIERS[e.eventName]!(state, e);
   }
-  state.current = null;
+  state.begin(null);
   return { snapshot: state.snapshot, configurations: state.configurations(), applied: mine.length };
 }
 
@@ -99,5 +99,6 @@ function accountOf(e: NormalizedEvent): string | null {
 }
 
 function byTime(a: NormalizedEvent, b: NormalizedEvent): number {
-  return a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.eventID < b.eventID ? -1 : 1;
+  // ties keep the order CloudTrail delivered them in (the sort is stable)
+  return a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0;
 }

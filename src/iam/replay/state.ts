@@ -38,13 +38,21 @@ export class ReplayState {
   private readonly identityMarks = new Map<string, Marks>();
   private readonly policyMarks = new Map<string, Marks>();
   /** The event being applied. */
-  current: ReplayedChange | null = null;
+  private current: ReplayedChange | null = null;
+  /** Application order of the events (ties in eventTime keep it). */
+  private readonly order = new Map<ReplayedChange, number>();
 
   constructor(base: AccountSnapshot) {
     this.snapshot = structuredClone(base);
     for (const p of this.snapshot.policies.values()) {
       if (p.versionId) this.versions.set(p.arn, new Map([[p.versionId, p.document]]));
     }
+  }
+
+  /** Starts applying an event: what is touched from now on is attributed to it. */
+  begin(change: ReplayedChange | null): void {
+    this.current = change;
+    if (change) this.order.set(change, this.order.size);
   }
 
   get accountId(): string {
@@ -145,7 +153,7 @@ export class ReplayState {
       return list.filter((m): m is Marks => m !== undefined);
     };
     const add = (arn: string, marks: Marks[]) => {
-      const changes = [...new Set(marks.flatMap((m) => m.changes))].sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0));
+      const changes = [...new Set(marks.flatMap((m) => m.changes))].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
       if (changes.length === 0) return;
       const uncertainty = [...new Set(marks.flatMap((m) => m.uncertainty))];
       out.set(arn, { changes, uncertain: uncertainty.length > 0, uncertainty });

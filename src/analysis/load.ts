@@ -75,8 +75,12 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
   const replay = await time('iam-replay', () => replayModel(store.events, snapshotModel, snapshotModel.snapshotTakenAt ?? new Map(), asOf));
   const model = replay.model;
   const evaluator = model.accounts.size > 0 ? await time('evaluator', () => createPermissionEvaluator(model)) : null;
+  // permissions as snapshotted, for identity-permissions-changed: only the accounts the replay changed
+  const changedAccounts = new Map([...snapshotModel.accounts].filter(([a, s]) => model.accounts.get(a) !== s));
   const snapshotEvaluator =
-    evaluator && replay.applied > 0 ? await time('snapshot-evaluator', () => createPermissionEvaluator(snapshotModel)) : evaluator;
+    evaluator && changedAccounts.size > 0
+      ? await time('snapshot-evaluator', () => createPermissionEvaluator({ ...snapshotModel, accounts: changedAccounts }))
+      : evaluator;
   const query = { since, until: asOf, principalArn: opts.principalArn };
   const rows = await time('usage', () => store.events.usage(query));
   const resourceDetail = opts.resourceDetail ?? opts.principalArn !== undefined;

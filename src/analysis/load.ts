@@ -21,7 +21,7 @@ import { analyseIdentities, windowStart, DEFAULT_WINDOW_DAYS, type IdentityAnaly
 import { DEFAULT_RULE_OPTIONS, type RuleContext, type RuleOptions } from './types.js';
 import { loadEscalationEvents } from '../graph/evidence.js';
 import { cachedVisibility, defaultVisibility, type VisibilityFn } from './visibility.js';
-import { checkMissing, type AnalysisNotice } from './notices.js';
+import { checkMissing, uncertainConfigurationNotices, type AnalysisNotice } from './notices.js';
 import { coverageNotice, DEFAULT_COVERAGE_OPTIONS, loadCoverage } from './coverage.js';
 
 export interface LoadOptions {
@@ -117,10 +117,14 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
       coverage,
     }),
   );
+  const uncertain = new Map<string, { accountId: string; reason: string }[]>();
   for (const id of identities) {
     const c = replay.configurations.get(id.summary.arn);
-    if (c) id.summary.configuration = { replayedEvents: c.changes.map((x) => x.eventID), uncertain: c.uncertain };
+    if (!c) continue;
+    id.summary.configuration = { replayedEvents: c.changes.map((x) => x.eventID), uncertain: c.uncertain };
+    if (c.uncertain) uncertain.set(id.summary.accountId, [...(uncertain.get(id.summary.accountId) ?? []), { accountId: id.summary.accountId, reason: c.uncertainty[0] ?? '' }]);
   }
+  notices.push(...uncertainConfigurationNotices(uncertain));
   const ctx: RuleContext = {
     asOf,
     windowDays,

@@ -17,7 +17,7 @@ before(async () => {
   await importIam(t.store, {
     authz: [
       authorizationDetails({
-        users: ['reader', 'climber', 'shrinker', 'unchanged'].map((name) => ({ name, created: '2025-01-01T00:00:00Z', inline: [allow(['s3:GetObject', 's3:PutObject'])] })),
+        users: ['reader', 'climber', 'shrinker', 'unchanged', 'vague'].map((name) => ({ name, created: '2025-01-01T00:00:00Z', inline: [allow(['s3:GetObject', 's3:PutObject'])] })),
       }),
     ],
   });
@@ -29,6 +29,7 @@ before(async () => {
     record({ user: 'ops' }, 'iam:DeleteUserPolicy', CHANGED_AT, { id: 'del-shrinker', requestParameters: { userName: 'shrinker', policyName: 'inline0' } }),
     record({ user: 'ops' }, 'iam:CreateUser', CHANGED_AT, { id: 'create-newbie', requestParameters: { userName: 'newbie' } }),
     put('newbie', ['ec2:DescribeInstances'], 'put-newbie'),
+    record({ user: 'ops' }, 'iam:AttachUserPolicy', CHANGED_AT, { id: 'attach-unknown', requestParameters: { userName: 'vague', policyArn: `arn:aws:iam::${ACCOUNT}:policy/never-seen` } }),
   ]);
   ctx = (await loadAnalysis(t.store, { asOf: AS_OF, windowDays: 90 })).ctx;
   findings = identityPermissionsChanged.evaluate(ctx);
@@ -57,6 +58,14 @@ describe('identity-permissions-changed', () => {
 
   it('counts every permission of an identity created after the snapshot as added', () => {
     assert.deepEqual(on('newbie')?.details.addedActions, ['ec2:DescribeInstances']);
+  });
+
+  it('an attachment with no known document adds nothing, and the run says the configuration is uncertain', () => {
+    assert.equal(on('vague'), undefined);
+    const vague = ctx.identities.find((i) => i.summary.arn === arn('vague'));
+    assert.deepEqual(vague?.summary.configuration, { replayedEvents: ['attach-unknown'], uncertain: true });
+    const notice = ctx.notices?.find((n) => n.kind === 'configuration-uncertain');
+    assert.match(notice?.message ?? '', /account 111122223333: .* permissions of 1 identity are uncertain \(AttachUserPolicy: .*never-seen has no known document\)/);
   });
 
   it('stays silent when permissions only shrank or nothing changed', () => {

@@ -3,7 +3,7 @@ import type { Applier } from './types.js';
 
 /**
  * Customer-managed policies: creation, new versions, the default version, deletion. A version
- * made default whose document trustscope never saw leaves the policy's grants uncertain.
+ * made default whose document trailscope never saw leaves the policy's grants uncertain.
  */
 export const policyAppliers: Record<string, Applier> = {
   CreatePolicy(state, e) {

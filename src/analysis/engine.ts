@@ -55,6 +55,11 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext, filter: Findi
       continue;
     }
     for (const f of produced) {
+      // a finding computed from an event-updated configuration says so, and from which events
+      const configuration = ctx.configurations?.get(f.resource);
+      if (configuration && f.details.configuration === undefined) {
+        f.details = { ...f.details, configuration: { replayedEvents: configuration.changes.map((c) => c.eventID), uncertain: configuration.uncertain } };
+      }
       if (filter.accountId && f.accountId !== filter.accountId) continue;
       if (filter.severities && filter.severities.length > 0 && !filter.severities.includes(f.severity)) continue;
       findings.push(f);

@@ -59,6 +59,11 @@ export interface IdentitySummary {
   activity: 'known' | 'unknown';
   /** The account's CloudTrail coverage of the window; null when coverage was not loaded. */
   coverage: { coveredDays: number; spans: Span[] } | null;
+  /**
+   * Present when IAM change events after the snapshot were applied to this identity's
+   * configuration: their eventIDs, and whether some could not be applied exactly.
+   */
+  configuration?: { replayedEvents: string[]; uncertain: boolean };
 }
 
 /** Everything the rules need about one identity. */

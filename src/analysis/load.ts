@@ -15,12 +15,13 @@ import type { AccountSnapshot, PermissionEvaluator } from '../iam/types.js';
 import { IamRepository } from '../iam/repository.js';
 import type { IamModel } from '../iam/model.js';
 import { createPermissionEvaluator } from '../iam/permissions/evaluator.js';
+import { replayModel } from '../iam/replay/index.js';
 import { aggregateUsage, type PrincipalUsage } from './usage.js';
 import { analyseIdentities, windowStart, DEFAULT_WINDOW_DAYS, type IdentityAnalysis } from './identities.js';
 import { DEFAULT_RULE_OPTIONS, type RuleContext, type RuleOptions } from './types.js';
 import { loadEscalationEvents } from '../graph/evidence.js';
 import { cachedVisibility, defaultVisibility, type VisibilityFn } from './visibility.js';
-import { checkMissing, type AnalysisNotice } from './notices.js';
+import { checkMissing, uncertainConfigurationNotices, type AnalysisNotice } from './notices.js';
 import { coverageNotice, DEFAULT_COVERAGE_OPTIONS, loadCoverage } from './coverage.js';
 
 export interface LoadOptions {
@@ -69,8 +70,17 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
 
   const notices = await time('notices', () => checkMissing(store, { asOf, windowStart: since, accountId: opts.accountId }));
   // the snapshots in force at asOf, so that a past --as-of gives the same answer tomorrow
-  const model = await time('iam-model', () => new IamRepository(store.iam).loadModel({ at: asOf }));
+  const snapshotModel = await time('iam-model', () => new IamRepository(store.iam).loadModel({ at: asOf }));
+  // the snapshot brought up to asOf by the IAM changes CloudTrail recorded after it
+  const replay = await time('iam-replay', () => replayModel(store.events, snapshotModel, snapshotModel.snapshotTakenAt ?? new Map(), asOf));
+  const model = replay.model;
   const evaluator = model.accounts.size > 0 ? await time('evaluator', () => createPermissionEvaluator(model, { asOf })) : null;
+  // permissions as snapshotted, for identity-permissions-changed: only the accounts the replay changed
+  const changedAccounts = new Map([...snapshotModel.accounts].filter(([a, s]) => model.accounts.get(a) !== s));
+  const snapshotEvaluator =
+    evaluator && changedAccounts.size > 0
+      ? await time('snapshot-evaluator', () => createPermissionEvaluator({ ...snapshotModel, accounts: changedAccounts }, { asOf }))
+      : evaluator;
   const query = { since, until: asOf, principalArn: opts.principalArn };
   const rows = await time('usage', () => store.events.usage(query));
   const resourceDetail = opts.resourceDetail ?? opts.principalArn !== undefined;
@@ -107,6 +117,14 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
       coverage,
     }),
   );
+  const uncertain = new Map<string, { accountId: string; reason: string }[]>();
+  for (const id of identities) {
+    const c = replay.configurations.get(id.summary.arn);
+    if (!c) continue;
+    id.summary.configuration = { replayedEvents: c.changes.map((x) => x.eventID), uncertain: c.uncertain };
+    if (c.uncertain) uncertain.set(id.summary.accountId, [...(uncertain.get(id.summary.accountId) ?? []), { accountId: id.summary.accountId, reason: c.uncertainty[0] ?? '' }]);
+  }
+  notices.push(...uncertainConfigurationNotices(uncertain));
   const ctx: RuleContext = {
     asOf,
     windowDays,
@@ -114,6 +132,8 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
     identities,
     snapshots,
     evaluator,
+    snapshotEvaluator,
+    configurations: replay.configurations,
     passRoleServices,
     credentialReports: model.credentialReports,
     escalationEvents,

@@ -15,7 +15,9 @@ export type NoticeKind =
   | 'no-credential-report'
   | 'unknown-account'
   /** An account whose CloudTrail coverage of the window is too short to judge activity. */
-  | 'coverage';
+  | 'coverage'
+  /** IAM changes after an account's snapshot that could not be applied exactly (src/iam/replay). */
+  | 'configuration-uncertain';
 
 /** JSON shape (stable): what is missing, what it means for the result, and how to bring it in. */
 export interface AnalysisNotice {
@@ -137,6 +139,18 @@ export async function checkMissing(store: Store, opts: { asOf: string; windowSta
 }
 
 /** Notices as stderr lines; `db` (the --db given) is added to every trailscope command. */
+/** One notice per account whose replayed configuration is uncertain for some identities. */
+export function uncertainConfigurationNotices(uncertain: ReadonlyMap<string, { accountId: string; reason: string }[]>): AnalysisNotice[] {
+  return [...uncertain].map(([accountId, list]) => ({
+    kind: 'configuration-uncertain' as const,
+    accountId,
+    message:
+      `account ${accountId}: IAM changes after the snapshot could not all be applied exactly; the permissions of ${list.length} identit${list.length === 1 ? 'y are' : 'ies are'} uncertain ` +
+      `(${list[0]!.reason}${list.length > 1 ? ', …' : ''}); a new snapshot settles it`,
+    commands: IMPORT_IAM,
+  }));
+}
+
 export function formatNotices(notices: readonly AnalysisNotice[], db?: string): string[] {
   const withDb = (c: string) => (db ? c.replace(/(trailscope [a-z]+(?: import| sync)?)(?= |$)/g, `$1 --db ${quoteArg(db)}`) : c);
   const lines: string[] = [];

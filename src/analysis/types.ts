@@ -8,6 +8,7 @@ import type { AccountSnapshot, PermissionEvaluator } from '../iam/types.js';
 import type { CredentialReport } from '../iam/snapshot/credential-report.js';
 import type { IdentityAnalysis } from './identities.js';
 import type { NormalizedEvent } from '../model/event.js';
+import type { IdentityConfiguration } from '../iam/replay/index.js';
 import { DEFAULT_COVERAGE_OPTIONS, type AccountCoverage, type CoverageOptions } from './coverage.js';
 
 export type { Finding, RuleMetadata, Severity } from '../model/finding.js';
@@ -44,6 +45,13 @@ export interface RuleContext {
   snapshots: readonly AccountSnapshot[];
   /** Null when no IAM data is loaded. */
   evaluator: PermissionEvaluator | null;
+  /**
+   * Permissions as the snapshots had them, before the IAM change events after them were replayed
+   * (the same evaluator when nothing was replayed). Optional.
+   */
+  snapshotEvaluator?: PermissionEvaluator | null;
+  /** Identities (by ARN) whose configuration was brought up to date from change events. Optional. */
+  configurations?: ReadonlyMap<string, IdentityConfiguration>;
   /**
    * Services passed roles went to, per principal and role ARN (from inferred iam:PassRole
    * events), for the iam:PassedToService condition of suggested policies. Optional.

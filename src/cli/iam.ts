@@ -6,6 +6,14 @@ import type { DetectedInput, ImportSummary } from '../iam/import.js';
 import { importIamInputs, readIamFile } from '../iam/import.js';
 import type { SyncClientOptions, SyncClients } from '../iam/sync.js';
 import { createSyncClients, syncIam, syncOrganization } from '../iam/sync.js';
+import { reconcileSnapshot, type Reconciliation } from '../iam/replay/reconcile.js';
+
+/** Lines telling how the configuration replayed from CloudTrail compares with a new snapshot. */
+export function formatReconciliation(r: Reconciliation): string[] {
+  const head = `account ${r.accountId}: ${r.replayedEvents} IAM change event(s) replayed from the previous snapshot (${r.since}) to this one (${r.until})`;
+  if (r.differences.length === 0) return [`${head}: the replayed configuration matches the snapshot`];
+  return [`${head}: ${r.differences.length} difference(s) from the snapshot (changes CloudTrail did not show, or not yet ingested):`, ...r.differences.map((d) => `  ${d}`)];
+}
 
 /** Formats an import summary as lines for people. */
 export function formatImportSummary(summary: ImportSummary): string[] {
@@ -87,13 +95,18 @@ export function registerIam(program: Command, deps: IamCommandDeps = {}): void {
           ...(opts.accountId ? { accountId: opts.accountId } : {}),
           ...(takenAt ? { takenAt } : {}),
         });
-        return r.summary;
+        const reconciliation: Reconciliation[] = [];
+        for (const snap of r.snapshots) {
+          const rec = await reconcileSnapshot(store, snap, takenAt ?? snap.importedAt);
+          if (rec) reconciliation.push(rec);
+        }
+        return { ...r.summary, reconciliation };
       } catch (err) {
         wrap(err);
       }
     });
     if (opts.json) printJson(summary);
-    else formatImportSummary(summary).forEach(out);
+    else [...formatImportSummary(summary), ...summary.reconciliation.flatMap(formatReconciliation)].forEach(out);
   });
 
   addDbOption(

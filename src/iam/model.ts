@@ -13,6 +13,8 @@ export interface IamModel {
   credentialReports: Map<string, CredentialReport>;
   /** Users, roles and groups of every account by ARN. */
   identities: Map<string, IamUser | IamRole | IamGroup>;
+  /** When each account's snapshot was taken (set by IamRepository.loadModel): where event replay starts. */
+  snapshotTakenAt?: Map<string, string>;
 }
 
 export type IamPrincipal = IamUser | IamRole | IamGroup;

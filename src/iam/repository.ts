@@ -71,8 +71,9 @@ export class IamRepository {
     const keep = (a: string) => !want || want.has(a);
     const pick = (kind: string) => (opts.at === undefined ? this.store.latest(kind) : this.store.latestAt(kind, opts.at));
     const [snaps, scps, reports] = await Promise.all([pick(IAM_KIND.authorizationDetails), pick(IAM_KIND.scps), pick(IAM_KIND.credentialReport)]);
-    return buildIamModel({
-      snapshots: snaps.filter((r) => keep(r.accountId)).map((r) => deserializeSnapshot(r.document)),
+    const kept = snaps.filter((r) => keep(r.accountId));
+    const model = buildIamModel({
+      snapshots: kept.map((r) => deserializeSnapshot(r.document)),
       scpChains: scps.filter((r) => keep(r.accountId)).map((r) => toScpChain(r.document as StoredScpChain)),
       credentialReports: reports
         .filter((r) => keep(r.accountId))
@@ -81,5 +82,7 @@ export class IamRepository {
           return rep;
         }),
     });
+    model.snapshotTakenAt = new Map(kept.map((r) => [r.accountId, r.takenAt ?? r.importedAt]));
+    return model;
   }
 }

@@ -3,6 +3,7 @@
  */
 import type { Rule } from '../types.js';
 import { adminRoleAssumableByService } from './admin-role-assumable-by-service.js';
+import { identityPermissionsChanged } from './identity-permissions-changed.js';
 import { inactiveIdentity } from './inactive-identity.js';
 import { overprovisionedIdentity } from './overprovisioned-identity.js';
 import { privilegeEscalation } from './privilege-escalation.js';
@@ -15,6 +16,7 @@ import { unusedConsolePassword } from './unused-console-password.js';
 
 export const builtinRules: readonly Rule[] = [
   adminRoleAssumableByService,
+  identityPermissionsChanged,
   inactiveIdentity,
   overprovisionedIdentity,
   privilegeEscalation,

@@ -61,7 +61,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: PoolClient) =
 const MIGRATION_LOCK = 0x7472_6c31; // "trl1"
 
 /**
- * Brings every area up to date, one transaction per step, recorded in schema_migrations(area,
+ * Brings every area up to date in one transaction, each step recorded in schema_migrations(area,
  * version). Workers starting together wait for each other on an advisory lock, so a step runs
  * once. A database written by a newer trailscope is refused.
  */
@@ -73,22 +73,30 @@ export async function migrate(pool: pg.Pool, areas: readonly PgAreaMigrations[])
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (area text NOT NULL, version integer NOT NULL, PRIMARY KEY (area, version))');
       const { rows } = await client.query<{ area: string; v: number }>('SELECT area, max(version) AS v FROM schema_migrations GROUP BY area');
       const have = new Map(rows.map((r) => [r.area, r.v]));
+      const pending: { area: string; version: number; sql: string }[] = [];
       for (const a of areas) {
         const current = have.get(a.area) ?? 0;
         if (current > a.steps.length) {
           throw new Error(`database schema of area "${a.area}" is version ${current}, newer than this trailscope knows (${a.steps.length}): upgrade trailscope`);
         }
-        for (let v = current + 1; v <= a.steps.length; v++) {
-          await client.query('BEGIN');
+        for (let v = current + 1; v <= a.steps.length; v++) pending.push({ area: a.area, version: v, sql: a.steps[v - 1]! });
+      }
+      if (pending.length === 0) return;
+      // All pending steps in one transaction: a database is never left half migrated.
+      await client.query('BEGIN');
+      try {
+        for (const step of pending) {
           try {
-            await client.query(a.steps[v - 1]!);
-            await client.query('INSERT INTO schema_migrations (area, version) VALUES ($1, $2)', [a.area, v]);
-            await client.query('COMMIT');
+            await client.query(step.sql);
           } catch (err) {
-            await client.query('ROLLBACK').catch(() => {});
-            throw new Error(`migration ${a.area} v${v} failed: ${(err as Error).message}`, { cause: err });
+            throw new Error(`migration ${step.area} v${step.version} failed: ${(err as Error).message}`, { cause: err });
           }
+          await client.query('INSERT INTO schema_migrations (area, version) VALUES ($1, $2)', [step.area, step.version]);
         }
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
       }
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});

@@ -1,4 +1,4 @@
-import { after, describe } from 'node:test';
+import { after, it } from 'node:test';
 import { runStoreContract } from '../contract.test-helpers.js';
 import { openStore } from '../index.js';
 import { TestDatabases, unreachableReason } from './test-server.test-helpers.js';
@@ -8,7 +8,7 @@ const databases = new TestDatabases();
 after(() => databases.dropAll());
 
 if (skip) {
-  describe('Store contract: postgres', { skip }, () => {});
+  it('Store contract: postgres', { skip }, () => {});
 } else {
   runStoreContract('postgres', {
     fresh: () => databases.fresh(),

@@ -11,8 +11,9 @@ import type { PgAreaMigrations } from './database.js';
  *   holds across concurrent workers.
  * - api: JSON [eventSource, eventName]; actions/resources: jsonb arrays of strings (filters use
  *   the ? and ?| operators); text columns go through toPgText (U+0000 is not valid text here).
- * - raw: the compact raw record (src/store/encode/raw.ts) of this event, brotli-compressed on
- *   its own; raw_codec says how, so a later codec (blocks, a dictionary) can live beside it.
+ * - raw: the compact raw record (src/store/encode/raw.ts) of this event, compressed on its own
+ *   (./raw-codec.ts); raw_codec says how, so a later codec (blocks, a better dictionary) can live
+ *   beside it.
  * - origin: the connector whose file inserted the row; event_claims: other deliveries of a row
  *   by a connector (so removing a connector keeps events another one delivered too).
  * - principals: per acting principal its account and identity type.

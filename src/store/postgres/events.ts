@@ -1,4 +1,3 @@
-import { brotliDecompressSync } from 'node:zlib';
 import type { NormalizedEvent } from '../../model/index.js';
 import type { CommitCounters, CommitResult, EventQuery, EventStats, EventStore, FileRecord, UsageQuery, UsageRow } from '../types.js';
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
@@ -10,7 +9,8 @@ import { GroupCommit } from '../sqlite/group-commit.js';
 import type { Pool } from './database.js';
 import { fromPgText, inTransaction, toPgText } from './database.js';
 import type { Partitions } from './partitions.js';
-import { RAW_BROTLI_LINE, compressLines, writeChunk } from './write-chunk.js';
+import { compressLines, writeChunk } from './write-chunk.js';
+import { decompressLine } from './raw-codec.js';
 import type { PgDetectionStore } from './detections.js';
 import { queryPrincipals, queryUsage } from './usage.js';
 
@@ -58,8 +58,7 @@ function columns(r: EventRow): EventColumns {
 
 function toEvent(r: EventRow): NormalizedEvent {
   if (r.raw === undefined) return columnsOnlyEvent(columns(r));
-  if (r.raw_codec !== RAW_BROTLI_LINE) throw new Error(`raw record codec ${r.raw_codec} is unknown to this trailscope; upgrade trailscope`);
-  return decodeEvent(columns(r), brotliDecompressSync(r.raw).toString('utf8'), r.extra);
+  return decodeEvent(columns(r), decompressLine(r.raw_codec!, r.raw), r.extra);
 }
 
 /** WHERE clauses and parameters of a query ($1…). */
@@ -108,7 +107,7 @@ export class PgEventStore implements EventStore {
    * rows in key order, so it is rare) retries the whole commit.
    */
   async commitChunk(chunk: EncodedChunk): Promise<CommitResult[]> {
-    const raws = await compressLines(chunk);
+    const raws = compressLines(chunk);
     await this.partitions.ensure(chunk.times);
     for (let attempt = 1; ; attempt++) {
       try {

@@ -19,8 +19,7 @@ function monthOf(ms: number): { name: string; from: number; to: number } | null 
  * Monthly partitions of events, created when a commit first needs one (and the next month with
  * it, so the partition of the coming month exists before time reaches it). Creation runs in its
  * own short transaction before the commit, under an advisory lock so concurrent workers do not
- * race on the same DDL: CREATE TABLE … PARTITION OF locks the parent table, and holding that lock
- * for a whole commit would stall every other writer. An empty partition left by a failed commit
+ * race on the same DDL, and never inside a commit: its locks would last the whole commit. An empty partition left by a failed commit
  * is harmless. events_default never holds a row of a month that gets a partition (it takes only
  * times outside the partitioned years), so creating one never has rows to move.
  */
@@ -54,7 +53,12 @@ export class Partitions {
       const existing = new Set(rows.map((r) => r.name));
       for (const m of missing.values()) {
         if (existing.has(m.name)) continue;
-        await client.query(`CREATE TABLE ${m.name} PARTITION OF events FOR VALUES FROM (${m.from}) TO (${m.to})`);
+        // CREATE then ATTACH, not CREATE … PARTITION OF: attaching locks the parent in SHARE UPDATE
+        // EXCLUSIVE mode, so other workers' commits go on meanwhile; the CHECK spares the scan.
+        await client.query(
+          `CREATE TABLE ${m.name} (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS, CHECK (t >= ${m.from} AND t < ${m.to}))`,
+        );
+        await client.query(`ALTER TABLE events ATTACH PARTITION ${m.name} FOR VALUES FROM (${m.from}) TO (${m.to})`);
       }
       await client.query('COMMIT');
       for (const name of missing.keys()) this.known.add(name);

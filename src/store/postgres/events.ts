@@ -81,6 +81,8 @@ function where(q: EventQuery): { clauses: string[]; params: unknown[] } {
 
 export class PgEventStore implements EventStore {
   private readonly group = new GroupCommit((chunk) => this.commitChunk(chunk));
+  /** Commits under way or waiting for their group, so close() can let them finish first. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly pool: Pool,
@@ -90,7 +92,19 @@ export class PgEventStore implements EventStore {
   ) {}
 
   async commitFile(file: FileRecord, events: NormalizedEvent[], counters?: CommitCounters): Promise<CommitResult> {
-    return this.group.commitFile(file, events, counters);
+    return this.track(this.group.commitFile(file, events, counters));
+  }
+
+  /** Waits until every commit started so far has ended (committed or failed). */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
+    return p;
   }
 
   async insertEvents(events: NormalizedEvent[]): Promise<CommitResult> {
@@ -107,6 +121,10 @@ export class PgEventStore implements EventStore {
    * rows in key order, so it is rare) retries the whole commit.
    */
   async commitChunk(chunk: EncodedChunk): Promise<CommitResult[]> {
+    return this.track(this.commitNow(chunk));
+  }
+
+  private async commitNow(chunk: EncodedChunk): Promise<CommitResult[]> {
     const raws = compressLines(chunk);
     await this.partitions.ensure(chunk.times);
     for (let attempt = 1; ; attempt++) {

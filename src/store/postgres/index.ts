@@ -34,20 +34,25 @@ export async function openPostgresStore(url: string): Promise<Store> {
     throw new Error(`cannot open PostgreSQL store ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
   }
   const detections = new PgDetectionStore(pool);
+  const events = new PgEventStore(pool, new Partitions(pool), detections);
   let closed = false;
   return {
-    events: new PgEventStore(pool, new Partitions(pool), detections),
+    events,
     files: new PgFileStore(pool),
     ingest: new PgIngestStateStore(pool),
     iam: new PgIamStore(pool),
     detections,
     coverage: new PgCoverageStore(pool),
     connectors: new PgConnectorStore(pool),
-    location: `postgres:${redactUrl(url)}`,
+    location: redactUrl(url),
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      try {
+        await events.settle();
+      } finally {
+        await pool.end();
+      }
     },
   };
 }

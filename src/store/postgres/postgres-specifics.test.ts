@@ -123,6 +123,18 @@ describe('postgres specifics', { skip: skip ?? false }, () => {
     assert.deepEqual(got, [{ firstMs: T0, lastMs: T0, value: 'first' }, null]);
   });
 
+  it('close waits for commits still grouping or under way: none is lost or fails', async () => {
+    const url = await databases.fresh();
+    const store = await openStore(url);
+    const events = syntheticEvents(300, { seed: 8 });
+    // commitFile groups calls for a few milliseconds before committing: close comes meanwhile.
+    const pending = [0, 100, 200].map((i) => store.events.commitFile(fileRecord(`late/${i}`), events.slice(i, i + 100)));
+    await store.close();
+    assert.deepEqual(await Promise.all(pending), [0, 1, 2].map(() => ({ inserted: 100, duplicates: 0 })));
+    const again = await open(url);
+    assert.equal((await again.events.stats()).events, 300);
+  });
+
   it('migrations: reopening applies nothing; a database of a newer trailscope is refused', async () => {
     const url = await databases.fresh();
     await (await openStore(url)).close();

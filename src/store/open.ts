@@ -21,7 +21,8 @@ export interface OpenStoreOptions {
  */
 export async function openStore(location: string, opts: OpenStoreOptions = {}): Promise<Store> {
   if (isPostgresUrl(location)) {
-    throw new Error('PostgreSQL store not available yet: use a SQLite file path for --db (or $TRAILSCOPE_DB)');
+    const { openPostgresStore } = await import('./postgres/index.js');
+    return openPostgresStore(location);
   }
   if (location.trim() === '') throw new Error('no store location given: pass --db <path> or set $TRAILSCOPE_DB');
   return openSqliteStore(location, opts);

@@ -147,8 +147,10 @@ describe('sqlite specifics', () => {
     assert.match(store.location, /^sqlite:.*store\.db$/);
   });
 
-  it('refuses postgres URLs clearly until that store exists, and defaults the path', async () => {
-    await assert.rejects(openStore('postgres://localhost/x'), /PostgreSQL store not available yet/);
+  it('takes a postgres URL for PostgreSQL, never for a file path, and defaults the path', async () => {
+    // A database that does not exist (or no server): PostgreSQL's error, no SQLite file made.
+    await assert.rejects(openStore('postgres://localhost/trailscope_no_such_db'), /^Error: cannot open PostgreSQL store postgres:\/\/localhost\/trailscope_no_such_db: /);
+    assert.equal(existsSync('postgres:'), false);
     const saved = process.env.TRAILSCOPE_DB;
     try {
       delete process.env.TRAILSCOPE_DB;

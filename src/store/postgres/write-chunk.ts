@@ -1,0 +1,175 @@
+import type { CommitResult, CounterDelta, FileRecord } from '../types.js';
+import type { CoverageMark, EncodedChunk } from '../encode/index.js';
+import { lineBytes } from '../encode/index.js';
+import { RAW_DEFLATE_DICT1, compressLine } from './raw-codec.js';
+import type { Queryable } from './database.js';
+import { toPgText } from './database.js';
+import { upsertFiles } from './files.js';
+import { bumpCounterRow, foldCounters } from './ingest-state.js';
+import { addUsage, type UsageEvent } from './usage.js';
+import { writeCoverage } from './coverage.js';
+
+/** The raw lines of a chunk, each compressed on its own, back to back in one buffer. */
+export interface CompressedLines {
+  data: Buffer;
+  /** 1-based start of line i in data (SQL substring's convention) and its length. */
+  starts: Int32Array;
+  lengths: Int32Array;
+}
+
+/**
+ * Each event's raw line compressed (./raw-codec.ts) before the transaction opens, so compression
+ * never holds a connection or row locks. Sent as one binary parameter, cut apart in SQL: far
+ * cheaper than a bytea[] literal (hex text both ways).
+ */
+export function compressLines(chunk: EncodedChunk): CompressedLines {
+  const pieces: Buffer[] = [];
+  const starts = new Int32Array(chunk.n);
+  const lengths = new Int32Array(chunk.n);
+  let at = 1;
+  for (let i = 0; i < chunk.n; i++) {
+    const c = compressLine(lineBytes(chunk, i));
+    pieces.push(c);
+    starts[i] = at;
+    lengths[i] = c.length;
+    at += c.length;
+  }
+  return { data: Buffer.concat(pieces), starts, lengths };
+}
+
+/** What the commit needs from the detections area (PgDetectionStore). */
+export interface CommitHookRunner {
+  afterInsert(db: Queryable, chunk: EncodedChunk, kept: readonly number[]): Promise<void>;
+}
+
+const INSERT_EVENTS = `INSERT INTO events (t, event_id, api, account, principal, p_account, itype, session, error, actions, resources, extra, raw_codec, raw, origin)
+  SELECT t, event_id, api, account, principal, p_account, itype, session, error, actions::jsonb, resources::jsonb, extra, ${RAW_DEFLATE_DICT1}, substring($13::bytea FROM raw_start FOR raw_length), origin
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::int[], $15::int[], $16::text[])
+    AS e(t, event_id, api, account, principal, p_account, itype, session, error, actions, resources, extra, raw_start, raw_length, origin)
+  ON CONFLICT (t, event_id) DO NOTHING
+  RETURNING t, event_id`;
+
+/** A JSON array of strings, each through toPgText (jsonb refuses \\u0000 too). */
+function setJson(json: string): string {
+  if (json === '[]' || (!json.includes('\\u0000') && !json.includes('\uFFFF'))) return json;
+  return JSON.stringify((JSON.parse(json) as string[]).map((s) => toPgText(s)));
+}
+
+function setOf(json: string): string[] {
+  return json === '[]' ? [] : (JSON.parse(json) as string[]).map((s) => toPgText(s));
+}
+
+/**
+ * The body of one commit transaction: the chunk's events in one INSERT … SELECT FROM unnest
+ * (dedup by the primary key, the rows it returns are the new ones), file records, claims of
+ * re-delivered events, counters, principals, usage, the detection hook and coverage. An event
+ * repeated inside the chunk or already stored is a duplicate of the part it is in.
+ */
+export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: CompressedLines, hook: CommitHookRunner): Promise<CommitResult[]> {
+  const n = chunk.n;
+  const ids = chunk.eventIds.map((id) => toPgText(id));
+  const connectorOf: (string | null)[] = new Array<string | null>(n);
+  {
+    let i = 0;
+    for (const part of chunk.parts) for (let end = i + part.events; i < end; i++) connectorOf[i] = part.file?.connector ?? null;
+  }
+  const firstSeen = new Set<string>();
+  const unique: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (firstSeen.has(chunk.eventIds[i]!)) continue;
+    firstSeen.add(chunk.eventIds[i]!);
+    unique.push(i);
+  }
+  // Key order, so two workers inserting overlapping events lock them in the same order.
+  unique.sort((a, b) => chunk.times[a]! - chunk.times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  const col = <T>(get: (i: number) => T) => unique.map(get);
+  const inserted = new Uint8Array(n);
+  if (unique.length > 0) {
+    const { rows } = await db.query<{ t: number; event_id: string }>(INSERT_EVENTS, [
+      col((i) => chunk.times[i]!),
+      col((i) => ids[i]!),
+      col((i) => chunk.apis[i]!),
+      col((i) => toPgText(chunk.accounts[i])),
+      col((i) => toPgText(chunk.principals[i])),
+      col((i) => toPgText(chunk.principalAccounts[i])),
+      col((i) => toPgText(chunk.identityTypes[i])),
+      col((i) => toPgText(chunk.sessions[i])),
+      col((i) => toPgText(chunk.errors[i])),
+      col((i) => setJson(chunk.actions[i]!)),
+      col((i) => setJson(chunk.resources[i]!)),
+      col((i) => chunk.extras[i] ?? null),
+      raws.data,
+      col((i) => raws.starts[i]!),
+      col((i) => raws.lengths[i]!),
+      col((i) => connectorOf[i]),
+    ]);
+    const added = new Set(rows.map((r) => `${r.t}\u0000${r.event_id}`));
+    for (const i of unique) if (added.has(`${chunk.times[i]}\u0000${ids[i]}`)) inserted[i] = 1;
+  }
+
+  const results: CommitResult[] = [];
+  const kept: number[] = [];
+  const files: FileRecord[] = [];
+  const counters: CounterDelta[] = [];
+  const claims: { connector: string; i: number }[] = [];
+  const coverage: { connector: string | null; mark: CoverageMark }[] = [];
+  let i = 0;
+  for (const part of chunk.parts) {
+    const result: CommitResult = { inserted: 0, duplicates: 0 };
+    const connector = part.file?.connector;
+    for (const end = i + part.events; i < end; i++) {
+      if (inserted[i]) {
+        kept.push(i);
+        result.inserted++;
+      } else {
+        result.duplicates++;
+        if (connector !== undefined) claims.push({ connector, i });
+      }
+    }
+    if (part.file) files.push({ ...part.file, newEvents: result.inserted });
+    if (part.counters) counters.push({ ...part.counters, events: result.inserted, duplicates: result.duplicates });
+    for (const mark of part.coverage ?? []) coverage.push({ connector: connector ?? null, mark });
+    results.push(result);
+  }
+
+  await upsertFiles(db, files);
+  if (claims.length > 0) {
+    await db.query(
+      `INSERT INTO event_claims (connector, t, event_id) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) ON CONFLICT DO NOTHING`,
+      [claims.map((c) => c.connector), claims.map((c) => chunk.times[c.i]!), claims.map((c) => ids[c.i]!)],
+    );
+  }
+  for (const row of foldCounters(counters)) await bumpCounterRow(db, row);
+  await upsertPrincipals(db, chunk, kept);
+  const usage: UsageEvent[] = kept.map((k) => ({
+    eid: ids[k]!,
+    t: chunk.times[k]!,
+    principal: toPgText(chunk.principals[k]),
+    session: toPgText(chunk.sessions[k]),
+    ok: chunk.errors[k] === null,
+    actions: setOf(chunk.actions[k]!),
+  }));
+  await addUsage(db, usage);
+  await hook.afterInsert(db, chunk, kept);
+  await writeCoverage(db, coverage);
+  return results;
+}
+
+/** Each new principal's account and identity type, kept once known (never overwritten by null). */
+async function upsertPrincipals(db: Queryable, chunk: EncodedChunk, kept: readonly number[]): Promise<void> {
+  const first = new Map<string, number>();
+  for (const k of kept) {
+    const p = chunk.principals[k];
+    if (p !== null && p !== undefined && !first.has(p)) first.set(p, k);
+  }
+  if (first.size === 0) return;
+  const list = [...first].map(([p, k]) => [toPgText(p), toPgText(chunk.principalAccounts[k]), toPgText(chunk.identityTypes[k])] as const);
+  list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  await db.query(
+    `INSERT INTO principals AS p (principal, account, itype)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+     ON CONFLICT (principal) DO UPDATE SET account = coalesce(p.account, excluded.account), itype = coalesce(p.itype, excluded.itype)
+     WHERE p.account IS NULL OR p.itype IS NULL`,
+    [list.map((r) => r[0]), list.map((r) => r[1]), list.map((r) => r[2])],
+  );
+}

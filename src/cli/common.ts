@@ -10,7 +10,7 @@ export { CliError };
 export function addDbOption(cmd: Command): Command {
   return cmd.option(
     '--db <path>',
-    'SQLite file (default: $TRAILSCOPE_DB or ./trailscope.db)',
+    'SQLite file, or postgres://user@host/db (default: $TRAILSCOPE_DB or ./trailscope.db)',
   );
 }
 

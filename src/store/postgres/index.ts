@@ -8,6 +8,7 @@ import { PG_IAM_MIGRATIONS, PgIamStore } from './iam.js';
 import { PG_DETECT_MIGRATIONS, PgDetectionStore } from './detections.js';
 import { PG_COVERAGE_MIGRATIONS, PgCoverageStore } from './coverage.js';
 import { PG_CONNECTORS_MIGRATIONS, PgConnectorStore } from './connectors.js';
+import { PG_FINDINGS_MIGRATIONS, PgFindingStore } from './findings.js';
 import { Partitions } from './partitions.js';
 
 /** Every area's migrations, in the order they are applied on open. */
@@ -19,6 +20,7 @@ export const PG_AREAS = [
   PG_DETECT_MIGRATIONS,
   PG_COVERAGE_MIGRATIONS,
   PG_CONNECTORS_MIGRATIONS,
+  PG_FINDINGS_MIGRATIONS,
 ] as const;
 
 /**
@@ -44,6 +46,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     detections,
     coverage: new PgCoverageStore(pool),
     connectors: new PgConnectorStore(pool),
+    findings: new PgFindingStore(pool),
     location: redactUrl(url),
     async close() {
       if (closed) return;

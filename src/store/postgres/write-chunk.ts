@@ -1,4 +1,5 @@
 import type { CommitResult, CounterDelta, FileRecord } from '../types.js';
+import { MAX_CONFLICT_EXAMPLES, sameChunkContent } from '../sqlite/duplicate-content.js';
 import type { CoverageMark, EncodedChunk } from '../encode/index.js';
 import { lineBytes } from '../encode/index.js';
 import { RAW_DEFLATE_DICT1, compressLine } from './raw-codec.js';
@@ -65,6 +66,45 @@ function setOf(json: string): string[] {
  * re-delivered events, counters, principals, usage, the detection hook and coverage. An event
  * repeated inside the chunk or already stored is a duplicate of the part it is in.
  */
+interface StoredRow {
+  t: string;
+  event_id: string;
+  api: string;
+  account: string | null;
+  principal: string | null;
+  session: string | null;
+  error: string | null;
+  actions: string[];
+  resources: string[];
+  extra: string | null;
+}
+
+/** Marks the duplicates of stored events whose content differs from what is stored. */
+async function markStoredConflicts(db: Queryable, chunk: EncodedChunk, ids: string[], duplicates: number[], conflicting: Uint8Array): Promise<void> {
+  if (duplicates.length === 0) return;
+  const { rows } = await db.query<StoredRow>(
+    `SELECT e.t, e.event_id, e.api, e.account, e.principal, e.session, e.error, e.actions, e.resources, e.extra
+     FROM events e JOIN unnest($1::bigint[], $2::text[]) AS k(t, event_id) ON e.t = k.t AND e.event_id = k.event_id`,
+    [duplicates.map((i) => chunk.times[i]!), duplicates.map((i) => ids[i]!)],
+  );
+  const stored = new Map(rows.map((r) => [`${r.t}\u0000${r.event_id}`, r]));
+  const same = (a: readonly string[], json: string) => JSON.stringify(a) === JSON.stringify(setOf(json));
+  for (const i of duplicates) {
+    const r = stored.get(`${chunk.times[i]}\u0000${ids[i]}`);
+    if (!r) continue;
+    const differs =
+      r.api !== chunk.apis[i] ||
+      r.account !== toPgText(chunk.accounts[i]) ||
+      r.principal !== toPgText(chunk.principals[i]) ||
+      r.session !== toPgText(chunk.sessions[i]) ||
+      r.error !== toPgText(chunk.errors[i]) ||
+      !same(r.actions, chunk.actions[i]!) ||
+      !same(r.resources, chunk.resources[i]!) ||
+      (r.extra ?? null) !== (chunk.extras[i] ?? null);
+    if (differs) conflicting[i] = 1;
+  }
+}
+
 export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: CompressedLines, hook: CommitHookRunner): Promise<CommitResult[]> {
   const n = chunk.n;
   const ids = chunk.eventIds.map((id) => toPgText(id));
@@ -73,11 +113,17 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
     let i = 0;
     for (const part of chunk.parts) for (let end = i + part.events; i < end; i++) connectorOf[i] = part.file?.connector ?? null;
   }
-  const firstSeen = new Set<string>();
+  const firstSeen = new Map<string, number>();
   const unique: number[] = [];
+  // A repeated eventID that says something else than the copy kept: reported, never stored.
+  const conflicting = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    if (firstSeen.has(chunk.eventIds[i]!)) continue;
-    firstSeen.add(chunk.eventIds[i]!);
+    const first = firstSeen.get(chunk.eventIds[i]!);
+    if (first !== undefined) {
+      if (!sameChunkContent(chunk, first, i)) conflicting[i] = 1;
+      continue;
+    }
+    firstSeen.set(chunk.eventIds[i]!, i);
     unique.push(i);
   }
   // Key order, so two workers inserting overlapping events lock them in the same order.
@@ -105,6 +151,7 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
     ]);
     const added = new Set(rows.map((r) => `${r.t}\u0000${r.event_id}`));
     for (const i of unique) if (added.has(`${chunk.times[i]}\u0000${ids[i]}`)) inserted[i] = 1;
+    await markStoredConflicts(db, chunk, ids, unique.filter((i) => !inserted[i]), conflicting);
   }
 
   const results: CommitResult[] = [];
@@ -118,6 +165,10 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
     const result: CommitResult = { inserted: 0, duplicates: 0 };
     const connector = part.file?.connector;
     for (const end = i + part.events; i < end; i++) {
+      if (conflicting[i]) {
+        result.conflicts ??= { count: 0, eventIds: [] };
+        if (result.conflicts.count++ < MAX_CONFLICT_EXAMPLES) result.conflicts.eventIds.push(chunk.eventIds[i]!);
+      }
       if (inserted[i]) {
         kept.push(i);
         result.inserted++;

@@ -12,6 +12,8 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -61,6 +63,9 @@ export interface AwsClients {
   readonly s3: S3Client;
   /** CloudWatch in the connection's region (the doctor reads the queue's oldest-message age). */
   readonly cloudwatch: CloudWatchClient;
+  /** SNS and EventBridge in the connection's region (the doctor reads subscriptions and rules). */
+  readonly sns: SNSClient;
+  readonly eventbridge: EventBridgeClient;
   readonly sqs: SQSClient;
   /** KMS in the connection's region. */
   readonly kms: KMSClient;
@@ -191,6 +196,8 @@ export function createClients(conn: AwsConnection): AwsClients {
   const organizations = lazy(() => new OrganizationsClient(common));
   const cloudtrail = lazy(() => new CloudTrailClient(common));
   const cloudwatch = lazy(() => new CloudWatchClient(common));
+  const sns = lazy(() => new SNSClient(common));
+  const eventbridge = lazy(() => new EventBridgeClient(common));
   const kmsByRegion = new Map<string, KMSClient>();
   const kmsDefault = lazy(() => new KMSClient(common));
   let principal: Promise<string | undefined> | undefined;
@@ -223,6 +230,12 @@ export function createClients(conn: AwsConnection): AwsClients {
     get cloudwatch() {
       return cloudwatch.get();
     },
+    get sns() {
+      return sns.get();
+    },
+    get eventbridge() {
+      return eventbridge.get();
+    },
     kmsIn(r: string) {
       if (r === region) return kmsDefault.get();
       let c = kmsByRegion.get(r);
@@ -242,7 +255,7 @@ export function createClients(conn: AwsConnection): AwsClients {
       return principal;
     },
     destroy() {
-      for (const c of [s3, sqs, sts, iam, organizations, cloudtrail, cloudwatch, kmsDefault]) c.destroy();
+      for (const c of [s3, sqs, sts, iam, organizations, cloudtrail, cloudwatch, sns, eventbridge, kmsDefault]) c.destroy();
       for (const c of kmsByRegion.values()) c.destroy();
     },
   };

@@ -20,7 +20,7 @@ import { diagnosticCall } from './aws-errors.js';
 import { queueRegionFromUrl, regionOfArn } from './arn.js';
 
 /** The clients the doctor uses (a subset of AwsClients, so tests can pass their own). */
-export type DoctorClients = Pick<AwsClients, 's3' | 'sqs' | 'sts' | 'cloudtrail' | 'organizations' | 'kmsIn' | 'principal'> & Partial<Pick<AwsClients, 'cloudwatch'>> & {
+export type DoctorClients = Pick<AwsClients, 's3' | 'sqs' | 'sts' | 'cloudtrail' | 'organizations' | 'kmsIn' | 'principal'> & Partial<Pick<AwsClients, 'cloudwatch' | 'sns' | 'eventbridge'>> & {
   /** STS with the credentials before AssumeRole, to see whether the role demands the ExternalId. */
   baseSts?: STSClient;
 };

@@ -2,6 +2,7 @@ import { defineCheck } from '../types.js';
 import { deliveryOf, logKeyScope, queueRule } from '../delivery.js';
 import type { RuleReading } from '../delivery.js';
 import { sendVerdict, withoutQueue } from './queue-shared.js';
+import { rulesDeliveringTo, topicDeliversTo } from '../subscriptions.js';
 
 function describe(r: RuleReading): string {
   return `rule ${r.id || '(no id)'} (prefix "${r.prefix}", suffix "${r.suffix}")`;
@@ -37,19 +38,35 @@ export const queueNotification = defineCheck({
     const trailTopic = (await ctx.trail().catch(() => undefined))?.trail.SnsTopicARN;
     const topics = [...d.topics.map((t) => ({ arn: t.topicArn, by: `s3://${bucket} notifies` })), ...(trailTopic ? [{ arn: trailTopic, by: 'the trail notifies' }] : [])];
     for (const t of topics) {
-      const v = await sendVerdict(ctx, { service: 'sns.amazonaws.com', sourceArn: t.arn, basis: '' });
-      if (v && (v.verdict === 'allowed' || v.verdict === 'unscoped' || v.verdict === 'public')) {
+      const subscribed = await topicDeliversTo(ctx, t.arn, queueArn);
+      if (subscribed.value === false) {
         return {
-          status: 'pass',
-          found: `${t.by} SNS topic ${t.arn}, and the queue policy lets that topic send to ${queueArn} (the subscription itself is not read: that needs sns:ListSubscriptionsByTopic)`,
+          status: 'fail',
+          found: `${t.by} SNS topic ${t.arn}, but ${queueArn} is not subscribed to it`,
+          fix: `aws sns subscribe --topic-arn ${t.arn} --protocol sqs --notification-endpoint ${queueArn} --attributes RawMessageDelivery=true, then see queue-policy`,
           details,
         };
       }
+      const v = await sendVerdict(ctx, { service: 'sns.amazonaws.com', sourceArn: t.arn, basis: '' });
+      if (v && (v.verdict === 'allowed' || v.verdict === 'unscoped' || v.verdict === 'public')) {
+        const sub = subscribed.value ? `${queueArn} is subscribed to it` : `the subscription itself was not read: ${subscribed.unread}`;
+        return { status: 'pass', found: `${t.by} SNS topic ${t.arn}, ${sub}, and the queue policy lets that topic send to ${queueArn}`, details };
+      }
     }
     if (d.eventBridge) {
+      const rules = await rulesDeliveringTo(ctx, bucket, queueArn);
+      if (rules.value && rules.value.length === 0) {
+        return {
+          status: 'fail',
+          found: `s3://${bucket} sends its events to EventBridge, but no enabled rule on the default bus matches its "Object Created" events with ${queueArn} as target`,
+          fix: `aws events put-rule --name trailscope-${bucket} --event-pattern '{"source":["aws.s3"],"detail-type":["Object Created"],"detail":{"bucket":{"name":[${JSON.stringify(bucket)}]}}}', then aws events put-targets --rule trailscope-${bucket} --targets Id=trailscope,Arn=${queueArn}; then see queue-policy`,
+          details,
+        };
+      }
       const v = await sendVerdict(ctx, { service: 'events.amazonaws.com', sourceArn: undefined, basis: '' });
       if (v && (v.verdict === 'allowed' || v.verdict === 'unscoped' || v.verdict === 'public')) {
-        return { status: 'pass', found: `s3://${bucket} sends its events to EventBridge, and the queue policy lets EventBridge rules send to ${queueArn} (the rule itself is not read: that needs events:ListRules)`, details };
+        const which = rules.value ? `rule ${rules.value.join(', ')} targets ${queueArn}` : `the rule itself was not read: ${rules.unread}`;
+        return { status: 'pass', found: `s3://${bucket} sends its events to EventBridge, ${which}, and the queue policy lets EventBridge rules send to ${queueArn}`, details };
       }
     }
     if (topics.length || d.eventBridge) {

@@ -2,6 +2,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { SNSClient, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { startFauxqsForTest } from '../../../test/support/fauxqs.js';
 import type { FauxqsFixture } from '../../../test/support/fauxqs.js';
@@ -79,7 +82,7 @@ test('queue-notification: an S3 → SNS rule passes when the queue policy lets t
   });
   const pass = await w.check('queue-notification');
   assert.equal(pass.status, 'pass');
-  assert.match(pass.found, /notifies SNS topic .*subscription itself is not read/);
+  assert.match(pass.found, /notifies SNS topic .*the subscription itself was not read: no SNS client/);
   assert.equal((await w.check('bucket-queue-region')).status, 'skip', 'an SNS hop may cross regions');
 });
 
@@ -213,8 +216,45 @@ test('queue-notification: EventBridge delivery passes when the queue policy admi
   await w.setQueue({ Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: w.queueArn, Condition: { ArnEquals: { 'aws:SourceArn': rule } } }] }) });
   const pass = await w.check('queue-notification');
   assert.equal(pass.status, 'pass');
-  assert.match(pass.found, /sends its events to EventBridge.*the rule itself is not read/);
+  assert.match(pass.found, /sends its events to EventBridge, the rule itself was not read: no EventBridge client/);
   assert.equal((await w.check('queue-policy')).status, 'pass');
+});
+
+test('queue-notification: with SNS and EventBridge readable, a topic the queue is not subscribed to and an event bus with no rule for the queue fail; the real subscription or rule passes', async () => {
+  const w = await healthyWorld(fx);
+  const topic = 'arn:aws:sns:us-east-1:111122223333:trail-files';
+  const snsClient = new SNSClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const sns = mockClient(snsClient);
+  w.clients = { ...w.clients, sns: snsClient };
+  w.canned.GetBucketNotificationConfiguration = () => ({ TopicConfigurations: [{ Id: 'fanout', TopicArn: topic, Events: ['s3:ObjectCreated:*'] }] });
+  await w.setQueue({ Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: w.queueArn, Condition: { ArnEquals: { 'aws:SourceArn': topic } } }] }) });
+  sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [{ Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:siem', TopicArn: topic }] });
+  const unsubscribed = await w.check('queue-notification');
+  assert.equal(unsubscribed.status, 'fail');
+  assert.match(unsubscribed.found, new RegExp(`${w.queueArn} is not subscribed to it`));
+  assert.match(unsubscribed.fix!, /aws sns subscribe --topic-arn .* --protocol sqs .*RawMessageDelivery=true/);
+  sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [{ Protocol: 'sqs', Endpoint: w.queueArn, TopicArn: topic }] });
+  const subscribed = await w.check('queue-notification');
+  assert.equal(subscribed.status, 'pass');
+  assert.match(subscribed.found, new RegExp(`${w.queueArn} is subscribed to it`));
+
+  const e = await healthyWorld(fx);
+  const ebClient = new EventBridgeClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const eb = mockClient(ebClient);
+  e.clients = { ...e.clients, eventbridge: ebClient };
+  e.canned.GetBucketNotificationConfiguration = () => ({ EventBridgeConfiguration: {} });
+  const rule = 'arn:aws:events:us-east-1:111122223333:rule/trail-files';
+  await e.setQueue({ Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: e.queueArn, Condition: { ArnEquals: { 'aws:SourceArn': rule } } }] }) });
+  const pattern = JSON.stringify({ source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: ['someone-elses-bucket'] } } });
+  eb.on(ListRulesCommand).resolves({ Rules: [{ Name: 'trail-files', Arn: rule, State: 'ENABLED', EventPattern: pattern }] });
+  eb.on(ListTargetsByRuleCommand).resolves({ Targets: [{ Id: 't', Arn: e.queueArn }] });
+  const other = await e.check('queue-notification');
+  assert.equal(other.status, 'fail', 'a rule for another bucket does not count');
+  assert.match(other.fix!, /aws events put-rule .*Object Created.*aws events put-targets/);
+  eb.on(ListRulesCommand).resolves({ Rules: [{ Name: 'trail-files', Arn: rule, State: 'ENABLED', EventPattern: pattern.replace('someone-elses-bucket', e.bucket) }] });
+  const ok = await e.check('queue-notification');
+  assert.equal(ok.status, 'pass');
+  assert.match(ok.found, new RegExp(`rule ${rule} targets ${e.queueArn}`));
 });
 
 test("queue-notification: the trail's own SNS topic counts as a delivery path when the queue policy admits it", async () => {

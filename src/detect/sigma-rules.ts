@@ -1,25 +1,33 @@
 /**
- * Loading Sigma rules as event rules, for `--sigma-dir`. The loader lives in ./sigma (delivered
- * on its own branch, contract: loadSigmaRules(paths) → { rules, problems }); it is imported by
- * name at run time so this file builds before that branch is merged.
+ * Sigma rules as event rules: the SigmaHQ CloudTrail rules shipped with trailscope (always on,
+ * compiled on first use) and those of `--sigma-dir` directories.
  */
-import { sigmaEventRule, type CompiledSigmaRuleShape } from './sigma-adapter.js';
+import { sigmaEventRule } from './sigma-adapter.js';
+import { loadSigmaRules } from './sigma/index.js';
+import { shippedSigmaRules } from './sigma/shipped.js';
+import { builtinEventRules } from './rules/index.js';
 import type { EventRule } from './types.js';
-
-interface SigmaLoader {
-  loadSigmaRules(paths: string[]): { rules: CompiledSigmaRuleShape[]; problems: { file: string; message: string }[] };
-}
-
-const LOADER = './sigma/index.js';
 
 export async function loadSigmaEventRules(dirs: readonly string[]): Promise<{ rules: EventRule[]; problems: { file: string; message: string }[] }> {
   if (dirs.length === 0) return { rules: [], problems: [] };
-  let loader: SigmaLoader;
-  try {
-    loader = (await import(LOADER)) as SigmaLoader;
-  } catch (err) {
-    throw new Error(`--sigma-dir: this build of trailscope has no Sigma loader (${(err as Error).message})`, { cause: err });
-  }
-  const { rules, problems } = loader.loadSigmaRules([...dirs]);
+  const { rules, problems } = loadSigmaRules([...dirs]);
   return { rules: rules.map(sigmaEventRule), problems };
+}
+
+let shipped: readonly EventRule[] | undefined;
+
+/** The shipped SigmaHQ rules as event rules (`sigma:<id>`), built once per process. */
+export function shippedSigmaEventRules(): readonly EventRule[] {
+  shipped ??= shippedSigmaRules().rules.map(sigmaEventRule);
+  return shipped;
+}
+
+/**
+ * Every rule the event engine runs by default: the built-in rules and the shipped Sigma rules,
+ * plus `extra` ones. An extra rule with a shipped rule's id replaces it: pointing --sigma-dir at
+ * a newer SigmaHQ checkout updates those rules instead of failing on the duplicate.
+ */
+export function defaultEventRules(extra: readonly EventRule[] = []): EventRule[] {
+  const replaced = new Set(extra.map((r) => r.id));
+  return [...builtinEventRules, ...shippedSigmaEventRules().filter((r) => !replaced.has(r.id)), ...extra];
 }

@@ -1,0 +1,47 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { shippedSigmaDir, shippedSigmaRules } from './shipped.js';
+import { examplesFor } from './examples.test-helpers.js';
+import { normalizeRecord } from '../../parse/index.js';
+import { defaultEventRules } from '../sigma-rules.js';
+import { detect } from '../rules/rule.test-helpers.js';
+import { sigmaSeverity } from '../sigma-adapter.js';
+import { sharedData } from '../../../test/support/paths.js';
+
+const CLOUDTRAIL = join(shippedSigmaDir(), 'cloud', 'aws', 'cloudtrail');
+const files = readdirSync(CLOUDTRAIL).filter((f) => f.endsWith('.yml')).sort();
+
+describe('the shipped SigmaHQ rules', () => {
+  it('are the 57 CloudTrail rules of the shared SigmaHQ copy, verbatim, and every one loads', () => {
+    const upstream = sharedData('sigma', 'rules', 'cloud', 'aws', 'cloudtrail');
+    assert.deepEqual(files, readdirSync(upstream).sort());
+    for (const f of files) assert.equal(readFileSync(join(CLOUDTRAIL, f), 'utf8'), readFileSync(join(upstream, f), 'utf8'), f);
+    const { rules, problems } = shippedSigmaRules();
+    assert.deepEqual(problems, []);
+    assert.equal(rules.length, 57);
+    assert.ok(rules.every((r) => r.author && r.title && r.id), 'attribution kept');
+    assert.ok(readFileSync(join(shippedSigmaDir(), '..', 'NOTICE'), 'utf8').includes('Detection Rule License'));
+  });
+
+  it('run by default beside the built-in rules', () => {
+    const ids = new Set(defaultEventRules().map((r) => r.id));
+    for (const r of shippedSigmaRules().rules) assert.ok(ids.has(`sigma:${r.id}`), r.id);
+    assert.ok(ids.has('root-account-usage'));
+  });
+
+  const byFile = new Map(shippedSigmaRules().rules.map((r) => [r.file, r]));
+  for (const f of files) {
+    it(`${f}: fires on an event built from its detection, not on one with the call changed`, () => {
+      const rule = byFile.get(join('cloud', 'aws', 'cloudtrail', f))!;
+      const { positive, negative } = examplesFor(readFileSync(join(CLOUDTRAIL, f), 'utf8'));
+      assert.equal(rule.matches(positive), true, JSON.stringify(positive));
+      assert.equal(rule.matches(negative), false, JSON.stringify(negative));
+      // Through the engine as in production: prefilter, rule id and severity from the level.
+      const found = detect(defaultEventRules(), [normalizeRecord(positive)]).filter((d) => d.rule === `sigma:${rule.id}`);
+      assert.deepEqual(found.map((d) => d.severity), [sigmaSeverity(rule.level)]);
+      assert.equal(detect(defaultEventRules(), [normalizeRecord(negative)]).filter((d) => d.rule === `sigma:${rule.id}`).length, 0);
+    });
+  }
+});

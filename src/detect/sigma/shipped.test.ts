@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { shippedSigmaDir, shippedSigmaRules } from './shipped.js';
 import { examplesFor } from './examples.test-helpers.js';
 import { normalizeRecord } from '../../parse/index.js';
-import { defaultEventRules } from '../sigma-rules.js';
+import { defaultEventRules, loadSigmaEventRules, shippedSigmaEventRules, SIGMA_RULES_OFF_BY_DEFAULT } from '../sigma-rules.js';
+import { builtinEventRules } from '../rules/index.js';
 import { detect } from '../rules/rule.test-helpers.js';
 import { sigmaSeverity } from '../sigma-adapter.js';
 import { sharedData } from '../../../test/support/paths.js';
@@ -25,11 +26,17 @@ describe('the shipped SigmaHQ rules', () => {
     assert.ok(readFileSync(join(shippedSigmaDir(), '..', 'NOTICE'), 'utf8').includes('Detection Rule License'));
   });
 
-  it('run by default beside the built-in rules', () => {
+  it('run by default beside the built-in rules, except the few off by default, which --sigma-dir turns on', async () => {
     const ids = new Set(defaultEventRules().map((r) => r.id));
-    for (const r of shippedSigmaRules().rules) assert.ok(ids.has(`sigma:${r.id}`), r.id);
+    const off = Object.keys(SIGMA_RULES_OFF_BY_DEFAULT);
+    for (const r of shippedSigmaRules().rules) assert.equal(ids.has(`sigma:${r.id}`), !off.includes(`sigma:${r.id}`), r.id);
     assert.ok(ids.has('root-account-usage'));
+    const explicit = await loadSigmaEventRules([shippedSigmaDir()]);
+    const all = new Set(defaultEventRules(explicit.rules).map((r) => r.id));
+    for (const id of off) assert.ok(all.has(id), id);
   });
+
+  const allRules = [...builtinEventRules, ...shippedSigmaEventRules()];
 
   const byFile = new Map(shippedSigmaRules().rules.map((r) => [r.file, r]));
   for (const f of files) {
@@ -39,9 +46,9 @@ describe('the shipped SigmaHQ rules', () => {
       assert.equal(rule.matches(positive), true, JSON.stringify(positive));
       assert.equal(rule.matches(negative), false, JSON.stringify(negative));
       // Through the engine as in production: prefilter, rule id and severity from the level.
-      const found = detect(defaultEventRules(), [normalizeRecord(positive)]).filter((d) => d.rule === `sigma:${rule.id}`);
+      const found = detect(allRules, [normalizeRecord(positive)]).filter((d) => d.rule === `sigma:${rule.id}`);
       assert.deepEqual(found.map((d) => d.severity), [sigmaSeverity(rule.level)]);
-      assert.equal(detect(defaultEventRules(), [normalizeRecord(negative)]).filter((d) => d.rule === `sigma:${rule.id}`).length, 0);
+      assert.equal(detect(allRules, [normalizeRecord(negative)]).filter((d) => d.rule === `sigma:${rule.id}`).length, 0);
     });
   }
 });

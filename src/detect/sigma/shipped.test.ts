@@ -36,6 +36,15 @@ describe('the shipped SigmaHQ rules', () => {
     for (const id of off) assert.ok(all.has(id), id);
   });
 
+  it('on by default only where the prefilter names the APIs, so most events skip them without a record decode', () => {
+    const defaults = defaultEventRules().filter((r) => r.id.startsWith('sigma:'));
+    const off = Object.keys(SIGMA_RULES_OFF_BY_DEFAULT);
+    assert.equal(defaults.length, 57 - off.length);
+    const wantsUnrelatedApi = (r: (typeof defaults)[number]) => !r.prefilter?.api || r.prefilter.api('trailscope.example.com', 'NoSuchCall', 'AssumedRole');
+    assert.deepEqual(defaults.filter(wantsUnrelatedApi).map((r) => r.id), []);
+    assert.deepEqual(shippedSigmaEventRules().filter(wantsUnrelatedApi).map((r) => r.id).sort(), [...off].sort());
+  });
+
   const allRules = [...builtinEventRules, ...shippedSigmaEventRules()];
 
   const byFile = new Map(shippedSigmaRules().rules.map((r) => [r.file, r]));

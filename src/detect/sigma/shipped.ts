@@ -3,21 +3,27 @@
  * compiled on first use and cached, so commands that never run event rules never read them.
  */
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSigmaRules, type SigmaLoadResult } from './index.js';
 
 let cache: SigmaLoadResult | undefined;
 
-/** src/detect/sigma -> the project root is three levels up; dist/src/detect/sigma is four. */
+/**
+ * The nearest folder above this module holding package.json and data/sigma/rules: the package
+ * root from src/detect/sigma and dist/detect/sigma, and from a build compiled elsewhere inside
+ * the project (the end-to-end tests' tmp/test-build-*).
+ */
 export function shippedSigmaDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, '..', '..', '..'), resolve(here, '..', '..', '..', '..')];
-  for (const root of candidates) {
-    const dir = resolve(root, 'data', 'sigma', 'rules');
-    if (existsSync(dir)) return dir;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  const first = resolve(dir, '..', '..', '..', 'data', 'sigma', 'rules');
+  for (;;) {
+    const rules = resolve(dir, 'data', 'sigma', 'rules');
+    if (existsSync(join(dir, 'package.json')) && existsSync(rules)) return rules;
+    const up = dirname(dir);
+    if (up === dir) return first;
+    dir = up;
   }
-  return resolve(candidates[0]!, 'data', 'sigma', 'rules');
 }
 
 /** The shipped rules, compiled once per process (their problems too: tests keep that list empty). */

@@ -27,8 +27,8 @@ export function registerDetect(program: Command): void {
   )
     .addHelpText('after', '\nExamples:\n  trailscope detect --since 30d\n  trailscope detect --rule logging-disabled,root-account-usage --json\n\nDetections are findings: see them with `trailscope findings`.')
     .action(async (opts: DetectOptions) => {
-      const { builtinEventRules, scanStoredEvents, loadSigmaEventRules } = await import('../detect/index.js');
-      let rules = [...builtinEventRules, ...(await loadSigmaRulesForCli(loadSigmaEventRules, opts.sigmaDir ?? []))];
+      const { defaultEventRules, scanStoredEvents, loadSigmaEventRules } = await import('../detect/index.js');
+      let rules = defaultEventRules(await loadSigmaRulesForCli(loadSigmaEventRules, opts.sigmaDir ?? []));
       if (opts.rule?.length) {
         const known = new Set(rules.map((r) => r.id));
         const unknown = opts.rule.filter((id) => !known.has(id));

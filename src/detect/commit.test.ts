@@ -31,7 +31,13 @@ describe('detections at commit', () => {
       await store.events.commitChunk(encodeChunk([{ file: file('b'), events }], { compress: true }));
       await store.events.insertEvents(events);
       const found = await store.detections.list();
-      assert.deepEqual(found.map((d) => d.rule).sort(), ['logging-disabled', 'root-account-usage']);
+      // The shipped Sigma rules run too: SigmaHQ's CloudTrail change and root credential rules.
+      assert.deepEqual(found.map((d) => d.rule).sort(), [
+        'logging-disabled',
+        'root-account-usage',
+        'sigma:4db60cc0-36fb-42b7-9b58-a5b53019fb74',
+        'sigma:8ad1600d-e9dc-4251-b0ee-a65268f29add',
+      ]);
       assert.deepEqual(found.find((d) => d.rule === 'logging-disabled')!.evidence, [events[0]!.eventID]);
       const changes = await store.detections.changes();
       // StopLogging and AttachRolePolicy change configuration; the root ListUsers does not.
@@ -55,7 +61,7 @@ describe('detections at commit', () => {
       // The real hook's detections, then a change record the store cannot write: the transaction must roll back whole.
       store.detections.setCommitHook((batch, memory) => {
         const out = hook(batch, memory);
-        assert.equal(out.detections.length, 1);
+        assert.deepEqual(out.detections.map((d) => d.rule).sort(), ['logging-disabled', 'sigma:4db60cc0-36fb-42b7-9b58-a5b53019fb74']);
         return { detections: out.detections, changes: [{ ...out.changes[0]!, eventTime: 'not a time' }] };
       });
       await assert.rejects(store.events.commitFile(file('x'), [stop()]), /not an ISO-8601 time/);

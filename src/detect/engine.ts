@@ -38,7 +38,7 @@ function admits(p: Prefilter | undefined, source: string, name: string, itype: s
   if (!p) return true;
   if (p.eventSource && !p.eventSource.includes(source)) return false;
   if (p.eventName && !p.eventName.includes(name)) return false;
-  if (p.api && !p.api(source, name)) return false;
+  if (p.api && !p.api(source, name, itype)) return false;
   if (p.identityType && (itype === null || !p.identityType.includes(itype))) return false;
   return true;
 }

@@ -18,7 +18,11 @@ export interface CompiledSigmaRuleShape {
   status: string;
   file: string;
   matches(record: Record<string, unknown>): boolean;
-  prefilter?: { eventSource?: string[]; eventName?: string[] };
+  /**
+   * Which events can match at all; `api` is a test on the API and identity type (userIdentity.type,
+   * null when absent), evaluated once per pair by the engine.
+   */
+  prefilter?: { eventSource?: string[]; eventName?: string[]; api?: (eventSource: string, eventName: string, identityType: string | null) => boolean };
 }
 
 const LEVELS: Record<string, Severity> = { critical: 'critical', high: 'high', medium: 'medium', low: 'low', informational: 'info' };
@@ -36,10 +40,12 @@ export function attackTechniques(tags: readonly string[]): string[] {
 }
 
 export function sigmaEventRule(rule: CompiledSigmaRuleShape): EventRule {
-  const prefilter = rule.prefilter && (rule.prefilter.eventSource?.length || rule.prefilter.eventName?.length)
+  const p = rule.prefilter;
+  const prefilter = p && (p.eventSource?.length || p.eventName?.length || p.api)
     ? {
-        ...(rule.prefilter.eventSource?.length ? { eventSource: rule.prefilter.eventSource } : {}),
-        ...(rule.prefilter.eventName?.length ? { eventName: rule.prefilter.eventName } : {}),
+        ...(p.eventSource?.length ? { eventSource: p.eventSource } : {}),
+        ...(p.eventName?.length ? { eventName: p.eventName } : {}),
+        ...(p.api ? { api: p.api } : {}),
       }
     : undefined;
   return defineEventRule({

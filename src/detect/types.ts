@@ -12,8 +12,11 @@ import type { DetectionMemory } from '../store/types.js';
 export interface Prefilter {
   eventSource?: readonly string[];
   eventName?: readonly string[];
-  /** A test on the API where a list would be long (evaluated once per API, then cached). */
-  api?: (eventSource: string, eventName: string) => boolean;
+  /**
+   * A test on the API where a list would be long, given the event's userIdentity.type too (null
+   * when it has none); evaluated once per (API, identity type), then cached.
+   */
+  api?: (eventSource: string, eventName: string, identityType: string | null) => boolean;
   /** userIdentity.type values (Root, IAMUser, AssumedRole, ...). */
   identityType?: readonly string[];
   /** A test on the acting principal's ARN (evaluated once per principal, then cached). */

@@ -59,7 +59,7 @@ describe('connectors', () => {
     assert.match(String(prod.externalId), /^[0-9a-f-]{36}$/);
     assert.equal(prod.status, 'enabled');
     assert.equal(prod.trail, 'existing');
-    await cli(db, ['connector', 'add', '--name', 'org', '--organization-id', 'o-a1b2c3d4e5', '--bucket', 'org-trail', '--trail', 'new']);
+    await cli(db, ['connector', 'add', '--name', 'org', '--organization-id', 'o-a1b2c3d4e5', '--bucket', 'org-trail', '--trail', 'new', '--queue-url', 'arn:aws:sqs:us-east-1:999988887777:trailscope-org']);
     const again = await cli(db, ['connector', 'add', '--name', 'prod', '--bucket', 'x-trail']);
     assert.equal(again.code, 1);
     assert.match(again.err, /exists already.*connector edit prod/);
@@ -68,6 +68,7 @@ describe('connectors', () => {
 
     const list = JSON.parse((await cli(db, ['connector', 'list', '--json'])).out) as Record<string, unknown>[];
     assert.deepEqual(list.map((c) => [c.name, c.type, c.trail]), [['org', 'organization', 'new'], ['prod', 'account', 'existing']]);
+    assert.equal(list[0]!.queueUrl, 'https://sqs.us-east-1.amazonaws.com/999988887777/trailscope-org', 'a queue ARN is kept as its URL');
     assert.notEqual(list[0]!.externalId, list[1]!.externalId);
 
     const edit = await cli(db, ['connector', 'edit', 'prod', '--prefix', 'trails/prod', '--role-arn', 'arn:aws:iam::111122223333:role/TrailscopeReader', '--json']);

@@ -47,7 +47,7 @@ function addFieldOptions(cmd: Command, editing: boolean): Command {
     .option('--type <type>', 'account | organization (default: organization when --organization-id is given)')
     .option('--bucket <name>', "the trail's S3 bucket")
     .option('--prefix <prefix>', `the trail's S3 key prefix, without AWSLogs/${clear}`)
-    .option('--queue-url <url>', `the SQS queue announcing new files${clear}`)
+    .option('--queue-url <url>', `the SQS queue announcing new files: its URL or its ARN${clear}`)
     .option('--region <region>', `AWS region of the queue and the API calls${clear}`)
     .option('--account-id <id>', `the account (12 digits)${clear}`)
     .option('--organization-id <o-id>', `the organization (o-…)${clear}`)

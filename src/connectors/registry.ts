@@ -58,9 +58,17 @@ export async function getConnector(store: Store, name: string): Promise<Connecto
   return connectorOf(r);
 }
 
+/** A queue given by ARN (what CloudFormation outputs and the console shows) as the URL SQS calls take. */
+export function queueUrlOf(queue: string): string {
+  const m = /^arn:(aws[a-z-]*):sqs:([a-z0-9-]+):(\d{12}):([\w-]{1,80}(\.fifo)?)$/.exec(queue);
+  if (!m) return queue;
+  const domain = m[1] === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sqs.${m[2]}.${domain}/${m[3]}/${m[4]}`;
+}
+
 function validated(flags: ConnectorFlags): ConnectorConfig {
   try {
-    return connectorFromFlags(flags);
+    return connectorFromFlags(flags.queueUrl ? { ...flags, queueUrl: queueUrlOf(flags.queueUrl) } : flags);
   } catch (err) {
     throw new ConnectorError(err instanceof ConfigError ? err.message : String(err));
   }

@@ -1,11 +1,8 @@
 /** The findings use case and `trailscope findings --status` / `suppress` / `unsuppress`, end to end. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { allow, authorizationDetails, importIam, tempStore, type RoleSpec, type TempStore } from '../../test/support/analysis.js';
-import { PROJECT_ROOT } from '../../test/support/paths.js';
+import { runCli } from '../../test/support/cli-run.js';
 import { detectIamInput, importIamInputs } from '../iam/import.js';
 import { IamRepository } from '../iam/repository.js';
 import { findFindings, suppressFinding, unsuppressFinding } from './findings.js';
@@ -27,15 +24,8 @@ before(async () => {
 });
 after(async () => t.close());
 
-function cli(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const entry = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'index.ts');
-  const script = `import { main } from ${JSON.stringify(pathToFileURL(entry).href)}; await main(process.argv);`;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'trailscope', ...args, '--db', t.path], { cwd: PROJECT_ROOT }, (error, stdout, stderr) =>
-      error && typeof error.code !== 'number' ? reject(error) : resolve({ out: stdout, err: stderr, code: error ? Number(error.code) : 0 }),
-    );
-  });
-}
+
+const cli = (args: string[]) => runCli(args, { db: t.path });
 
 describe('findings lifecycle', () => {
   it('open with first and last seen; suppressed moves it under its filter; resolved after a snapshot without the cause', async () => {

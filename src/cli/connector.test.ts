@@ -5,13 +5,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { PROJECT_ROOT } from '../../test/support/paths.js';
+import { runCli } from '../../test/support/cli-run.js';
 import { childEnv, startFauxqsWithHostNames } from '../../test/ingest/support/cli.js';
 import { trailFile, s3NotificationBody } from '../../test/ingest/support/trail.js';
 import type { FauxqsFixture } from '../../test/support/fauxqs.js';
@@ -29,18 +27,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(db: string, args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const entry = join(dirname(fileURLToPath(import.meta.url)), 'index.ts');
-  const script = `import { main } from ${JSON.stringify(pathToFileURL(entry).href)}; await main(process.argv);`;
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script, 'trailscope', ...args, '--db', db],
-      { cwd: PROJECT_ROOT, env: childEnv(), maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => (error && typeof error.code !== 'number' ? reject(error) : resolve({ out: stdout, err: stderr, code: error ? Number(error.code) : 0 })),
-    );
-  });
-}
+
+const cli = (db: string, args: string[]) => runCli(args, { db, env: childEnv() });
 
 const INGEST = ['--exit-when-idle', '--wait-time-seconds', '1', '--progress-interval', '0', '--log-format', 'json'];
 

@@ -2,11 +2,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PROJECT_ROOT } from '../../test/support/paths.js';
+import { join } from 'node:path';
+import { runCli } from '../../test/support/cli-run.js';
 import { childEnv } from '../../test/ingest/support/cli.js';
 import { openStore } from '../store/index.js';
 
@@ -18,15 +16,8 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ out: string; err: string; code: number }> {
-  const entry = join(dirname(fileURLToPath(import.meta.url)), 'index.ts');
-  const script = `import { main } from ${JSON.stringify(pathToFileURL(entry).href)}; await main(process.argv);`;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'trailscope', ...args, '--db', db], { cwd: PROJECT_ROOT, env: { ...childEnv(), ...env }, timeout: 120_000 }, (error, stdout, stderr) =>
-      error && typeof error.code !== 'number' ? reject(error) : resolve({ out: stdout, err: stderr, code: error ? Number(error.code) : 0 }),
-    );
-  });
-}
+
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { db, env: { ...childEnv(), ...env }, timeoutMs: 120_000 });
 
 describe('onboard and doctor', () => {
   it('onboard cloudformation writes the connector’s template with its ExternalId and prints the steps; organization mode writes every template', async () => {

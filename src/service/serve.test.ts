@@ -5,20 +5,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PROJECT_ROOT } from '../../test/support/paths.js';
+import { CLI_SCRIPT, runCli } from '../../test/support/cli-run.js';
 import { childEnv, startFauxqsWithHostNames } from '../../test/ingest/support/cli.js';
 import { trailFile, s3NotificationBody } from '../../test/ingest/support/trail.js';
 import type { FauxqsFixture } from '../../test/support/fauxqs.js';
 import { allow, authorizationDetails } from '../../test/support/analysis.js';
 
-const entry = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'index.ts');
-const script = `import { main } from ${JSON.stringify(pathToFileURL(entry).href)}; await main(process.argv);`;
 let dir: string;
 let db: string;
 let fx: FauxqsFixture;
@@ -33,13 +31,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'trailscope', ...args, '--db', db], { cwd: PROJECT_ROOT, env: childEnv() }, (error, stdout, stderr) =>
-      error && typeof error.code !== 'number' ? reject(error) : resolve({ out: stdout, err: stderr, code: error ? Number(error.code) : 0 }),
-    );
-  });
-}
+
+const cli = (args: string[]) => runCli(args, { db, env: childEnv() });
 
 async function deliver(bucket: string, queueUrl: string, accountId: string, seed: string): Promise<void> {
   const f = trailFile({ accountId, count: 3, seed });
@@ -69,7 +62,7 @@ describe('trailscope serve', () => {
 
     const child: ChildProcess = spawn(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script, 'trailscope', 'serve', '--db', db, '--port', '0', '--connector-poll', '1', '--analysis-interval', '1', '--iam-sync-hours', '0', '--wait-time-seconds', '1', '--log-format', 'json'],
+      ['--import', 'tsx', '--input-type=module', '-e', CLI_SCRIPT, 'trailscope', 'serve', '--db', db, '--port', '0', '--connector-poll', '1', '--analysis-interval', '1', '--iam-sync-hours', '0', '--wait-time-seconds', '1', '--log-format', 'json'],
       { cwd: PROJECT_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';

@@ -1,4 +1,5 @@
 import type { ConnectorRecord, ConnectorRemoval, ConnectorStore, DoctorRunRecord } from '../types.js';
+import { connectorFromRow, type ConnectorRow } from '../rows.js';
 import type { PgAreaMigrations, Pool } from './database.js';
 import { inTransaction } from './database.js';
 import { removeConnectorEvents } from './connector-events.js';
@@ -24,34 +25,16 @@ export const PG_CONNECTORS_MIGRATIONS: PgAreaMigrations = {
   ],
 };
 
-interface ConnectorRow {
-  name: string;
-  enabled: boolean;
-  external_id: string;
-  settings: string;
-  created_at: string;
-  updated_at: string;
-}
-
-const fromRow = (r: ConnectorRow): ConnectorRecord => ({
-  name: r.name,
-  enabled: r.enabled,
-  externalId: r.external_id,
-  settings: JSON.parse(r.settings) as Record<string, unknown>,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
 export class PgConnectorStore implements ConnectorStore {
   constructor(private readonly pool: Pool) {}
 
   async list(): Promise<ConnectorRecord[]> {
-    return (await this.pool.query<ConnectorRow>('SELECT * FROM connectors ORDER BY name')).rows.map(fromRow);
+    return (await this.pool.query<ConnectorRow>('SELECT * FROM connectors ORDER BY name')).rows.map(connectorFromRow);
   }
 
   async get(name: string): Promise<ConnectorRecord | undefined> {
     const { rows } = await this.pool.query<ConnectorRow>('SELECT * FROM connectors WHERE name = $1', [name]);
-    return rows[0] ? fromRow(rows[0]) : undefined;
+    return rows[0] ? connectorFromRow(rows[0]) : undefined;
   }
 
   async put(record: ConnectorRecord): Promise<ConnectorRecord> {
@@ -62,7 +45,7 @@ export class PgConnectorStore implements ConnectorStore {
        RETURNING *`,
       [record.name, record.enabled, record.externalId, JSON.stringify(record.settings), record.createdAt, record.updatedAt],
     );
-    return fromRow(rows[0]!);
+    return connectorFromRow(rows[0]!);
   }
 
   async remove(name: string): Promise<ConnectorRemoval | undefined> {

@@ -1,4 +1,5 @@
 import type { AnalysisRun, FindingStore, StoredFinding, Suppression } from '../types.js';
+import { findingFromRow, type FindingRow } from '../rows.js';
 import type { PgAreaMigrations, Pool } from './database.js';
 import { inTransaction } from './database.js';
 
@@ -29,32 +30,6 @@ export const PG_FINDINGS_MIGRATIONS: PgAreaMigrations = {
     );`,
   ],
 };
-
-interface Row {
-  id: string;
-  rule: string;
-  severity: string;
-  account: string;
-  resource: string;
-  doc: string;
-  first_seen: string;
-  last_seen: string;
-  resolved_at: string | null;
-  suppression: string | null;
-}
-
-const fromRow = (r: Row): StoredFinding => ({
-  id: r.id,
-  rule: r.rule,
-  severity: r.severity,
-  accountId: r.account,
-  resource: r.resource,
-  finding: JSON.parse(r.doc) as Record<string, unknown>,
-  firstSeen: r.first_seen,
-  lastSeen: r.last_seen,
-  resolvedAt: r.resolved_at,
-  suppression: r.suppression ? (JSON.parse(r.suppression) as Suppression) : null,
-});
 
 export class PgFindingStore implements FindingStore {
   constructor(private readonly pool: Pool) {}
@@ -114,13 +89,13 @@ export class PgFindingStore implements FindingStore {
       params.push(q.ids);
       where.push(`id = ANY($${params.length}::text[])`);
     }
-    const { rows } = await this.pool.query<Row>(`SELECT * FROM findings${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`, params);
-    return rows.map(fromRow);
+    const { rows } = await this.pool.query<FindingRow>(`SELECT * FROM findings${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`, params);
+    return rows.map(findingFromRow);
   }
 
   async get(id: string): Promise<StoredFinding | undefined> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM findings WHERE id = $1', [id]);
-    return rows[0] ? fromRow(rows[0]) : undefined;
+    const { rows } = await this.pool.query<FindingRow>('SELECT * FROM findings WHERE id = $1', [id]);
+    return rows[0] ? findingFromRow(rows[0]) : undefined;
   }
 
   async suppress(id: string, s: Suppression): Promise<boolean> {

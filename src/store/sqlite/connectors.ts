@@ -2,6 +2,7 @@ import type { Database as Db } from 'better-sqlite3';
 import type { AreaMigrations } from './database.js';
 import type { ConnectorEventsRemoval } from './connector-events.js';
 import type { ConnectorRecord, ConnectorRemoval, ConnectorStore, DoctorRunRecord } from '../types.js';
+import { connectorFromRow, type ConnectorRow } from '../rows.js';
 
 export const CONNECTORS_MIGRATIONS: AreaMigrations = {
   area: 'connectors',
@@ -24,24 +25,6 @@ export const CONNECTORS_MIGRATIONS: AreaMigrations = {
   ],
 };
 
-interface ConnectorRow {
-  name: string;
-  enabled: number;
-  external_id: string;
-  settings: string;
-  created_at: string;
-  updated_at: string;
-}
-
-const fromRow = (r: ConnectorRow): ConnectorRecord => ({
-  name: r.name,
-  enabled: r.enabled === 1,
-  externalId: r.external_id,
-  settings: JSON.parse(r.settings) as Record<string, unknown>,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
 export class SqliteConnectorStore implements ConnectorStore {
   constructor(
     private readonly db: Db,
@@ -50,12 +33,12 @@ export class SqliteConnectorStore implements ConnectorStore {
   ) {}
 
   async list(): Promise<ConnectorRecord[]> {
-    return this.db.prepare<[], ConnectorRow>('SELECT * FROM connectors ORDER BY name').all().map(fromRow);
+    return this.db.prepare<[], ConnectorRow>('SELECT * FROM connectors ORDER BY name').all().map(connectorFromRow);
   }
 
   async get(name: string): Promise<ConnectorRecord | undefined> {
     const row = this.db.prepare<[string], ConnectorRow>('SELECT * FROM connectors WHERE name = ?').get(name);
-    return row ? fromRow(row) : undefined;
+    return row ? connectorFromRow(row) : undefined;
   }
 
   async put(record: ConnectorRecord): Promise<ConnectorRecord> {

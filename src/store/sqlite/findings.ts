@@ -1,6 +1,7 @@
 import type { Database as Db } from 'better-sqlite3';
 import type { AreaMigrations } from './database.js';
 import type { AnalysisRun, FindingStore, StoredFinding, Suppression } from '../types.js';
+import { findingFromRow, type FindingRow } from '../rows.js';
 
 /**
  * Findings across analysis runs. The finding document is stored as the rule produced it; the
@@ -34,38 +35,12 @@ export const FINDINGS_MIGRATIONS: AreaMigrations = {
   ],
 };
 
-interface Row {
-  id: string;
-  rule: string;
-  severity: string;
-  account: string;
-  resource: string;
-  doc: string;
-  first_seen: string;
-  last_seen: string;
-  resolved_at: string | null;
-  suppression: string | null;
-}
-
-const fromRow = (r: Row): StoredFinding => ({
-  id: r.id,
-  rule: r.rule,
-  severity: r.severity,
-  accountId: r.account,
-  resource: r.resource,
-  finding: JSON.parse(r.doc) as Record<string, unknown>,
-  firstSeen: r.first_seen,
-  lastSeen: r.last_seen,
-  resolvedAt: r.resolved_at,
-  suppression: r.suppression ? (JSON.parse(r.suppression) as Suppression) : null,
-});
-
 export class SqliteFindingStore implements FindingStore {
   constructor(private readonly db: Db) {}
 
   async recordRun(run: AnalysisRun, findings: readonly { id: string; rule: string; severity: string; accountId: string; resource: string }[]) {
     const tx = this.db.transaction(() => {
-      const get = this.db.prepare<[string], Row>('SELECT * FROM findings WHERE id = ?');
+      const get = this.db.prepare<[string], FindingRow>('SELECT * FROM findings WHERE id = ?');
       const insert = this.db.prepare('INSERT INTO findings (id, rule, severity, account, resource, doc, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       const update = this.db.prepare(
         `UPDATE findings SET severity = ?, doc = ?, first_seen = min(first_seen, ?), last_seen = ?, resolved_at = NULL WHERE id = ?`,
@@ -124,14 +99,14 @@ export class SqliteFindingStore implements FindingStore {
       params.push(...q.ids);
     }
     return this.db
-      .prepare<string[], Row>(`SELECT * FROM findings${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`)
+      .prepare<string[], FindingRow>(`SELECT * FROM findings${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`)
       .all(...params)
-      .map(fromRow);
+      .map(findingFromRow);
   }
 
   async get(id: string): Promise<StoredFinding | undefined> {
-    const row = this.db.prepare<[string], Row>('SELECT * FROM findings WHERE id = ?').get(id);
-    return row ? fromRow(row) : undefined;
+    const row = this.db.prepare<[string], FindingRow>('SELECT * FROM findings WHERE id = ?').get(id);
+    return row ? findingFromRow(row) : undefined;
   }
 
   async suppress(id: string, s: Suppression): Promise<boolean> {

@@ -19,6 +19,7 @@ import {
   type TempStore,
 } from '../../test/support/analysis.js';
 import { loadAnalysis } from './load.js';
+import { coverageNotice, DEFAULT_COVERAGE_OPTIONS } from './coverage.js';
 import { runRules } from './engine.js';
 import { builtinRules } from './rules/index.js';
 
@@ -145,5 +146,15 @@ describe('activity is judged only where CloudTrail was watching', () => {
     const idle = findings.find((f) => f.rule === 'inactive-identity' && f.resource.endsWith('user/idle'))!;
     assert.equal(Date.parse((idle.details.iam as { lastUsed: string }).lastUsed), Date.parse(daysBefore(AS_OF, 200)));
     assert.deepEqual((idle.details.cloudTrail as { lastActivity: unknown }).lastActivity, null);
+  });
+});
+
+describe('the coverage notice', () => {
+  it('two hours of logs are two hours, not "no CloudTrail logs"', () => {
+    const base = { accountId: ACCOUNT, activity: 'unknown' as const, gaps: [], regions: [] };
+    const some = coverageNotice({ ...base, coveredDays: 0, spans: [{ start: '2018-11-28T22:00:00Z', end: '2018-11-29T00:00:00Z' }] }, 90, DEFAULT_COVERAGE_OPTIONS);
+    assert.match(some.message, /CloudTrail logs cover only 2 hours of the 90 days in the window \(at least 7 days needed\)/);
+    const none = coverageNotice({ ...base, coveredDays: 0, spans: [] }, 90, DEFAULT_COVERAGE_OPTIONS);
+    assert.match(none.message, /no CloudTrail logs in the window/);
   });
 });

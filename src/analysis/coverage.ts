@@ -165,10 +165,13 @@ export async function loadCoverage(
 
 /** The one-line notice for an account whose activity cannot be judged, with the command that brings its logs in. */
 export function coverageNotice(c: AccountCoverage, windowDays: number, opts: CoverageOptions): AnalysisNotice {
+  // Less than a tenth of a day rounds to 0 days: say hours, not "no logs", when files did arrive.
+  const hours = c.spans.reduce((n, s) => n + (Date.parse(s.end) - Date.parse(s.start)) / 3_600_000, 0);
+  const covered = c.coveredDays >= 1 ? `${c.coveredDays}` : `${Math.round(hours)} hours`;
   const why =
-    c.coveredDays === 0
+    c.spans.length === 0
       ? 'no CloudTrail logs in the window'
-      : `CloudTrail logs cover only ${c.coveredDays} of the ${windowDays} days in the window (at least ${Math.min(opts.minCoverageDays, windowDays)} needed)`;
+      : `CloudTrail logs cover only ${covered} of the ${windowDays} days in the window (at least ${Math.min(opts.minCoverageDays, windowDays)} days needed)`;
   return {
     kind: 'coverage',
     accountId: c.accountId,

@@ -108,7 +108,7 @@ describe('coverage command and notices', () => {
     assert.ok(f.some((x) => x.rule === 'inactive-identity' && x.resource.endsWith('user/idle')));
     const strict = await run(['findings', '--json', '--as-of', AS_OF, '--window', '30', '--min-coverage-days', '25']);
     assert.ok(!(JSON.parse(strict.out) as { rule: string }[]).some((x) => x.rule === 'inactive-identity'));
-    assert.match(strict.err, /cover only [\d.]+ of the 30 days in the window \(at least 25 needed\)/);
+    assert.match(strict.err, /cover only [\d.]+ of the 30 days in the window \(at least 25 days needed\)/);
     const bad = await run(['coverage', '--coverage-gap-hours', 'zero']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.err, /--coverage-gap-hours must be/);

@@ -10,6 +10,7 @@ import { PG_COVERAGE_MIGRATIONS, PgCoverageStore } from './coverage.js';
 import { PG_CONNECTORS_MIGRATIONS, PgConnectorStore } from './connectors.js';
 import { PG_FINDINGS_MIGRATIONS, PgFindingStore } from './findings.js';
 import { Partitions } from './partitions.js';
+import { PG_BACKFILL_MIGRATIONS, PgBackfillWorkStore } from './backfill-work.js';
 
 /** Every area's migrations, in the order they are applied on open. */
 export const PG_AREAS = [
@@ -21,6 +22,7 @@ export const PG_AREAS = [
   PG_COVERAGE_MIGRATIONS,
   PG_CONNECTORS_MIGRATIONS,
   PG_FINDINGS_MIGRATIONS,
+  PG_BACKFILL_MIGRATIONS,
 ] as const;
 
 /**
@@ -47,6 +49,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     coverage: new PgCoverageStore(pool),
     connectors: new PgConnectorStore(pool),
     findings: new PgFindingStore(pool),
+    backfill: new PgBackfillWorkStore(pool),
     location: redactUrl(url),
     async close() {
       if (closed) return;

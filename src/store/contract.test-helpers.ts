@@ -16,6 +16,7 @@ import { detectionsContract } from './contract-detections.test-helpers.js';
 import { coverageContract } from './contract-coverage.test-helpers.js';
 import { connectorsContract } from './contract-connectors.test-helpers.js';
 import { findingsContract } from './contract-findings.test-helpers.js';
+import { retentionContract } from './contract-retention.test-helpers.js';
 
 export { makeEvent } from './contract-support.test-helpers.js';
 export type { ContractHarness } from './contract-support.test-helpers.js';
@@ -41,5 +42,6 @@ export function runStoreContract(name: string, h: ContractHarness): void {
     coverageContract(ctx);
     connectorsContract(ctx);
     findingsContract(ctx);
+    retentionContract(ctx);
   });
 }

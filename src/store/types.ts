@@ -2,9 +2,11 @@ import type { FileKind, FileRef, NormalizedEvent } from '../model/index.js';
 import type { EncodedChunk } from './encode/index.js';
 import type { ConnectorStore, FindingStore } from './types-connectors.js';
 import type { CoverageStore } from './types-coverage.js';
+import type { MaintenanceStore } from './types-maintenance.js';
 
 export type * from './types-connectors.js';
 export type * from './types-coverage.js';
+export type * from './types-maintenance.js';
 
 /**
  * The store contract. SQLite (embedded default) and PostgreSQL (scale-out) both satisfy it;
@@ -28,6 +30,8 @@ export interface Store {
   readonly connectors: ConnectorStore;
   /** Findings across analysis runs: first and last seen, resolved, suppressed (see FindingStore). */
   readonly findings: FindingStore;
+  /** Retention and size on disk (see MaintenanceStore). */
+  readonly maintenance: MaintenanceStore;
   /** A short description for logs, e.g. "sqlite:/path/to/trailscope.db". */
   readonly location: string;
   close(): Promise<void>;

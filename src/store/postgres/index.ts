@@ -10,6 +10,7 @@ import { PG_COVERAGE_MIGRATIONS, PgCoverageStore } from './coverage.js';
 import { PG_CONNECTORS_MIGRATIONS, PgConnectorStore } from './connectors.js';
 import { PG_FINDINGS_MIGRATIONS, PgFindingStore } from './findings.js';
 import { Partitions } from './partitions.js';
+import { PgMaintenance } from './retention.js';
 
 /** Every area's migrations, in the order they are applied on open. */
 export const PG_AREAS = [
@@ -47,6 +48,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     coverage: new PgCoverageStore(pool),
     connectors: new PgConnectorStore(pool),
     findings: new PgFindingStore(pool),
+    maintenance: new PgMaintenance(pool, events),
     location: redactUrl(url),
     async close() {
       if (closed) return;

@@ -9,6 +9,7 @@ import { DETECT_MIGRATIONS, SqliteDetectionStore } from './detections.js';
 import { COVERAGE_MIGRATIONS, SqliteCoverageStore } from './coverage.js';
 import { CONNECTORS_MIGRATIONS, SqliteConnectorStore } from './connectors.js';
 import { FINDINGS_MIGRATIONS, SqliteFindingStore } from './findings.js';
+import { SqliteMaintenance } from './retention.js';
 
 /** Every area's migrations, in the order they are applied on open. */
 export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS, DETECT_MIGRATIONS, COVERAGE_MIGRATIONS, CONNECTORS_MIGRATIONS, FINDINGS_MIGRATIONS] as const;
@@ -43,6 +44,7 @@ export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): S
     coverage,
     connectors: new SqliteConnectorStore(db, events),
     findings: new SqliteFindingStore(db),
+    maintenance: new SqliteMaintenance(db, file, events),
     location: `sqlite:${file}`,
     async close() {
       if (closed) return;

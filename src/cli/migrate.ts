@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+
+export function registerMigrate(program: Command): void {
+  program.command('migrate');
+}

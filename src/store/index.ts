@@ -5,3 +5,4 @@ export { ChunkBuilder, encodeChunk, chunkTransferList } from './encode/index.js'
 export type { EncodedChunk, ChunkPart } from './encode/index.js';
 export { getRetentionDays, setRetentionDays, retentionCutoff, applyStoreRetention, RetentionSchedule, databaseStatus } from './retention.js';
 export type { RetentionScheduleOptions, DatabaseStatus } from './retention.js';
+export { TRANSFER_TABLES } from './types-transfer.js';

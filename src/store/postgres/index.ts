@@ -11,6 +11,7 @@ import { PG_CONNECTORS_MIGRATIONS, PgConnectorStore } from './connectors.js';
 import { PG_FINDINGS_MIGRATIONS, PgFindingStore } from './findings.js';
 import { Partitions } from './partitions.js';
 import { PgMaintenance } from './retention.js';
+import { PgTransfer } from './transfer.js';
 
 /** Every area's migrations, in the order they are applied on open. */
 export const PG_AREAS = [
@@ -49,6 +50,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     connectors: new PgConnectorStore(pool),
     findings: new PgFindingStore(pool),
     maintenance: new PgMaintenance(pool, events),
+    transfer: new PgTransfer(pool),
     location: redactUrl(url),
     async close() {
       if (closed) return;

@@ -11,6 +11,8 @@ export class ProgressBar {
   private phase = '';
   private lastDraw = 0;
   private lastLine = '';
+  /** The last plain line written, so a part's end does not repeat it. */
+  private printed = '';
 
   constructor(
     private readonly out: ProgressStream = process.stderr,
@@ -32,7 +34,7 @@ export class ProgressBar {
     } else if (now - this.lastDraw >= (this.opts.plainEveryMs ?? 10_000)) {
       // The first update of a phase prints at once, so a long phase shows it started.
       this.lastDraw = now;
-      if (done !== total) this.out.write(`${this.lastLine}\n`);
+      if (done !== total) this.plain(this.lastLine);
     }
   }
 
@@ -44,7 +46,13 @@ export class ProgressBar {
 
   private endPhase(): void {
     if (!this.phase) return;
-    this.out.write(this.out.isTTY ? `\r\x1b[K${this.lastLine}\n` : `${this.lastLine}\n`);
+    if (this.out.isTTY) this.out.write(`\r\x1b[K${this.lastLine}\n`);
+    else if (this.printed !== this.lastLine) this.plain(this.lastLine);
+  }
+
+  private plain(line: string): void {
+    this.printed = line;
+    this.out.write(`${line}\n`);
   }
 
   private describe(phase: string, done: number, total: number | null): string {

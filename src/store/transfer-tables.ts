@@ -19,7 +19,7 @@ export interface PlainTableSpec {
   appendOnly?: boolean;
 }
 
-export type PlainTable = Exclude<TransferTable, 'principals' | 'usage_hourly'>;
+export type PlainTable = Exclude<TransferTable, 'principals' | 'usage_hourly' | 'event_origins' | 'event_claims'>;
 
 export const PLAIN_TABLES: Record<PlainTable, PlainTableSpec> = {
   files: {
@@ -55,7 +55,7 @@ export const PLAIN_TABLES: Record<PlainTable, PlainTableSpec> = {
 export const quote = (name: string) => `"${name}"`;
 
 export function isPlainTable(table: TransferTable): table is PlainTable {
-  return table !== 'principals' && table !== 'usage_hourly';
+  return table !== 'principals' && table !== 'usage_hourly' && table !== 'event_origins' && table !== 'event_claims';
 }
 
 /** Table names reach SQL as identifiers: only the known ones pass. */

@@ -20,6 +20,11 @@ export const TRANSFER_TABLES = [
   'usage_hourly',
   'coverage_hourly',
   'detect_memory',
+  // Provenance: which connector's file inserted each event ({t, event_id, connector, source, key};
+  // source and key null where the backend does not keep them) and which others delivered it again
+  // ({connector, t, event_id}). Written after the events they name; an event not stored is skipped.
+  'event_origins',
+  'event_claims',
 ] as const;
 
 export type TransferTable = (typeof TRANSFER_TABLES)[number];

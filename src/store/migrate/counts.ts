@@ -20,6 +20,8 @@ const TABLE_NAMES: [TransferTable, string][] = [
   ['connector_counters', 'connector counters'],
   ['kv_state', 'state entries'],
   ['detect_memory', 'detection memory entries'],
+  ['event_origins', 'events with their connector'],
+  ['event_claims', 'events delivered again by another connector'],
 ];
 
 /** Counts of a store (events, raw records excepted: they are counted while read). */

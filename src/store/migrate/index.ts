@@ -48,7 +48,7 @@ export class TargetNotEmptyError extends Error {
 }
 
 /** Plain tables, in an order where nothing refers to what comes later. */
-const TABLES: TransferTable[] = ['files', 'quarantine', 'health_problems', 'connector_counters', 'kv_state', 'doctor_runs', 'findings', 'analysis_runs', 'detect_memory'];
+const TABLES: TransferTable[] = ['event_origins', 'event_claims', 'files', 'quarantine', 'health_problems', 'connector_counters', 'kv_state', 'doctor_runs', 'findings', 'analysis_runs', 'detect_memory'];
 /** Aggregates the event copy derives: replaced by the source's rows (they may outlive its events). */
 const DERIVED: TransferTable[] = ['principals', 'usage_hourly', 'coverage_hourly'];
 const ROW_BATCH = 1000;

@@ -46,6 +46,13 @@ async function populate(store: Store): Promise<void> {
   await importIamInputs([iam], repo, { importedAt: '2026-01-01T00:00:00.000Z', takenAt: '2025-12-01T00:00:00.000Z' });
   await importIamInputs([iam], repo, { importedAt: '2026-01-02T00:00:00.000Z', takenAt: '2026-01-02T00:00:00.000Z' });
   await store.connectors.put({ name: 'prod', enabled: true, externalId: 'ext-1', settings: { queueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/q' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-03T00:00:00.000Z' });
+  // prod delivers three imported events again (claims) and two of its own (origins).
+  const imported = await store.events.query({ since: '2021-01-01T00:00:00Z', limit: 3 });
+  const own = imported.map((e, i) => ({ ...e, eventID: `00000000-0000-4000-8000-00000000000${i}`, raw: { ...e.raw, eventID: `00000000-0000-4000-8000-00000000000${i}` } })).slice(0, 2);
+  await store.events.commitFile(
+    { source: 's3://prod-trail', key: 'exports/prod.json', status: 'done', kind: 'events', eventCount: 5, newEvents: 0, connector: 'prod', accountId: null, processedAt: '2026-01-03T00:00:00.000Z' },
+    [...imported, ...own],
+  );
   await store.connectors.recordDoctorRun({ connector: 'prod', startedAt: '2026-01-03T00:00:00.000Z', finishedAt: '2026-01-03T00:00:05.000Z', results: [{ check: 'queue', ok: true }] });
   await store.ingest.quarantine({ connector: 'prod', messageId: 'm1', body: '{"bad":true}', bucket: 'b', key: 'k', reason: 'not JSON', fix: 'none', receiveCount: 5, leftForDlq: true, at: '2026-01-03T00:00:00.000Z' });
   await store.ingest.reportProblem({ connector: 'prod', kind: 'access-denied', message: 'denied', fix: 'grant', bucket: 'b', key: null, at: '2026-01-03T00:00:00.000Z' });
@@ -108,9 +115,14 @@ describe('migrate between SQLite and PostgreSQL', { skip: skip ?? false }, () =>
     assert.deepEqual(await snapshot(back), expected);
     // The counts compared cover every kind of row, and they are not all zero.
     const byWhat = new Map(returned.counts.map((c) => [c.what, c]));
-    for (const what of ['events read', 'raw records', 'file records', 'usage rows', 'coverage hours', 'detections', 'changes', 'findings', 'connectors', 'IAM snapshots', 'quarantined messages', 'state entries']) {
+    for (const what of ['events read', 'raw records', 'file records', 'usage rows', 'coverage hours', 'detections', 'changes', 'findings', 'connectors', 'IAM snapshots', 'quarantined messages', 'state entries', 'events with their connector', 'events delivered again by another connector']) {
       assert.ok((byWhat.get(what)?.source ?? 0) > 0, `${what} counted`);
     }
+    // Provenance came along: removing the connector takes the same events out of every copy.
+    const removals = [];
+    for (const s of [source, pg, back]) removals.push({ removed: await s.connectors.remove('prod'), events: (await s.events.stats()).events });
+    assert.deepEqual(removals[0]!.removed && { events: removals[0]!.removed.events, shared: removals[0]!.removed.sharedEvents }, { events: 2, shared: 0 });
+    assert.deepEqual(removals.map((r) => [r.removed?.events, r.removed?.sharedEvents, r.events]), Array(3).fill([2, 0, expected.stats.events - 2]));
   });
 
   it('refuses a target that holds data, unless appending; appending adds only what is new', async () => {

@@ -2,6 +2,7 @@
 import type { TransferPage, TransferRow, TransferStore, TransferTable, TransferValue } from '../types.js';
 import { PLAIN_TABLES, checkTable, isPlainTable, quote } from '../transfer-tables.js';
 import { fromPgText, inTransaction, toPgText, type Pool, type Queryable } from './database.js';
+import { countProvenance, readClaims, readOrigins, writeClaims, writeOrigins } from './transfer-provenance.js';
 
 interface Columns {
   columns: readonly string[];
@@ -23,7 +24,7 @@ const DERIVED: Record<'principals' | 'usage_hourly', Columns> = {
   },
 };
 
-function columnsOf(table: TransferTable): Columns {
+function columnsOf(table: Exclude<TransferTable, 'event_origins' | 'event_claims'>): Columns {
   if (!isPlainTable(table)) return DERIVED[table];
   const s = PLAIN_TABLES[table];
   return { columns: s.columns, key: s.key, jsonb: s.jsonb ?? [], pgText: s.pgText ?? [], appendOnly: s.appendOnly === true };
@@ -46,6 +47,8 @@ export class PgTransfer implements TransferStore {
 
   async readRows(table: TransferTable, after: unknown, limit: number): Promise<TransferPage> {
     checkTable(table);
+    if (table === 'event_origins') return readOrigins(this.pool, after, limit);
+    if (table === 'event_claims') return readClaims(this.pool, after, limit);
     const c = columnsOf(table);
     const extra = c.key.filter((k) => !c.columns.includes(k));
     const select = [...c.columns.map((col) => (c.jsonb.includes(col) ? `${quote(col)}::text AS ${quote(col)}` : quote(col))), ...extra.map(quote)];
@@ -71,6 +74,8 @@ export class PgTransfer implements TransferStore {
   async writeRows(table: TransferTable, rows: readonly TransferRow[]): Promise<void> {
     checkTable(table);
     if (rows.length === 0) return;
+    if (table === 'event_origins') return writeOrigins(this.pool, rows);
+    if (table === 'event_claims') return inTransaction(this.pool, (client) => writeClaims(client, rows));
     const c = columnsOf(table);
     const cols = [...c.columns, ...(table === 'connector_counters' ? Object.values(COUNTER_MS) : [])];
     const values = (r: TransferRow): unknown[] =>
@@ -107,6 +112,10 @@ export class PgTransfer implements TransferStore {
 
   async clear(table: TransferTable): Promise<void> {
     checkTable(table);
+    if (table === 'event_origins') {
+      await this.pool.query('UPDATE events SET origin = NULL WHERE origin IS NOT NULL');
+      return;
+    }
     await inTransaction(this.pool, async (client) => {
       await client.query(`DELETE FROM ${table}`);
       if (table === 'coverage_hourly') await client.query('DELETE FROM coverage_regions; DELETE FROM coverage_by_connector');
@@ -115,6 +124,7 @@ export class PgTransfer implements TransferStore {
 
   async count(table: TransferTable): Promise<number> {
     checkTable(table);
+    if (table === 'event_origins' || table === 'event_claims') return countProvenance(this.pool, table);
     const { rows } = await this.pool.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
     return rows[0]!.n;
   }

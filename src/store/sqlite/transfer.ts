@@ -4,6 +4,7 @@ import type { TransferPage, TransferRow, TransferStore, TransferTable, TransferV
 import { PLAIN_TABLES, checkTable, isPlainTable, quote, type PlainTableSpec } from '../transfer-tables.js';
 import type { Dictionary } from './dictionary.js';
 import { decodeEventId, encodeEventId } from './codec.js';
+import { countClaims, countOrigins, readClaims, readOrigins, writeClaims, writeOrigins } from './transfer-provenance.js';
 
 /** usage_hourly's action for events that mapped to no action (see ./usage.ts); '' in neutral rows. */
 const NO_ACTION = 0;
@@ -26,6 +27,8 @@ export class SqliteTransfer implements TransferStore {
   async readRows(table: TransferTable, after: unknown, limit: number): Promise<TransferPage> {
     checkTable(table);
     if (isPlainTable(table)) return this.readPlain(table, PLAIN_TABLES[table], after, limit);
+    if (table === 'event_origins') return readOrigins(this.db, after, limit);
+    if (table === 'event_claims') return readClaims(this.db, after, limit);
     const key = table === 'principals' ? ['principal'] : ['hour', 'principal', 'action', 'ok'];
     const where = keysetClause(key, after);
     const rows = this.db
@@ -73,6 +76,8 @@ export class SqliteTransfer implements TransferStore {
     if (rows.length === 0) return;
     const write = this.db.transaction(() => {
       if (isPlainTable(table)) this.writePlain(table, PLAIN_TABLES[table], rows);
+      else if (table === 'event_origins') writeOrigins(this.db, rows);
+      else if (table === 'event_claims') writeClaims(this.db, rows);
       else if (table === 'principals') {
         const put = this.db.prepare('INSERT OR REPLACE INTO principals (principal, account, itype) VALUES (?, ?, ?)');
         for (const r of rows) put.run(this.dict.intern(String(r.principal)), this.dict.internNullable(r.account as string | null), this.dict.internNullable(r.itype as string | null));
@@ -128,6 +133,8 @@ export class SqliteTransfer implements TransferStore {
 
   async count(table: TransferTable): Promise<number> {
     checkTable(table);
+    if (table === 'event_origins') return countOrigins(this.db);
+    if (table === 'event_claims') return countClaims(this.db);
     return this.db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get() ?? 0;
   }
 }

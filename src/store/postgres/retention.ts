@@ -14,6 +14,8 @@ import type { Pool } from './database.js';
 /** Rows per delete statement in a partly kept partition. */
 const BATCH = 10_000;
 const PARTITION_NAME = /^events_(\d{4})_(\d{2})$/;
+const LOCK_TIMEOUT_MS = 5000;
+const LOCK_NOT_AVAILABLE = '55P03';
 
 export class PgMaintenance implements MaintenanceStore {
   constructor(
@@ -39,18 +41,23 @@ export class PgMaintenance implements MaintenanceStore {
       const client = await this.pool.connect();
       try {
         await client.query('BEGIN');
+        // TRUNCATE waits for every reader of the partition, and queued, it would stall new ones:
+        // past a few seconds the month is left to the batched deletes below instead.
+        await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT_MS}ms'`);
         const { rows } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM ${name}`);
         const n = rows[0]!.n;
         if (n > 0) {
           await client.query(`TRUNCATE ${name}`);
           await client.query('DELETE FROM event_claims WHERE t >= $1 AND t < $2', [Date.UTC(Number(m[1]), Number(m[2]) - 1, 1), monthEnd]);
+        }
+        await client.query('COMMIT');
+        if (n > 0) {
           events += n;
           partitions++;
         }
-        await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
-        throw err;
+        if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw err;
       } finally {
         client.release();
       }

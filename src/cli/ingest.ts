@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { addDbOption, addSigmaDirOption, withIngestStore, parsePositiveInt, CliError } from './common.js';
+import { addRetentionDaysOption } from './retention.js';
 import { loadConfig, resolveConnectors, ConfigError } from '../aws/index.js';
 import type { ConnectorConfig, ConnectorFlags } from '../aws/index.js';
 import { createLogger } from '../ingest/log.js';
@@ -18,6 +19,7 @@ import type { Store } from '../store/index.js';
 
 interface IngestOptions {
   db?: string;
+  retentionDays?: number;
   sigmaDir?: string[];
   queueUrl?: string;
   bucket?: string;
@@ -77,6 +79,7 @@ async function connectorsOf(store: Store, opts: IngestOptions): Promise<Connecto
 
 export function registerIngest(program: Command): void {
   addDbOption(
+    addRetentionDaysOption(
     addSigmaDirOption(program.command('ingest'))
       .description(
         'Ingest CloudTrail log files announced on SQS (S3 event notifications, SNS, CloudTrail SNS or EventBridge). Deletes a message only after all its files are committed; runs until SIGINT/SIGTERM.',
@@ -100,6 +103,7 @@ export function registerIngest(program: Command): void {
       .option('--grace-seconds <n>', 'on SIGINT/SIGTERM, time in-flight messages get to finish before they are released', parseIntIn('--grace-seconds', 0, 3600), 25)
       .option('--progress-interval <seconds>', 'progress line interval (0 = off)', parseIntIn('--progress-interval', 0, 86_400), 60)
       .option('--retry-base-seconds <n>', 'first retry delay of a transiently failed message, doubled per receive', parseIntIn('--retry-base-seconds', 0, 900), 30),
+    ),
   )
     .addHelpText(
       'after',

@@ -7,6 +7,7 @@
  * {
  *   "now": "2026-01-31T12:00:00.000Z",
  *   "store": { "events": 1234, "files": 56, "oldestEventTime": "...", "newestEventTime": "..." },
+ *   "database": { "sizeBytes": 123456, "retentionDays": 90, "oldestEventTime": "..." },  // retentionDays null: keep everything
  *   "connectors": [{
  *     "connector": "prod",
  *     "totals": { "files": 56, "events": 1234, "duplicates": 3, "quarantined": 1, "problems": 1,
@@ -31,6 +32,8 @@ import type { Command } from 'commander';
 import { addDbOption, withStore, parseTime, printJson } from './common.js';
 import { checkMissing, formatNotices } from '../analysis/notices.js';
 import type { ConnectorCounters, EventStats, HealthProblem, QuarantineRecord, Store } from '../store/index.js';
+import { databaseStatus, type DatabaseStatus } from '../store/index.js';
+import { formatDatabaseStatus } from './status-database.js';
 
 export interface AccountStatus {
   accountId: string;
@@ -61,6 +64,8 @@ export interface ConnectorStatus {
 export interface StatusReport {
   now: string;
   store: EventStats | null;
+  /** Size on disk, retention and the oldest event kept (null when the store cannot tell). */
+  database: DatabaseStatus | null;
   connectors: ConnectorStatus[];
 }
 
@@ -115,7 +120,8 @@ export async function buildStatus(store: Store, now: Date = new Date()): Promise
       problems: p,
     };
   });
-  return { now: now.toISOString(), store: stats, connectors };
+  const database = await databaseStatus(store).catch(() => null);
+  return { now: now.toISOString(), store: stats, database, connectors };
 }
 
 /** 0s, 42s, 7m, 2h05m, 3d04h. */
@@ -141,6 +147,7 @@ export function formatStatus(r: StatusReport, maxListed = 20): string {
   if (r.store) {
     out.push(`store: ${r.store.events} events in ${r.store.files} files, eventTime ${short(r.store.oldestEventTime)} .. ${short(r.store.newestEventTime)}`);
   }
+  if (r.database) out.push(formatDatabaseStatus(r.database));
   if (r.connectors.length === 0) {
     out.push('no ingestion yet: run `trailscope ingest --queue-url ...` (or `trailscope import` for local files)');
     return out.map(escapeForTerminal).join('\n') + '\n';

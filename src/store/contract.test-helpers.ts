@@ -17,6 +17,7 @@ import { coverageContract } from './contract-coverage.test-helpers.js';
 import { connectorsContract } from './contract-connectors.test-helpers.js';
 import { findingsContract } from './contract-findings.test-helpers.js';
 import { backfillContract } from './contract-backfill.test-helpers.js';
+import { retentionContract } from './contract-retention.test-helpers.js';
 
 export { makeEvent } from './contract-support.test-helpers.js';
 export type { ContractHarness } from './contract-support.test-helpers.js';
@@ -43,5 +44,6 @@ export function runStoreContract(name: string, h: ContractHarness): void {
     connectorsContract(ctx);
     findingsContract(ctx);
     backfillContract(ctx);
+    retentionContract(ctx);
   });
 }

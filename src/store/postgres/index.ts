@@ -11,6 +11,8 @@ import { PG_CONNECTORS_MIGRATIONS, PgConnectorStore } from './connectors.js';
 import { PG_FINDINGS_MIGRATIONS, PgFindingStore } from './findings.js';
 import { Partitions } from './partitions.js';
 import { PG_BACKFILL_MIGRATIONS, PgBackfillWorkStore } from './backfill-work.js';
+import { PgMaintenance } from './retention.js';
+import { PgTransfer } from './transfer.js';
 
 /** Every area's migrations, in the order they are applied on open. */
 export const PG_AREAS = [
@@ -50,6 +52,8 @@ export async function openPostgresStore(url: string): Promise<Store> {
     connectors: new PgConnectorStore(pool),
     findings: new PgFindingStore(pool),
     backfill: new PgBackfillWorkStore(pool),
+    maintenance: new PgMaintenance(pool, events),
+    transfer: new PgTransfer(pool),
     location: redactUrl(url),
     async close() {
       if (closed) return;

@@ -10,6 +10,8 @@ import { COVERAGE_MIGRATIONS, SqliteCoverageStore } from './coverage.js';
 import { CONNECTORS_MIGRATIONS, SqliteConnectorStore } from './connectors.js';
 import { FINDINGS_MIGRATIONS, SqliteFindingStore } from './findings.js';
 import { BACKFILL_MIGRATIONS, SqliteBackfillWorkStore } from './backfill-work.js';
+import { SqliteMaintenance } from './retention.js';
+import { SqliteTransfer } from './transfer.js';
 
 /** Every area's migrations, in the order they are applied on open. */
 export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS, DETECT_MIGRATIONS, COVERAGE_MIGRATIONS, CONNECTORS_MIGRATIONS, FINDINGS_MIGRATIONS, BACKFILL_MIGRATIONS] as const;
@@ -45,6 +47,8 @@ export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): S
     connectors: new SqliteConnectorStore(db, events),
     findings: new SqliteFindingStore(db),
     backfill: new SqliteBackfillWorkStore(db),
+    maintenance: new SqliteMaintenance(db, file, events),
+    transfer: new SqliteTransfer(db, events.dict),
     location: `sqlite:${file}`,
     async close() {
       if (closed) return;

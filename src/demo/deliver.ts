@@ -87,12 +87,14 @@ export async function deliverFiles(em: DemoEmulator, files: readonly TrailFile[]
       report.sent[route] += 1;
       return;
     }
-    for (const s of stored) {
-      if (route === 's3') await sendToQueue(s3EventNotification(s, ctx));
-      else if (route === 's3-via-sns') await publish(em.s3TopicArn, s3EventNotification(s, ctx), 'Amazon S3 Notification');
-      else await sendToQueue(eventBridgeObjectCreated(s, ctx));
-      report.sent[route] += 1;
-    }
+    await Promise.all(
+      stored.map(async (s) => {
+        if (route === 's3') await sendToQueue(s3EventNotification(s, ctx));
+        else if (route === 's3-via-sns') await publish(em.s3TopicArn, s3EventNotification(s, ctx), 'Amazon S3 Notification');
+        else await sendToQueue(eventBridgeObjectCreated(s, ctx));
+        report.sent[route] += 1;
+      }),
+    );
   }
 }
 

@@ -17,11 +17,11 @@ export interface DemoScale {
   /** The activity rules judge an account only with at least a week of logs: keep this ≥ 8. */
   days: number;
   eventsPerDay: number;
-  /** Minutes per delivery file; more than CloudTrail's 5 to keep the file count (and the demo) short. */
+  /** Minutes per delivery file: more than CloudTrail's 5, since the cost of a demo is per file (a PUT, a notification, a GET). */
   deliveryMinutes: number;
 }
 
-export const DEMO_SCALE: DemoScale = { accounts: 3, days: 8, eventsPerDay: 1000, deliveryMinutes: 30 };
+export const DEMO_SCALE: DemoScale = { accounts: 3, days: 8, eventsPerDay: 1000, deliveryMinutes: 60 };
 
 export interface TrailFile {
   key: string;

@@ -39,8 +39,9 @@ export async function runDemoServing(o: ServingDemoOptions): Promise<void> {
       host: o.host,
       port: o.port,
       iamSyncHours: 0,
-      // Look for new data often: the demo's point is watching findings appear.
-      analysisPollMs: 10_000,
+      // Often enough to watch findings appear while files arrive; not back to back (an analysis
+      // takes seconds of CPU that delivery and ingestion share).
+      analysisPollMs: 20_000,
       connectorPollMs: 15_000,
       ...(o.now ? { now: o.now } : {}),
       ingestion: { maxReceives: 5, waitTimeSeconds: 2, graceSeconds: 10, progressInterval: 30, retryBaseSeconds: 5 },

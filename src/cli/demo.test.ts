@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../test/support/paths.js';
@@ -15,7 +16,8 @@ import { CLI_SCRIPT, runCli } from '../../test/support/cli-run.js';
 import { openStore } from '../store/index.js';
 import type { DemoSummary } from '../demo/index.js';
 
-const SMALL = ['--accounts', '2', '--days', '8', '--events-per-day', '150'];
+// Dense enough that every account has more than the week of logs the activity rules need.
+const SMALL = ['--accounts', '2', '--days', '9', '--events-per-day', '300'];
 
 let dir: string;
 before(() => {
@@ -68,6 +70,19 @@ describe('trailscope demo', () => {
     const again = await runCli(['demo', '--no-serve', '--db', db, ...SMALL]);
     assert.notEqual(again.code, 0, 'a database that holds data is refused');
     assert.match(again.err, /needs an empty database/);
+  });
+
+  it('serving on a port in use: a one-line error and the process ends (nothing left running)', { timeout: 300_000 }, async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const r = await runCli(['demo', '--db', join(dir, 'busy.db'), '--port', String(port), '--accounts', '1', '--days', '8', '--events-per-day', '20'], { timeoutMs: 240_000 });
+      assert.equal(r.code, 1, r.err);
+      assert.match(r.err, new RegExp(`port ${port} is in use`));
+    } finally {
+      taken.close();
+    }
   });
 
   it('serving: the printed URL answers /healthz and /api/status while files arrive; SIGTERM stops it cleanly', { timeout: 600_000 }, async () => {

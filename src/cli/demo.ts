@@ -98,6 +98,7 @@ export function registerDemo(program: Command): void {
             });
           } catch (err) {
             if (err instanceof demo.DemoStoreNotEmptyError) throw new CliError(err.message);
+            if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${port} is in use: pass --port N (0: any free port)`);
             throw err;
           }
         });

@@ -57,7 +57,8 @@ export async function runDemoToCompletion(o: BatchDemoOptions): Promise<DemoSumm
     );
     for (const f of ingestion.failed) o.log.error('demo: connector could not run', { connector: f.connector, error: f.error });
     const asOf = now().toISOString();
-    const found = await findFindings(o.store, { asOf, windowDays: DEFAULT_WINDOW_DAYS });
+    // Stopped by the user: report what got in, without making them wait for an analysis.
+    const found = o.signal.aborted ? { findings: [] } : await findFindings(o.store, { asOf, windowDays: DEFAULT_WINDOW_DAYS });
     const byRule: Record<string, number> = {};
     for (const f of found.findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
     const stored = (await o.store.events.stats()).events;

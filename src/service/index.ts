@@ -122,8 +122,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const syncTimer = o.iamSyncHours && o.syncIam ? setInterval(() => void syncAll(), o.iamSyncHours * 3_600_000) : null;
   if (syncTimer) void syncAll();
 
-  const server = await buildServer({ store: o.store, ...(o.token ? { token: o.token } : {}), analyse });
-  const address = await server.listen({ host: o.host, port: o.port });
+  let server: FastifyInstance | null = null;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   let stopped: Promise<void> | null = null;
@@ -138,11 +137,20 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
         current.abort.abort();
         await current.done;
       }
-      await server.close();
+      await server?.close();
       if (analysing) await analysing.catch(() => undefined);
       resolveDone();
     })();
     return stopped;
   };
+  let address: string;
+  try {
+    server = await buildServer({ store: o.store, ...(o.token ? { token: o.token } : {}), analyse });
+    address = await server.listen({ host: o.host, port: o.port });
+  } catch (err) {
+    // A port in use must not leave the ingestion and the timers running against a store the caller closes.
+    await stop();
+    throw err;
+  }
   return { url: address, server, analyse, stop, done };
 }

@@ -81,6 +81,7 @@ export function sigmaEventRule(rule: CompiledSigmaRuleShape): EventRule {
     description: rule.description || rule.title,
     remediation: 'Review the matching event and its actor; see the Sigma rule\'s references for triage guidance.',
     references: rule.references,
+    tags: rule.tags,
     attack: attackTechniques(rule.tags),
     ...(prefilter ? { prefilter } : {}),
     input: readsOnlyLightFields(rule) ? 'light' : 'full',

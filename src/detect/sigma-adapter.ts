@@ -42,12 +42,16 @@ export function attackTechniques(tags: readonly string[]): string[] {
   });
 }
 
-/** No API name rules out (the rule may match any call): a name no API has still passes. */
-export function matchesAnyApi(rule: CompiledSigmaRuleShape): boolean {
+/**
+ * The rule may match any call of a role session, which is most of CloudTrail: its prefilter
+ * admits an API that does not exist, called from a role session. (A rule for root's calls of any
+ * API, say, is not broad: root calls are rare.)
+ */
+export function matchesAnyRoleSessionCall(rule: CompiledSigmaRuleShape): boolean {
   const p = rule.prefilter;
   if (!p || (!p.eventSource?.length && !p.eventName?.length && !p.api)) return true;
   if (p.eventSource?.length || p.eventName?.length) return false;
-  return p.api!('trailscope.invalid', 'NoSuchCall', null);
+  return p.api!('trailscope.invalid', 'NoSuchCall', 'AssumedRole');
 }
 
 /** Every field the matcher reads is one a light event carries, so no record decode is needed. */
@@ -56,7 +60,7 @@ export function readsOnlyLightFields(rule: CompiledSigmaRuleShape): boolean {
 }
 
 /**
- * A rule that may match any call (AWS STS AssumeRole Misuse matches every role-session call)
+ * A rule that may match any role-session call (AWS STS AssumeRole Misuse matches every one)
  * reports the first matching call of each actor session per UTC day: the session, not each of
  * its calls, is what a reader triages, and one row per call would outnumber every other finding.
  */
@@ -65,7 +69,7 @@ const perSessionAndDay = {
 };
 
 export function sigmaEventRule(rule: CompiledSigmaRuleShape): EventRule {
-  const broad = matchesAnyApi(rule);
+  const broad = matchesAnyRoleSessionCall(rule);
   const p = rule.prefilter;
   const prefilter = p && (p.eventSource?.length || p.eventName?.length || p.api)
     ? {

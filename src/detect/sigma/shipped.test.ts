@@ -38,7 +38,7 @@ describe('the shipped SigmaHQ rules', () => {
     assert.ok(withDir.filter((r) => r.id.startsWith('sigma:')).every((r) => explicit.rules.includes(r)));
   });
 
-  it('that may match any API read only light fields (no record decode) and report once per actor session and day', () => {
+  it('that may match any role-session call read only light fields (no record decode) and report once per actor session and day', () => {
     const defaults = defaultEventRules().filter((r) => r.id.startsWith('sigma:'));
     const wantsUnrelatedApi = (r: (typeof defaults)[number]) => !r.prefilter?.api || r.prefilter.api('trailscope.example.com', 'NoSuchCall', 'AssumedRole');
     const broad = defaults.filter(wantsUnrelatedApi);

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { LIGHT_RAW_FIELDS, lightFieldsOf } from '../model/light.js';
 import type { NormalizedEvent } from '../model/event.js';
-import { normalizeRecord } from '../parse/index.js';
 import { encodeChunk } from '../store/encode/index.js';
 import { ChunkBatch } from '../store/sqlite/committed-batch.js';
 import { valuesAt } from './sigma/values.js';

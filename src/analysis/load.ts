@@ -20,6 +20,7 @@ import { aggregateUsage, type PrincipalUsage } from './usage.js';
 import { analyseIdentities, windowStart, DEFAULT_WINDOW_DAYS, type IdentityAnalysis } from './identities.js';
 import { DEFAULT_RULE_OPTIONS, type RuleContext, type RuleOptions } from './types.js';
 import { loadEscalationEvents } from '../graph/evidence.js';
+import { PATH_RISK_RULES } from '../graph/path-context.js';
 import { cachedVisibility, defaultVisibility, type VisibilityFn } from './visibility.js';
 import { checkMissing, uncertainConfigurationNotices, type AnalysisNotice } from './notices.js';
 import { coverageNotice, DEFAULT_COVERAGE_OPTIONS, loadCoverage } from './coverage.js';
@@ -95,6 +96,11 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
     evaluator && !opts.principalArn && opts.escalationEvents !== false
       ? await time('escalation-events', () => loadEscalationEvents(store.events, { since, until: asOf }, new Set(rows.map((r) => r.action.toLowerCase()))))
       : [];
+  // Attack paths whose entry point showed risk come first (src/graph/path-context.ts).
+  const riskDetections =
+    evaluator && !opts.principalArn && opts.escalationEvents !== false
+      ? await time('risk-detections', () => store.detections.list({ since, until: asOf, rules: [...PATH_RISK_RULES] }))
+      : [];
 
   const snapshots = [...model.accounts.values()];
   const options: RuleOptions = { ...DEFAULT_RULE_OPTIONS, ...opts.options };
@@ -137,6 +143,7 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
     passRoleServices,
     credentialReports: model.credentialReports,
     escalationEvents,
+    riskDetections,
     organizationAccountIds: new Set(model.scpChains.keys()),
     coverage,
     notices,

@@ -64,6 +64,11 @@ export interface RuleContext {
    * records dropped (src/graph loadEscalationEvents): attempted/exercised status of attack paths. Optional.
    */
   escalationEvents?: readonly NormalizedEvent[];
+  /**
+   * Identity-risk detections (src/graph/path-context.ts PATH_RISK_RULES) in the window: attack
+   * paths whose entry point showed risk come first, with those events. Optional.
+   */
+  riskDetections?: readonly { rule: string; eventId: string; eventTime: string; resource: string }[];
   /** Accounts of the organization known from the SCP export (trusting them is not "external"). Optional. */
   organizationAccountIds?: ReadonlySet<string>;
   /**

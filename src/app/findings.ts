@@ -56,11 +56,12 @@ export function suppressionActive(s: Suppression | null, now: Date): boolean {
 
 export async function findFindings(store: Store, req: FindingsRequest): Promise<FindingsResult> {
   const now = req.now ?? new Date();
-  const { builtinEventRules, detectionRules } = await import('../detect/index.js');
+  const { builtinEventRules, detectionRules, shippedSigmaEventRules } = await import('../detect/index.js');
   const since = windowStart(req.asOf, req.windowDays);
   // Event detections are stored as events commit; they join the CIEM rules as rules of their own.
   const detections = await store.detections.list({ since, until: req.asOf, ...(req.accountId ? { accountId: req.accountId } : {}) });
-  const eventRules = detectionRules(builtinEventRules, detections);
+  // The shipped Sigma rules' metadata (references, tags) for their detections; compiled only when some exist.
+  const eventRules = detectionRules(builtinEventRules, detections, detections.some((d) => d.rule.startsWith('sigma:')) ? shippedSigmaEventRules() : []);
   let rules: Rule[];
   try {
     rules = selectRules([...builtinRules, ...eventRules], req.rules);

@@ -5,7 +5,8 @@ import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOp
 import { loadAnalysis } from '../analysis/load.js';
 import { graphFor } from '../graph/context.js';
 import { ADMIN, type GraphNode } from '../graph/build.js';
-import { findPaths, type AttackPath } from '../graph/paths.js';
+import { findPaths } from '../graph/paths.js';
+import { contextLine, withPathContext, type PathWithContext } from '../graph/path-context.js';
 
 interface PathsOptions extends WindowOptions {
   from?: string;
@@ -38,7 +39,12 @@ interface PathsOptions extends WindowOptions {
  *                 "confidence": "confirmed"|"potential",
  *                 "status": "possible"|"attempted"|"exercised",
  *                 "succeededEventIds": string[], "failedEventIds": string[],
- *                 "firstSeen": ISO|null, "lastSeen": ISO|null, "followOn"?: string }]
+ *                 "firstSeen": ISO|null, "lastSeen": ISO|null, "followOn"?: string }],
+ *     "context"?: {                           // the entry principal showed risk in the window (these paths come first)
+ *       "risk": [{ "rule": "console-login-without-mfa"|"unusual-source-ip"|"access-key-created-for-other-user",
+ *                  "eventId": string, "time": ISO }],
+ *       "exercisedAfterRisk": boolean,        // a step's call succeeded within 24 h after one of them
+ *       "exercisedAfter": [{ "technique": string, "eventId": string|null, "time": ISO, "afterRiskEventId": string }] }
  *   }],
  *   "stats": { "nodes": number, "edges": number, "evaluatorCalls": number, "graphMs": number, "paths": number }
  * }
@@ -50,7 +56,7 @@ export interface PathsDocument {
   from: string | null;
   target: string;
   nodes: Record<string, Omit<GraphNode, 'id'>>;
-  paths: AttackPath[];
+  paths: PathWithContext[];
   stats: { nodes: number; edges: number; evaluatorCalls: number; graphMs: number; paths: number };
 }
 
@@ -95,7 +101,9 @@ export function registerPaths(program: Command): void {
         if (to !== ADMIN && !graph.node(to)) throw new CliError(`--to ${to}: not a principal of any imported snapshot`);
         if (opts.from && !graph.node(opts.from)) throw new CliError(`--from ${opts.from}: not a node of the graph (a user, role, root, trusted account or provider)`);
         // --account narrows the report to paths that touch the account; the graph spans the organization
-        const paths = findPaths(graph, { from: opts.from, to }).filter((p) => !w.accountId || p.accounts.includes(w.accountId));
+        const found = findPaths(graph, { from: opts.from, to }).filter((p) => !w.accountId || p.accounts.includes(w.accountId));
+        // Paths whose entry point showed risk (and was exercised right after) come first, with the events.
+        const paths = withPathContext(found, ctx.riskDetections ?? [], ctx.escalationEvents);
         const nodes: PathsDocument['nodes'] = {};
         for (const p of paths) {
           for (const id of [p.from, ...p.steps.flatMap((s) => [s.to, ...(s.via && graph.node(s.via) ? [s.via] : [])])]) {
@@ -123,6 +131,7 @@ export function registerPaths(program: Command): void {
         for (const p of paths) {
           const flags = [p.status, p.crossAccount ? 'cross-account' : '', p.conditional ? 'conditional' : '', p.confidence === 'potential' ? 'potential' : ''].filter(Boolean);
           process.stdout.write(terminalLine(`${p.from} → ${p.to}  [${flags.join(', ')}]`));
+          if (p.context) process.stdout.write(terminalLine(`  ! ${contextLine(p.context)}`));
           for (const s of p.steps) {
             const ev = s.succeededEventIds.length + s.failedEventIds.length;
             process.stdout.write(

@@ -106,6 +106,34 @@ describe('DetectionEngine', () => {
     assert.deepEqual(seenCounts, [0, 1, 2]);
   });
 
+  it('reports a dedup rule once per slot, across commits, and completes a light match from the full event', () => {
+    const calls: string[] = [];
+    const rule = defineEventRule({
+      ...meta,
+      id: 'every-role-call',
+      input: 'light',
+      dedup: { key: (e) => `${e.sessionName}|${e.eventTime.slice(0, 10)}` },
+      match: (e) => (calls.push(e.eventID), { resource: e.principalArn!, details: { region: e.awsRegion } }),
+    });
+    const session = (name: string, time: string) =>
+      event({ userIdentity: { ...ROLE, arn: `arn:aws:sts::111122223333:assumed-role/deploy/${name}` }, eventTime: time, eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', awsRegion: 'eu-west-1' });
+    const a1 = session('a', '2026-05-01T10:00:00Z');
+    const a2 = session('a', '2026-05-01T11:00:00Z');
+    const b1 = session('b', '2026-05-01T12:00:00Z');
+    const a3 = session('a', '2026-05-02T09:00:00Z');
+    const engine = new DetectionEngine([rule]);
+    const memory = new InMemoryDetectionMemory();
+    const batch = new CountingBatch(new EventsBatch([a1, a2, b1]));
+    const first = engine.run(batch, memory).detections;
+    assert.deepEqual(first.map((d) => d.eventId), [a1.eventID, b1.eventID]);
+    // The light event has no region: the two detections were completed from the full events.
+    assert.equal(batch.full_, 2);
+    assert.deepEqual(first.map((d) => d.details.region), ['eu-west-1', 'eu-west-1']);
+    const later = engine.run(new EventsBatch([a2, a3]), memory).detections;
+    assert.deepEqual(later.map((d) => d.eventId), [a3.eventID]);
+    assert.ok(calls.includes(a2.eventID), 'the rule still judged the event; only the report is deduplicated');
+  });
+
   it('refuses two rules with one id', () => {
     const r = defineEventRule({ ...meta, id: 'same', match: () => null });
     assert.throws(() => new DetectionEngine([r, r]), /share the id "same"/);

@@ -16,6 +16,7 @@ import type {
 } from '../store/types.js';
 import type { EventRule, Prefilter, RuleInput, StateProvider } from './types.js';
 import { accountOf } from './rules/helpers.js';
+import { timeToMs } from '../store/encode/time.js';
 
 /** What else runs over each event beside the rules (the drift classifier). */
 export interface EventConsumer {
@@ -40,6 +41,15 @@ function admits(p: Prefilter | undefined, source: string, name: string, itype: s
   if (p.eventName && !p.eventName.includes(name)) return false;
   if (p.api && !p.api(source, name, itype)) return false;
   if (p.identityType && (itype === null || !p.identityType.includes(itype))) return false;
+  return true;
+}
+
+/** Whether no detection of the rule was reported yet in the event's dedup slot; takes it (kept in the memory, so across commits). */
+function firstInSlot(rule: EventRule, event: NormalizedEvent, memory: DetectionMemory): boolean {
+  const ns = `dedup:${rule.id}`;
+  const slot = rule.dedup!.key(event);
+  if (memory.get(ns, slot)) return false;
+  memory.note(ns, slot, timeToMs(event.eventTime), event.eventID);
   return true;
 }
 
@@ -97,8 +107,15 @@ export class DetectionEngine {
         for (const rule of plan.rules) {
           const event = input(rule.input);
           try {
-            const d = rule.match(event, rule.state ? states.get(rule.state.id) : undefined);
-            if (d) detections.push(this.record(rule, event, d));
+            const state = rule.state ? states.get(rule.state.id) : undefined;
+            const d = rule.match(event, state);
+            // The slot is looked up only on a match: the store's memory remembers keys it has, not misses.
+            if (d && (!rule.dedup || firstInSlot(rule, event, memory))) {
+              // A light event lacks the region, key and other context the detection's details
+              // show: matches are rare, so the rule sees the full event once more to report them.
+              const whole = rule.input === 'light' && event !== full ? input('full') : event;
+              detections.push(this.record(rule, whole, (whole !== event && rule.match(whole, state)) || d));
+            }
           } catch (err) {
             this.fail(rule.id, event.eventID, err);
           }

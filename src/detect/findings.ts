@@ -30,29 +30,38 @@ export function detectionToFinding(d: DetectionRecord): Finding {
 
 /**
  * One Rule per event rule whose evaluate() returns that rule's stored detections in the window
- * (loaded beforehand: the analysis rule contract is synchronous). Detections of rules not loaded
- * (a Sigma directory no longer given) still show, under a rule built from the stored record.
+ * (loaded beforehand: the analysis rule contract is synchronous). Detections of other rules show
+ * under the `catalog` rule of that id (the shipped Sigma rules: metadata and references), else
+ * under a rule built from the stored record (a Sigma directory no longer given).
  */
-export function detectionRules(eventRules: readonly EventRule[], detections: readonly DetectionRecord[]): Rule[] {
+export function detectionRules(eventRules: readonly EventRule[], detections: readonly DetectionRecord[], catalog: readonly EventRule[] = []): Rule[] {
   const byRule = new Map<string, Finding[]>();
   for (const d of detections) {
     const list = byRule.get(d.rule) ?? [];
     list.push(detectionToFinding(d));
     byRule.set(d.rule, list);
   }
-  const rules: Rule[] = eventRules.map((r) => ({
+  const asRule = (r: EventRule): Rule => ({
     id: r.id,
     title: r.title,
     severity: r.severity,
     description: r.description,
     remediation: r.remediation,
     references: [...r.references, ...r.attack.map((t) => `https://attack.mitre.org/techniques/${t.replace('.', '/')}/`)],
+    tags: r.tags ?? r.attack.map((t) => `attack.${t.toLowerCase()}`),
     needs: [],
     evaluate: () => byRule.get(r.id) ?? [],
-  }));
+  });
+  const rules: Rule[] = eventRules.map(asRule);
   const known = new Set(eventRules.map((r) => r.id));
+  const cataloged = new Map(catalog.map((r) => [r.id, r]));
   for (const [id, findings] of byRule) {
     if (known.has(id)) continue;
+    const entry = cataloged.get(id);
+    if (entry) {
+      rules.push(asRule(entry));
+      continue;
+    }
     const first = findings[0]!;
     rules.push({ id, title: first.title, severity: first.severity, description: first.description, remediation: first.remediation, references: [], needs: [], evaluate: () => findings });
   }

@@ -4,8 +4,9 @@
  * id `sigma:<id>`, severity from the Sigma level, ATT&CK techniques from its tags.
  */
 import type { Severity } from '../model/finding.js';
+import { LIGHT_RAW_FIELDS } from '../model/light.js';
 import { defineEventRule, type EventRule } from './types.js';
-import { actorOf, who } from './rules/helpers.js';
+import { accountOf, actorOf, who } from './rules/helpers.js';
 
 export interface CompiledSigmaRuleShape {
   id: string;
@@ -17,6 +18,8 @@ export interface CompiledSigmaRuleShape {
   tags: string[];
   status: string;
   file: string;
+  /** The field paths the matcher reads, or 'record' when it searches the whole record (keywords). */
+  reads?: readonly string[] | 'record';
   matches(record: Record<string, unknown>): boolean;
   /**
    * Which events can match at all; `api` is a test on the API and identity type (userIdentity.type,
@@ -39,7 +42,34 @@ export function attackTechniques(tags: readonly string[]): string[] {
   });
 }
 
+/**
+ * The rule may match any call of a role session, which is most of CloudTrail: its prefilter
+ * admits an API that does not exist, called from a role session. (A rule for root's calls of any
+ * API, say, is not broad: root calls are rare.)
+ */
+export function matchesAnyRoleSessionCall(rule: CompiledSigmaRuleShape): boolean {
+  const p = rule.prefilter;
+  if (!p || (!p.eventSource?.length && !p.eventName?.length && !p.api)) return true;
+  if (p.eventSource?.length || p.eventName?.length) return false;
+  return p.api!('trailscope.invalid', 'NoSuchCall', 'AssumedRole');
+}
+
+/** Every field the matcher reads is one a light event carries, so no record decode is needed. */
+export function readsOnlyLightFields(rule: CompiledSigmaRuleShape): boolean {
+  return Array.isArray(rule.reads) && rule.reads.every((f) => LIGHT_RAW_FIELDS.includes(f));
+}
+
+/**
+ * A rule that may match any role-session call (AWS STS AssumeRole Misuse matches every one)
+ * reports the first matching call of each actor session per UTC day: the session, not each of
+ * its calls, is what a reader triages, and one row per call would outnumber every other finding.
+ */
+const perSessionAndDay = {
+  key: (e: Parameters<EventRule['match']>[0]) => `${e.principalArn ?? accountOf(e)}|${e.sessionName ?? ''}|${e.eventTime.slice(0, 10)}`,
+};
+
 export function sigmaEventRule(rule: CompiledSigmaRuleShape): EventRule {
+  const broad = matchesAnyRoleSessionCall(rule);
   const p = rule.prefilter;
   const prefilter = p && (p.eventSource?.length || p.eventName?.length || p.api)
     ? {
@@ -55,14 +85,17 @@ export function sigmaEventRule(rule: CompiledSigmaRuleShape): EventRule {
     description: rule.description || rule.title,
     remediation: 'Review the matching event and its actor; see the Sigma rule\'s references for triage guidance.',
     references: rule.references,
+    tags: rule.tags,
     attack: attackTechniques(rule.tags),
     ...(prefilter ? { prefilter } : {}),
-    input: 'full',
+    input: readsOnlyLightFields(rule) ? 'light' : 'full',
+    ...(broad ? { dedup: perSessionAndDay } : {}),
     match(e) {
       if (!rule.matches(e.raw)) return null;
+      const sigma = { id: rule.id, file: rule.file, author: rule.author, status: rule.status, level: rule.level, tags: rule.tags };
       return {
         resource: actorOf(e),
-        details: { ...who(e), sigma: { id: rule.id, file: rule.file, author: rule.author, status: rule.status, level: rule.level, tags: rule.tags } },
+        details: { ...who(e), sigma, ...(broad ? { reported: 'the first matching call of this actor session in the UTC day' } : {}) },
       };
     },
   });

@@ -24,8 +24,8 @@ export interface Prefilter {
 }
 
 /**
- * 'light': the event from its indexed columns plus sourceIPAddress (raw is {}): cheap, for rules
- * that look at every event. 'full': the whole record (requestParameters, additionalEventData, ...).
+ * 'light': the event from its indexed columns plus sourceIPAddress and userAgent, with raw holding
+ * only LIGHT_RAW_FIELDS (src/model/light.ts): cheap, for rules that look at every event. 'full': the whole record (requestParameters, additionalEventData, ...).
  */
 export type RuleInput = 'light' | 'full';
 
@@ -37,6 +37,11 @@ export interface StateProvider<S> {
   create(memory: DetectionMemory): S;
   /** Called for every event the prefilter admits, after the rules have matched it. */
   observe(state: S, event: NormalizedEvent): void;
+}
+
+export interface RuleDedup {
+  /** The slot an event falls in, its period included (e.g. ending with the UTC day, eventTime's first 10 characters). */
+  key(event: NormalizedEvent): string;
 }
 
 export interface Detection {
@@ -68,6 +73,11 @@ export interface EventRule<S = unknown> extends EventRuleMetadata {
   /** Default 'full'. */
   input?: RuleInput;
   state?: StateProvider<S>;
+  /**
+   * One detection per key and period (Panther's dedup): for rules that may match a large share of
+   * all calls, only the first matching event of each (key, period) becomes a detection.
+   */
+  dedup?: RuleDedup;
   match(event: NormalizedEvent, state: S): Detection | null;
 }
 

@@ -34,6 +34,8 @@ export interface RuleMetadata {
   remediation: string;
   /** Documentation links (AWS docs, Defender recommendation, ...). */
   references: string[];
+  /** Classification tags, Sigma's style (attack.t1078.004, attack.persistence); SARIF shows them. */
+  tags?: readonly string[];
 }
 
 export function severityRank(s: Severity): number {

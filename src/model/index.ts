@@ -1,2 +1,3 @@
 export * from './event.js';
 export * from './text.js';
+export * from './light.js';

@@ -361,8 +361,9 @@ export interface CommittedBatch {
   identityType(i: number): string | null;
   principalArn(i: number): string | null;
   /**
-   * The event from the columns and source IP only, cheap to build: raw is {}, actions and
-   * resources are empty, the other fields the raw record would give are null.
+   * The event from the columns, source IP and user agent only, cheap to build: raw holds just
+   * the record's LIGHT_RAW_FIELDS (model/light.ts), actions and resources are empty, the other
+   * fields the raw record would give are null. May be the full event (an unusual record shape).
    */
   light(i: number): NormalizedEvent;
   /** The whole event, raw record included (decoded on each call: cache it). */

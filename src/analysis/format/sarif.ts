@@ -24,6 +24,24 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
   info: '0.0',
 };
 
+/** PascalCase of the id (sigma:<uuid> keeps only letters and digits). */
+function ruleName(id: string): string {
+  return id.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
+}
+
+/**
+ * The help as Markdown: the remediation, then the references as links. Rule text can come from
+ * a user's Sigma directory, so Markdown's active characters are escaped and only http(s) links kept.
+ */
+function helpMarkdown(r: RuleMetadata): string {
+  const links = r.references.filter((u) => /^https?:\/\/[^\s()<>]+$/.test(u)).map((u) => `- <${u}>`);
+  return [escapeMarkdown(r.remediation), ...(links.length ? ['', '**References**', '', ...links] : [])].join('\n');
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()<>#+!|~]/g, '\\$&');
+}
+
 export function findingsToSarif(
   findings: readonly Finding[],
   rules: readonly RuleMetadata[],
@@ -42,13 +60,18 @@ export function findingsToSarif(
             ...(tool.informationUri ? { informationUri: tool.informationUri } : {}),
             rules: rules.map((r) => ({
               id: r.id,
-              name: r.id.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase()),
+              name: ruleName(r.id),
               shortDescription: { text: r.title },
               fullDescription: { text: r.description },
-              help: { text: `${r.remediation}\n\n${r.references.join('\n')}`.trim() },
+              help: { text: `${r.remediation}\n\n${r.references.join('\n')}`.trim(), markdown: helpMarkdown(r) },
               ...(r.references[0] ? { helpUri: r.references[0] } : {}),
               defaultConfiguration: { level: LEVEL[r.severity] },
-              properties: { tags: ['security', 'iam', 'ciem'], 'security-severity': SECURITY_SEVERITY[r.severity] },
+              properties: {
+                // Event rules (built-in and Sigma) carry their ATT&CK and Sigma tags; the CIEM rules are about IAM configuration.
+                tags: r.tags ? ['security', 'cloudtrail', ...r.tags] : ['security', 'iam', 'ciem'],
+                'security-severity': SECURITY_SEVERITY[r.severity],
+                severity: r.severity,
+              },
             })),
           },
         },

@@ -62,6 +62,20 @@ before(async () => {
     // after asOf: never looked at
     record({ user: 'alice' }, 'sts:AssumeRole', daysBefore(AS_OF, -1), { requestParameters: { roleArn: arn('role', 'deployer'), roleSessionName: 'alice' }, id: 'alice-future' }),
   ]);
+  // Identity-risk detections on entry principals: gina's path was exercised two hours after hers,
+  // carol only tried (denied) after hers, alice's is about someone else (not a risk rule).
+  const hoursBefore = (iso: string, h: number) => new Date(Date.parse(iso) - h * 3_600_000).toISOString();
+  const detection = (rule: string, user: string, eventId: string, eventTime: string) => ({
+    rule, eventId, eventTime, accountId: ACCOUNT, resource: arn('user', user), severity: 'low', title: rule, description: '', remediation: '', details: {}, evidence: [eventId],
+  });
+  await t.store.detections.put({
+    detections: [
+      detection('unusual-source-ip', 'gina', 'gina-odd-login', hoursBefore(d(2), 2)),
+      detection('console-login-without-mfa', 'carol', 'carol-login', hoursBefore(d(5), 1)),
+      detection('root-account-usage', 'alice', 'root-call', hoursBefore(d(5), 1)),
+    ],
+    changes: [],
+  });
   ctx = (await loadAnalysis(t.store, { asOf: AS_OF, windowDays: 90 })).ctx;
   findings = privilegeEscalation.evaluate(ctx);
 });
@@ -88,7 +102,7 @@ describe('privilege-escalation', () => {
     assert.ok(f, 'carol has a finding');
     assert.equal(f.details.status, 'attempted');
     assert.deepEqual(steps(f)[0]!.failedEventIds, ['carol-denied']);
-    assert.deepEqual(f.evidence, ['carol-denied']);
+    assert.deepEqual(f.evidence, ['carol-login', 'carol-denied'], 'the risk event at the entry point first');
     assert.equal(f.severity, 'high');
   });
 
@@ -119,6 +133,22 @@ describe('privilege-escalation', () => {
     assert.deepEqual(f.details.accounts, [ACCOUNT, OTHER]);
     assert.equal(f.details.status, 'exercised');
     assert.deepEqual(steps(f)[0]!.succeededEventIds, ['gina-assume']);
+  });
+
+  it('puts paths exercised right after risk at their entry first, then risk alone, with the events that tie them', () => {
+    const [gina] = of('gina');
+    const [carol] = of('carol');
+    const context = gina!.details.context as { risk: { rule: string; eventId: string }[]; exercisedAfterRisk: boolean; exercisedAfter: { eventId: string; afterRiskEventId: string }[] };
+    assert.deepEqual(context.risk.map((r) => [r.rule, r.eventId]), [['unusual-source-ip', 'gina-odd-login']]);
+    assert.equal(context.exercisedAfterRisk, true);
+    assert.deepEqual(context.exercisedAfter.map((e) => [e.eventId, e.afterRiskEventId]), [['gina-assume', 'gina-odd-login']]);
+    assert.equal(gina!.evidence[0], 'gina-odd-login');
+    assert.match(gina!.description, /entry point showed risk/);
+    assert.equal((carol!.details.context as { exercisedAfterRisk: boolean }).exercisedAfterRisk, false);
+    assert.equal(of('alice')[0]!.details.context, undefined);
+    const order = findings.map((f) => f.resource);
+    assert.equal(order[0], arn('user', 'gina'));
+    assert.equal(order[1], arn('user', 'carol'));
   });
 
   it('a permissions boundary blocks the same self-escalation; read-only and admin identities without calls are silent', () => {

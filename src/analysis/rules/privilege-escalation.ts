@@ -2,6 +2,7 @@ import { makeFinding } from '../finding.js';
 import type { Finding, Rule, Severity } from '../types.js';
 import { graphFor } from '../../graph/context.js';
 import { nextHops, pathFrom, techniqueName, type AttackPath } from '../../graph/paths.js';
+import { contextLine, withPathContext, type PathWithContext } from '../../graph/path-context.js';
 import { escalationCalls, type EscalationCall } from '../../graph/escalation-calls.js';
 
 /**
@@ -40,12 +41,15 @@ export const privilegeEscalation: Rule = {
       const succeeded = calls.filter((c) => c.succeeded);
       const denied = calls.filter((c) => !c.succeeded);
       if (path && !(path.status === 'possible' && succeeded.length > 0)) {
-        findings.push(pathFinding(path, id.summary.name, id.summary.accountId, denied));
+        const [withContext] = withPathContext([path], ctx.riskDetections ?? [], ctx.escalationEvents);
+        findings.push(pathFinding(withContext!, id.summary.name, id.summary.accountId, denied));
       } else if (succeeded.length > 0 || (denied.length > 0 && !node.isAdmin)) {
         findings.push(callsFinding(id.summary.arn, id.summary.name, id.summary.accountId, node.isAdmin, path, succeeded, denied));
       }
     }
-    return findings;
+    // Paths whose entry point showed risk first (exercised right after it before risk alone).
+    const rank = (f: Finding) => (f.details.context ? ((f.details.context as { exercisedAfterRisk: boolean }).exercisedAfterRisk ? 2 : 1) : 0);
+    return findings.map((f, i) => ({ f, i })).sort((a, b) => rank(b.f) - rank(a.f) || a.i - b.i).map((x) => x.f);
   },
 };
 
@@ -55,7 +59,7 @@ function severityOf(p: AttackPath): Severity {
   return p.conditional || p.confidence === 'potential' ? 'medium' : 'high';
 }
 
-function pathFinding(p: AttackPath, name: string, accountId: string, denied: EscalationCall[]): Finding {
+function pathFinding(p: PathWithContext, name: string, accountId: string, denied: EscalationCall[]): Finding {
   const hops = p.steps.length;
   const techniques = p.steps.map((s) => s.technique).join(' → ');
   const target = p.to === 'admin' ? 'admin-equivalent permissions' : p.to;
@@ -70,7 +74,8 @@ function pathFinding(p: AttackPath, name: string, accountId: string, denied: Esc
       `. Status: ${p.status}` +
       (p.status === 'exercised' ? ': CloudTrail shows every step performed.' : p.status === 'attempted' ? ': CloudTrail shows some enabling calls (denied or partial).' : ': configuration allows it; no enabling call seen in the window.') +
       (p.conditional ? ' Some step depends on a condition that cannot be decided statically.' : '') +
-      (p.confidence === 'potential' ? ' Some step acts through a resource (function, instance, stack...) not seen in CloudTrail.' : ''),
+      (p.confidence === 'potential' ? ' Some step acts through a resource (function, instance, stack...) not seen in CloudTrail.' : '') +
+      (p.context ? ` The entry point showed risk in the window (${contextLine(p.context)}).` : ''),
     details: {
       status: p.status,
       possible: true,
@@ -82,8 +87,9 @@ function pathFinding(p: AttackPath, name: string, accountId: string, denied: Esc
       accounts: p.accounts,
       steps: p.steps,
       ...(denied.length ? { deniedCalls: denied } : {}),
+      ...(p.context ? { context: p.context } : {}),
     },
-    evidence: [...p.steps.flatMap((s) => [...s.succeededEventIds, ...s.failedEventIds]), ...denied.map((c) => c.eventId)].slice(0, 50),
+    evidence: [...(p.context?.risk.map((r) => r.eventId) ?? []), ...p.steps.flatMap((s) => [...s.succeededEventIds, ...s.failedEventIds]), ...denied.map((c) => c.eventId)].slice(0, 50),
   });
 }
 

@@ -14,6 +14,8 @@ export type CompiledSigmaRule = CompiledSigmaRuleShape;
 
 interface FieldSpec {
   path: string;
+  /** Every path the test reads: the field, and the other fields a |fieldref compares it with. */
+  reads: string[];
   test: FieldTest;
   /** Decidable from the API and identity type alone (no null/exists/fieldref semantics). */
   columnSafe: boolean;
@@ -52,7 +54,8 @@ function fieldMap(map: Record<string, unknown>): FieldSpec[] {
     if (path === '') throw new SigmaUnsupported(`"${key}": keyword searches with modifiers are not supported`);
     const values = Array.isArray(value) ? value : [value];
     const columnSafe = COLUMN_FIELDS.has(path) && !modifiers.some((m) => m === 'exists' || m === 'fieldref') && !values.includes(null);
-    return { path, test: fieldTest(path, modifiers, value), columnSafe };
+    const reads = modifiers.includes('fieldref') ? [path, ...values.map(String)] : [path];
+    return { path, reads, test: fieldTest(path, modifiers, value), columnSafe };
   });
 }
 
@@ -132,6 +135,9 @@ export function compileSigmaDocument(doc: unknown, file: string): CompiledSigmaR
   const condition: Condition = parsed.length === 1 ? parsed[0]! : { kind: 'or', items: parsed };
 
   const prefilterTest = columnTest(condition, selections);
+  const reads = [...selections.values()].some((s) => s.kind === 'keywords')
+    ? ('record' as const)
+    : [...new Set([...selections.values()].flatMap((s) => (s.kind === 'fields' ? s.alternatives.flat().flatMap((f) => f.reads) : [])))];
   return {
     id,
     title: text(doc.title, 'title', true),
@@ -142,6 +148,7 @@ export function compileSigmaDocument(doc: unknown, file: string): CompiledSigmaR
     tags: strings(doc.tags, 'tags'),
     status: text(doc.status, 'status'),
     file,
+    reads,
     matches(record) {
       return evaluate(condition, (name) => matchesSelection(selections.get(name)!, record));
     },

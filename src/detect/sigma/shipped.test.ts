@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { shippedSigmaDir, shippedSigmaRules } from './shipped.js';
 import { examplesFor } from './examples.test-helpers.js';
 import { normalizeRecord } from '../../parse/index.js';
-import { defaultEventRules, loadSigmaEventRules, shippedSigmaEventRules, SIGMA_RULES_OFF_BY_DEFAULT } from '../sigma-rules.js';
+import { defaultEventRules, loadSigmaEventRules, shippedSigmaEventRules } from '../sigma-rules.js';
 import { builtinEventRules } from '../rules/index.js';
 import { detect } from '../rules/rule.test-helpers.js';
 import { sigmaSeverity } from '../sigma-adapter.js';
@@ -26,23 +26,34 @@ describe('the shipped SigmaHQ rules', () => {
     assert.ok(readFileSync(join(shippedSigmaDir(), '..', 'NOTICE'), 'utf8').includes('Detection Rule License'));
   });
 
-  it('run by default beside the built-in rules, except the few off by default, which --sigma-dir turns on', async () => {
-    const ids = new Set(defaultEventRules().map((r) => r.id));
-    const off = Object.keys(SIGMA_RULES_OFF_BY_DEFAULT);
-    for (const r of shippedSigmaRules().rules) assert.equal(ids.has(`sigma:${r.id}`), !off.includes(`sigma:${r.id}`), r.id);
+  it('all run by default beside the built-in rules; a --sigma-dir rule with a shipped id replaces it', async () => {
+    const defaults = defaultEventRules();
+    const ids = new Set(defaults.map((r) => r.id));
+    for (const r of shippedSigmaRules().rules) assert.ok(ids.has(`sigma:${r.id}`), r.id);
+    assert.equal(defaults.filter((r) => r.id.startsWith('sigma:')).length, 57);
     assert.ok(ids.has('root-account-usage'));
     const explicit = await loadSigmaEventRules([shippedSigmaDir()]);
-    const all = new Set(defaultEventRules(explicit.rules).map((r) => r.id));
-    for (const id of off) assert.ok(all.has(id), id);
+    const withDir = defaultEventRules(explicit.rules);
+    assert.equal(withDir.length, defaults.length);
+    assert.ok(withDir.filter((r) => r.id.startsWith('sigma:')).every((r) => explicit.rules.includes(r)));
   });
 
-  it('on by default only where the prefilter names the APIs, so most events skip them without a record decode', () => {
+  it('that may match any role-session call read only light fields (no record decode) and report once per actor session and day', () => {
     const defaults = defaultEventRules().filter((r) => r.id.startsWith('sigma:'));
-    const off = Object.keys(SIGMA_RULES_OFF_BY_DEFAULT);
-    assert.equal(defaults.length, 57 - off.length);
     const wantsUnrelatedApi = (r: (typeof defaults)[number]) => !r.prefilter?.api || r.prefilter.api('trailscope.example.com', 'NoSuchCall', 'AssumedRole');
-    assert.deepEqual(defaults.filter(wantsUnrelatedApi).map((r) => r.id), []);
-    assert.deepEqual(shippedSigmaEventRules().filter(wantsUnrelatedApi).map((r) => r.id).sort(), [...off].sort());
+    const broad = defaults.filter(wantsUnrelatedApi);
+    // AssumeRole Misuse (every role-session call), TruffleHog (user agent), IMDS credentials (session ARN).
+    assert.deepEqual(broad.map((r) => r.id).sort(), [
+      'sigma:352a918a-34d8-4882-8470-44830c507aa3',
+      'sigma:905d389b-b853-46d0-9d3d-dea0d3a3cd49',
+      'sigma:a840e606-7c8c-4684-9bc1-eb6b6155127f',
+    ]);
+    for (const r of broad) {
+      assert.equal(r.input, 'light', r.id);
+      assert.ok(r.dedup, r.id);
+    }
+    // The rules naming their APIs keep one detection per matching event.
+    assert.ok(defaults.filter((r) => !wantsUnrelatedApi(r)).every((r) => !r.dedup));
   });
 
   const allRules = [...builtinEventRules, ...shippedSigmaEventRules()];

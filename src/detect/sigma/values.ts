@@ -115,11 +115,27 @@ function regexTest(field: string, modifiers: readonly string[], source: string):
   } catch (err) {
     throw new SigmaUnsupported(`field "${field}": regular expression not supported by JavaScript: ${(err as Error).message}`);
   }
+  const seen = new Map<string, boolean>();
   return (values) =>
     values.some((v) => {
       const t = asText(v);
-      return t !== null && re.test(t);
+      return t !== null && memoTest(re, seen, t);
     });
+}
+
+/**
+ * A regular expression's verdict per text, remembered: fields such as userIdentity.arn repeat on
+ * every call of a session, and an unanchored pattern that starts with `.+` costs time quadratic
+ * in the text's length. Bounded, so hostile variety cannot grow it.
+ */
+function memoTest(re: RegExp, seen: Map<string, boolean>, text: string): boolean {
+  let verdict = seen.get(text);
+  if (verdict === undefined) {
+    verdict = re.test(text);
+    if (seen.size >= 4096) seen.clear();
+    seen.set(text, verdict);
+  }
+  return verdict;
 }
 
 function numberTest(field: string, op: (typeof NUMBER_OPS)[number], item: unknown): FieldTest {

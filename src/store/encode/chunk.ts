@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from '../../model/index.js';
+import { lightFieldsOf, type NormalizedEvent } from '../../model/index.js';
 import type { CommitCounters, FileRecord } from '../types.js';
 import { BLOCK_MAX_BYTES, BLOCK_MAX_EVENTS, BLOCK_TARGET_BYTES, BLOCK_TARGET_EVENTS, compressSync } from './lines.js';
 import { encodeRaw } from './raw.js';
@@ -48,6 +48,12 @@ export interface EncodedChunk {
   errors: (string | null)[];
   /** sourceIPAddress (the detection rules' cheapest input besides the columns). */
   sourceIps: (string | null)[];
+  /** The raw userAgent, userIdentity.arn and userIdentity.sessionContext.sessionIssuer.type (model/light.ts). */
+  userAgents: (string | null)[];
+  userArns: (string | null)[];
+  sessionIssuerTypes: (string | null)[];
+  /** Events whose record these columns do not reproduce exactly (unusual shapes): rules get their full record. */
+  lightIrregular: number[];
   /** JSON arrays of the event's IAM actions (strings: a store caches sets by them). */
   actions: string[];
   /** JSON arrays of the resource ARNs the request named. */
@@ -98,6 +104,10 @@ export class ChunkBuilder {
     sessions: [] as (string | null)[],
     errors: [] as (string | null)[],
     sourceIps: [] as (string | null)[],
+    userAgents: [] as (string | null)[],
+    userArns: [] as (string | null)[],
+    sessionIssuerTypes: [] as (string | null)[],
+    lightIrregular: [] as number[],
     actions: [] as string[],
     resources: [] as string[],
     extras: [] as (string | null)[],
@@ -120,6 +130,11 @@ export class ChunkBuilder {
       c.sessions.push(e.sessionName);
       c.errors.push(e.errorCode);
       c.sourceIps.push(e.sourceIPAddress);
+      const light = lightFieldsOf(e);
+      if (!light) c.lightIrregular.push(c.eventIds.length - 1);
+      c.userAgents.push(light?.userAgent ?? null);
+      c.userArns.push(light?.userArn ?? null);
+      c.sessionIssuerTypes.push(light?.sessionIssuerType ?? null);
       c.actions.push(e.actions.length ? JSON.stringify(e.actions) : EMPTY_SET);
       c.resources.push(e.resources.length ? JSON.stringify(e.resources) : EMPTY_SET);
       c.extras.push(raw.extra);

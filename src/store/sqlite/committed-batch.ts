@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from '../../model/index.js';
+import { lightRecord, type NormalizedEvent } from '../../model/index.js';
 import type { CommittedBatch } from '../types.js';
 import type { EncodedChunk } from '../encode/index.js';
 import { lineBytes } from '../encode/index.js';
@@ -21,11 +21,15 @@ function apiOf(api: string): [string, string] {
 
 /** The inserted events of one chunk, as the commit hook sees them. */
 export class ChunkBatch implements CommittedBatch {
+  private readonly irregular: ReadonlySet<number>;
+
   constructor(
     private readonly chunk: EncodedChunk,
     private readonly kept: readonly number[],
     private readonly extras: readonly (string | null)[],
-  ) {}
+  ) {
+    this.irregular = new Set(chunk.lightIrregular);
+  }
 
   get size(): number {
     return this.kept.length;
@@ -64,8 +68,15 @@ export class ChunkBatch implements CommittedBatch {
 
   light(i: number): NormalizedEvent {
     const j = this.kept[i]!;
+    // The light fields would not be the record's: the full event is a superset of the light one.
+    if (this.irregular.has(j)) return this.full(i);
+    const c = this.chunk;
     const e = columnsOnlyEvent(this.columns(j, false));
-    e.sourceIPAddress = this.chunk.sourceIps?.[j] ?? null;
+    e.sourceIPAddress = c.sourceIps[j] ?? null;
+    const userAgent = c.userAgents[j] ?? null;
+    // Normalised as the parser does (an empty user agent is none); the record keeps it as it was.
+    e.userAgent = userAgent || null;
+    e.raw = lightRecord(e, { userAgent, userArn: c.userArns[j] ?? null, sessionIssuerType: c.sessionIssuerTypes[j] ?? null });
     return e;
   }
 

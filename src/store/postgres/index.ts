@@ -9,6 +9,7 @@ import { PG_DETECT_MIGRATIONS, PgDetectionStore } from './detections.js';
 import { PG_COVERAGE_MIGRATIONS, PgCoverageStore } from './coverage.js';
 import { PG_CONNECTORS_MIGRATIONS, PgConnectorStore } from './connectors.js';
 import { PG_FINDINGS_MIGRATIONS, PgFindingStore } from './findings.js';
+import { PG_USAGE_DAILY_MIGRATIONS } from './usage-daily.js';
 import { Partitions } from './partitions.js';
 
 /** Every area's migrations, in the order they are applied on open. */
@@ -21,6 +22,7 @@ export const PG_AREAS = [
   PG_COVERAGE_MIGRATIONS,
   PG_CONNECTORS_MIGRATIONS,
   PG_FINDINGS_MIGRATIONS,
+  PG_USAGE_DAILY_MIGRATIONS,
 ] as const;
 
 /**

@@ -4,6 +4,7 @@ import { openStore } from '../../src/store/index.js';
 import { importPaths } from '../../src/ingest/local-import.js';
 import { attachDetections } from '../../src/detect/index.js';
 import { arg, emit, peakRssMiB } from './common.js';
+import { cpuSeconds } from './cpu.js';
 
 const root = arg('dir');
 const db = arg('db');
@@ -26,8 +27,10 @@ if (detections) {
   });
 }
 const started = process.hrtime.bigint();
+const cpu0 = cpuSeconds();
 const summary = await importPaths(store, [root]);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const cpu = Math.round((cpuSeconds() - cpu0) * 10) / 10;
 const detected = detections ? (await store.detections.list()).length : 0;
 await store.close();
 const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
@@ -35,6 +38,7 @@ const dbBytes = size(db) + size(db + '-wal');
 emit({
   phase: 'import',
   seconds,
+  cpuSeconds: cpu,
   detections: detected,
   hookSeconds,
   events: summary.eventsNew,

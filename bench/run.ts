@@ -5,13 +5,17 @@
  * findings. Each phase runs in its own process so peak RSS is its
  * own. Figures are printed, never asserted.
  *
- * Options: --events N (approximate total, default 1,000,000), --keep (reuse generated files).
+ * Options: --events N (approximate total, default 1,000,000), --keep (reuse generated files),
+ * --scale (also all findings at 5× the events of the same organization: bench/scale.ts).
+ * PostgreSQL phases (bench/postgres.ts) run when a server answers, and are skipped otherwise.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PhaseResult } from './phases/common.js';
+import { postgresRows } from './postgres.js';
+import { scaleRows } from './scale.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(here, 'out');
@@ -106,6 +110,9 @@ if (backlog && backlogSmall) {
 if (findings) {
   rows.push(['all findings', `${findings.seconds.toFixed(1)} s for ${n(findings.events)} events, ${n(findings.identities)} identities (target < 20 s)`, `${n(findings.findings)} findings, peak RSS ${findings.peakRssMiB} MiB`]);
 }
+const pg = await postgresRows({ orgDir, sqliteEventsPerSecond: Number(imp.eventsPerSecond) });
+rows.push(...pg.rows);
+if (process.argv.includes('--scale')) rows.push(...(await scaleRows({ outDir, orgDir, params, targetEvents, sqliteDb: db, pgDb: pg.url })));
 const width = Math.max(...rows.map((r) => r[0].length));
 process.stdout.write(`\ntrailscope benchmark (node ${process.version}, ${n(parse.events)} events)\n`);
 for (const [label, value, note] of rows) process.stdout.write(`  ${label.padEnd(width)}  ${value}  [${note}]\n`);

@@ -9,6 +9,7 @@ import { loadAnalysis } from '../../src/analysis/load.js';
 import { runRules } from '../../src/analysis/engine.js';
 import { builtinRules } from '../../src/analysis/rules/index.js';
 import { arg, emit, peakRssMiB } from './common.js';
+import { cpuSeconds } from './cpu.js';
 
 const root = arg('dir');
 const db = arg('db');
@@ -26,6 +27,7 @@ await importIamInputs(await Promise.all(files.map((f) => readIamFile(f))), new I
 const iamSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const steps: Record<string, number> = {};
 const started = process.hrtime.bigint();
+const cpu0 = cpuSeconds();
 const { ctx } = await loadAnalysis(store, {
   asOf: expected.window.end,
   windowDays: 90,
@@ -35,6 +37,7 @@ const r0 = process.hrtime.bigint();
 const { findings, errors } = runRules(builtinRules, ctx);
 steps.rules = Math.round(Number(process.hrtime.bigint() - r0) / 1e6);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const cpu = Math.round((cpuSeconds() - cpu0) * 100) / 100;
 const stats = await store.events.stats();
 await store.close();
 const byRule: Record<string, number> = {};
@@ -42,6 +45,7 @@ for (const f of findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
 emit({
   phase: 'findings',
   seconds,
+  cpuSeconds: cpu,
   events: stats.events,
   identities: ctx.identities.length,
   findings: findings.length,

@@ -9,6 +9,7 @@ import { HOUR_MS } from '../encode/time.js';
 import type { Queryable } from './database.js';
 import { removeConnectorCoverage } from './coverage.js';
 import { addUsage } from './usage.js';
+import { markUsageHours } from './usage-daily.js';
 
 export interface ConnectorEventsRemoval {
   events: number;
@@ -37,6 +38,7 @@ export async function removeConnectorEvents(db: Queryable, connector: string): P
   if (hours.length > 0) {
     const list = hours.map((h) => h.hour);
     await db.query('DELETE FROM usage_hourly WHERE hour = ANY($1::bigint[])', [list]);
+    await markUsageHours(db, list);
     for (const hour of list) {
       const { rows } = await db.query<{ eid: string; t: number; principal: string | null; session: string | null; error: string | null; actions: string[] }>(
         'SELECT event_id AS eid, t, principal, session, error, actions FROM events WHERE t >= $1 AND t < $2',

@@ -1,6 +1,7 @@
 import type { UsageQuery, UsageRow } from '../types.js';
 import { HOUR_MS, msToTime, timeToMs } from '../encode/time.js';
-import type { Queryable } from './database.js';
+import type { Pool, Queryable } from './database.js';
+import { HOURS_PER_DAY, markUsageHours, refreshDailyUsage } from './usage-daily.js';
 import { fromPgText, toPgText } from './database.js';
 
 /** An inserted event as usage sees it; strings as stored (toPgText). */
@@ -85,6 +86,7 @@ export async function addUsage(db: Queryable, events: readonly UsageEvent[]): Pr
       list.map((b) => JSON.stringify(b.sessions)),
     ],
   );
+  await markUsageHours(db, [...new Set(list.map((b) => b.hour))]);
 }
 
 interface Group {
@@ -163,7 +165,7 @@ async function scanEvents(db: Queryable, from: number, to: number, filter: Filte
  * either edge from the event rows, so windows are exact to the millisecond. byResource reads
  * event rows (meant for one principal at a time).
  */
-export async function queryUsage(db: Queryable, q: UsageQuery): Promise<UsageRow[]> {
+export async function queryUsage(db: Pool, q: UsageQuery): Promise<UsageRow[]> {
   const filter = principalFilter(q);
   const since = q.since === undefined ? -Infinity : timeToMs(q.since);
   const until = q.until === undefined ? Infinity : timeToMs(q.until);
@@ -204,28 +206,55 @@ export async function queryUsage(db: Queryable, q: UsageQuery): Promise<UsageRow
     const lo = Number.isFinite(since) ? Math.ceil(since / HOUR_MS) : -Infinity;
     const hi = Number.isFinite(until) ? Math.floor(until / HOUR_MS) : Infinity;
     if (lo < hi) {
-      const f = withBounds(filter, 'hour', lo, hi);
-      const where = [`action <> ''`, ...f.sql].join(' AND ');
-      const totals = await db.query<{ principal: string; action: string; ok: boolean; n: number; first: number; last: number; sessions: string[][] }>(
-        `SELECT principal, action, ok, sum(n) AS n, min(first_ms) AS first, max(last_ms) AS last, jsonb_agg(sessions ORDER BY hour) AS sessions
-         FROM usage_hourly WHERE ${where} GROUP BY principal, action, ok`,
-        f.params,
-      );
-      for (const r of totals.rows) {
-        const g = group(r.principal, r.action, null, r.ok);
-        g.n += r.n;
-        if (r.first < g.first) g.first = r.first;
-        if (r.last > g.last) g.last = r.last;
-        for (const list of r.sessions) for (const s of list) addSession(g, s);
+      const foldHours = async (from: number, to: number) => {
+        if (from >= to) return;
+        const f = withBounds(filter, 'hour', from, to);
+        const where = [`action <> ''`, ...f.sql].join(' AND ');
+        const totals = await db.query<{ principal: string; action: string; ok: boolean; n: number; first: number; last: number; sessions: string[][] }>(
+          `SELECT principal, action, ok, sum(n) AS n, min(first_ms) AS first, max(last_ms) AS last, jsonb_agg(sessions ORDER BY hour) AS sessions
+           FROM usage_hourly WHERE ${where} GROUP BY principal, action, ok`,
+          f.params,
+        );
+        for (const r of totals.rows) {
+          const g = group(r.principal, r.action, null, r.ok);
+          g.n += r.n;
+          if (r.first < g.first) g.first = r.first;
+          if (r.last > g.last) g.last = r.last;
+          for (const list of r.sessions) for (const s of list) addSession(g, s);
+        }
+        const newest = await db.query<{ principal: string; action: string; ok: boolean; last_ms: number; sample: string }>(
+          `SELECT principal, action, ok, last_ms, sample FROM (
+             SELECT principal, action, ok, last_ms, sample,
+               row_number() OVER (PARTITION BY principal, action, ok ORDER BY last_ms DESC) AS rank
+             FROM usage_hourly WHERE ${where}) AS b WHERE rank <= ${SAMPLES_PER_ROW}`,
+          f.params,
+        );
+        for (const r of newest.rows) addSample(group(r.principal, r.action, null, r.ok), r.last_ms, r.sample);
+      };
+      const dayLo = Math.ceil(lo / HOURS_PER_DAY);
+      const dayHi = Math.floor(hi / HOURS_PER_DAY);
+      // sessions are kept first-come up to a limit: fold in time order (head hours, days, tail hours)
+      if (dayLo < dayHi) {
+        await refreshDailyUsage(db);
+        await foldHours(lo, dayLo * HOURS_PER_DAY);
+        const f = withBounds(filter, 'day', dayLo, dayHi);
+        const days = await db.query<{ principal: string; action: string; ok: boolean; n: number; first: number; last: number; sessions: string[][]; samples: [number, string][][] }>(
+          `SELECT principal, action, ok, sum(n) AS n, min(first_ms) AS first, max(last_ms) AS last, jsonb_agg(sessions ORDER BY day) AS sessions, jsonb_agg(samples) AS samples
+           FROM usage_daily WHERE ${[`action <> ''`, ...f.sql].join(' AND ')} GROUP BY principal, action, ok`,
+          f.params,
+        );
+        for (const r of days.rows) {
+          const g = group(r.principal, r.action, null, r.ok);
+          g.n += r.n;
+          if (r.first < g.first) g.first = r.first;
+          if (r.last > g.last) g.last = r.last;
+          for (const list of r.sessions) for (const s of list) addSession(g, s);
+          for (const list of r.samples) for (const [t, eid] of list) addSample(g, t, eid);
+        }
+        await foldHours(dayHi * HOURS_PER_DAY, hi);
+      } else {
+        await foldHours(lo, hi);
       }
-      const newest = await db.query<{ principal: string; action: string; ok: boolean; last_ms: number; sample: string }>(
-        `SELECT principal, action, ok, last_ms, sample FROM (
-           SELECT principal, action, ok, last_ms, sample,
-             row_number() OVER (PARTITION BY principal, action, ok ORDER BY last_ms DESC) AS rank
-           FROM usage_hourly WHERE ${where}) AS b WHERE rank <= ${SAMPLES_PER_ROW}`,
-        f.params,
-      );
-      for (const r of newest.rows) addSample(group(r.principal, r.action, null, r.ok), r.last_ms, r.sample);
       await scanEvents(db, since, lo * HOUR_MS, filter, false, foldEvent);
       await scanEvents(db, hi * HOUR_MS, until, filter, false, foldEvent);
     } else {
@@ -262,7 +291,7 @@ async function principalInfo(db: Queryable, principals: string[]): Promise<Map<s
 
 /** Principals with their first activity and last successful activity (buckets, then the edge hour from events). */
 export async function queryPrincipals(
-  db: Queryable,
+  db: Pool,
   q: { until?: string; principalAccountId?: string },
 ): Promise<{ principalArn: string; principalAccountId: string | null; identityType: string | null; firstSeen: string; lastSeen: string | null }[]> {
   const filter = principalFilter(q);
@@ -277,13 +306,19 @@ export async function queryPrincipals(
       if (lastOk !== null && (s.lastOk === null || lastOk > s.lastOk)) s.lastOk = lastOk;
     }
   };
-  const f = withBounds(filter, 'hour', -Infinity, hi);
-  const { rows } = await db.query<{ principal: string; first: number; last_ok: number | null }>(
-    `SELECT principal, min(first_ms) AS first, max(CASE WHEN ok THEN last_ms END) AS last_ok
-     FROM usage_hourly${f.sql.length ? ` WHERE ${f.sql.join(' AND ')}` : ''} GROUP BY principal`,
-    f.params,
-  );
-  for (const r of rows) fold(r.principal, r.first, r.last_ok);
+  const foldRows = async (table: 'usage_hourly' | 'usage_daily', f: Filter) => {
+    const { rows } = await db.query<{ principal: string; first: number; last_ok: number | null }>(
+      `SELECT principal, min(first_ms) AS first, max(CASE WHEN ok THEN last_ms END) AS last_ok
+       FROM ${table}${f.sql.length ? ` WHERE ${f.sql.join(' AND ')}` : ''} GROUP BY principal`,
+      f.params,
+    );
+    for (const r of rows) fold(r.principal, r.first, r.last_ok);
+  };
+  // whole days before hi from the daily rollup, the hours after them from the buckets
+  await refreshDailyUsage(db);
+  const dayHi = Math.floor(hi / HOURS_PER_DAY);
+  await foldRows('usage_daily', withBounds(filter, 'day', -Infinity, dayHi));
+  if (dayHi * HOURS_PER_DAY < hi) await foldRows('usage_hourly', withBounds(filter, 'hour', dayHi * HOURS_PER_DAY, hi));
   if (Number.isFinite(hi)) await scanEvents(db, hi * HOUR_MS, until, filter, false, (e) => fold(e.principal, e.t, e.ok ? e.t : null));
   const info = await principalInfo(db, [...seen.keys()]);
   const out = [...seen].map(([p, s]) => ({

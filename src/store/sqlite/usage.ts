@@ -3,6 +3,7 @@ import type { UsageQuery, UsageRow } from '../types.js';
 import type { Dictionary } from './dictionary.js';
 import { decodeEventId } from './codec.js';
 import { HOUR_MS, msToTime, timeToMs } from '../encode/time.js';
+import { dailyRows, HOURS_PER_DAY, refreshDailyUsage } from './usage-daily.js';
 
 /** What the aggregator needs of one inserted event row. */
 export interface EventRowForUsage {
@@ -238,45 +239,68 @@ export class UsageAggregator {
     if (q.byResource) {
       this.scanEvents(since, until, filter, true, foldEvent);
     } else {
-      // Whole hours [lo, hi) come from the buckets; the rest from event rows.
+      // Whole hours [lo, hi) come from the buckets, whole days of them from the daily rollup;
+      // the rest from event rows.
       const lo = Number.isFinite(since) ? Math.ceil(since / HOUR_MS) : -Infinity;
       const hi = Number.isFinite(until) ? Math.floor(until / HOUR_MS) : Infinity;
       if (lo < hi) {
-        const where = [`action != ${NO_ACTION}`, ...filter.sql];
-        const params: number[] = [...filter.params];
-        if (Number.isFinite(lo)) {
-          where.push('hour >= ?');
-          params.push(lo);
+        const foldHours = (from: number, to: number) => {
+          if (from >= to) return;
+          const where = [`action != ${NO_ACTION}`, ...filter.sql];
+          const params: number[] = [...filter.params];
+          if (Number.isFinite(from)) {
+            where.push('hour >= ?');
+            params.push(from);
+          }
+          if (Number.isFinite(to)) {
+            where.push('hour < ?');
+            params.push(to);
+          }
+          // Folded in SQL (one row per group instead of one per bucket-hour): the totals and the
+          // sessions in bucket order, then each group's newest buckets for the sample event ids.
+          const bucketWhere = where.join(' AND ');
+          const totals = this.db
+            .prepare<number[], [number, number, number, number, number, number, string | null]>(
+              `SELECT principal, action, ok, sum(n), min(first_ms), max(last_ms), group_concat(nullif(sessions, ''), ',' ORDER BY hour)
+               FROM usage_hourly WHERE ${bucketWhere} GROUP BY principal, action, ok`,
+            )
+            .raw();
+          for (const [principal, action, ok, n, first, last, sessions] of totals.iterate(...params)) {
+            const g = group(principal, action, null, ok);
+            g.n += n;
+            if (first < g.first) g.first = first;
+            if (last > g.last) g.last = last;
+            if (sessions) for (const s of ids(sessions)) addSession(g, s);
+          }
+          const newest = this.db
+            .prepare<number[], [number, number, number, number, Buffer | string]>(
+              `SELECT principal, action, ok, last_ms, sample FROM (
+                 SELECT principal, action, ok, last_ms, sample,
+                   row_number() OVER (PARTITION BY principal, action, ok ORDER BY last_ms DESC) AS rank
+                 FROM usage_hourly WHERE ${bucketWhere}) WHERE rank <= ${SAMPLES_PER_ROW}`,
+            )
+            .raw();
+          for (const [principal, action, ok, last, sample] of newest.iterate(...params)) addSample(group(principal, action, null, ok), last, sample);
+        };
+        const dayLo = Math.ceil(lo / HOURS_PER_DAY);
+        const dayHi = Math.floor(hi / HOURS_PER_DAY);
+        // sessions are kept first-come up to a limit: fold in time order (head hours, days, tail hours)
+        if (dayLo < dayHi && refreshDailyUsage(this.db)) {
+          foldHours(lo, dayLo * HOURS_PER_DAY);
+          for (const d of dailyRows(this.db, dayLo, dayHi, filter, false)) {
+            const g = group(d.principal, d.action, null, d.ok);
+            g.n += d.n;
+            if (d.first_ms < g.first) g.first = d.first_ms;
+            if (d.last_ms > g.last) g.last = d.last_ms;
+            addSample(g, d.s1_ms, d.s1);
+            if (d.s2 !== null) addSample(g, d.s2_ms!, d.s2);
+            if (d.s3 !== null) addSample(g, d.s3_ms!, d.s3);
+            if (d.sessions !== '') for (const s of ids(d.sessions)) addSession(g, s);
+          }
+          foldHours(dayHi * HOURS_PER_DAY, hi);
+        } else {
+          foldHours(lo, hi);
         }
-        if (Number.isFinite(hi)) {
-          where.push('hour < ?');
-          params.push(hi);
-        }
-        // Folded in SQL (one row per group instead of one per bucket-hour): the totals and the
-        // sessions in bucket order, then each group's newest buckets for the sample event ids.
-        const bucketWhere = where.join(' AND ');
-        const totals = this.db
-          .prepare<number[], [number, number, number, number, number, number, string | null]>(
-            `SELECT principal, action, ok, sum(n), min(first_ms), max(last_ms), group_concat(nullif(sessions, ''), ',' ORDER BY hour)
-             FROM usage_hourly WHERE ${bucketWhere} GROUP BY principal, action, ok`,
-          )
-          .raw();
-        for (const [principal, action, ok, n, first, last, sessions] of totals.iterate(...params)) {
-          const g = group(principal, action, null, ok);
-          g.n += n;
-          if (first < g.first) g.first = first;
-          if (last > g.last) g.last = last;
-          if (sessions) for (const s of ids(sessions)) addSession(g, s);
-        }
-        const newest = this.db
-          .prepare<number[], [number, number, number, number, Buffer | string]>(
-            `SELECT principal, action, ok, last_ms, sample FROM (
-               SELECT principal, action, ok, last_ms, sample,
-                 row_number() OVER (PARTITION BY principal, action, ok ORDER BY last_ms DESC) AS rank
-               FROM usage_hourly WHERE ${bucketWhere}) WHERE rank <= ${SAMPLES_PER_ROW}`,
-          )
-          .raw();
-        for (const [principal, action, ok, last, sample] of newest.iterate(...params)) addSample(group(principal, action, null, ok), last, sample);
         this.scanEvents(since, lo * HOUR_MS, filter, false, foldEvent);
         this.scanEvents(hi * HOUR_MS, until, filter, false, foldEvent);
       } else {
@@ -336,19 +360,46 @@ export class UsageAggregator {
         if (lastOk !== null && (s.lastOk === null || lastOk > s.lastOk)) s.lastOk = lastOk;
       }
     };
-    const where = [...filter.sql];
-    const params = [...filter.params];
-    if (Number.isFinite(hi)) {
-      where.push('hour < ?');
-      params.push(hi);
+    const foldHours = (from: number, to: number) => {
+      if (from >= to) return;
+      const where = [...filter.sql];
+      const params = [...filter.params];
+      if (Number.isFinite(from)) {
+        where.push('hour >= ?');
+        params.push(from);
+      }
+      if (Number.isFinite(to)) {
+        where.push('hour < ?');
+        params.push(to);
+      }
+      const rows = this.db
+        .prepare<number[], { principal: number; first: number; last_ok: number | null }>(
+          `SELECT principal, min(first_ms) AS first, max(CASE WHEN ok = 1 THEN last_ms END) AS last_ok
+           FROM usage_hourly${where.length ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY principal`,
+        )
+        .all(...params);
+      for (const r of rows) fold(r.principal, r.first, r.last_ok);
+    };
+    // whole days before hi from the daily rollup, the hours after them from the buckets
+    const dayHi = Math.floor(hi / HOURS_PER_DAY);
+    if (refreshDailyUsage(this.db)) {
+      const where = [...filter.sql];
+      const params = [...filter.params];
+      if (Number.isFinite(dayHi)) {
+        where.push('day < ?');
+        params.push(dayHi);
+      }
+      const rows = this.db
+        .prepare<number[], { principal: number; first: number; last_ok: number | null }>(
+          `SELECT principal, min(first_ms) AS first, max(CASE WHEN ok = 1 THEN last_ms END) AS last_ok
+           FROM usage_daily${where.length ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY principal`,
+        )
+        .all(...params);
+      for (const r of rows) fold(r.principal, r.first, r.last_ok);
+      foldHours(dayHi * HOURS_PER_DAY, hi);
+    } else {
+      foldHours(-Infinity, hi);
     }
-    const rows = this.db
-      .prepare<number[], { principal: number; first: number; last_ok: number | null }>(
-        `SELECT principal, min(first_ms) AS first, max(CASE WHEN ok = 1 THEN last_ms END) AS last_ok
-         FROM usage_hourly${where.length ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY principal`,
-      )
-      .all(...params);
-    for (const r of rows) fold(r.principal, r.first, r.last_ok);
     if (Number.isFinite(hi)) {
       this.scanEvents(hi * HOUR_MS, until, filter, false, (e) => fold(e.principal, e.first, e.ok ? e.first : null));
     }

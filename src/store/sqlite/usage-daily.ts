@@ -1,0 +1,172 @@
+import type { Database as Db } from 'better-sqlite3';
+import type { AreaMigrations } from './database.js';
+
+/**
+ * Daily rollup of usage_hourly, so that a 90-day usage query reads (identity, action, day) rows
+ * instead of one row per busy hour: at a million events the hourly buckets are nearly as many
+ * as the events (1.5 events per bucket in the benchmark), the daily rows a fraction of them.
+ *
+ * The rollup is lazy: triggers on usage_hourly mark the days whose buckets changed (inserted,
+ * replaced or deleted, whoever wrote them), and the next usage query rebuilds those days from
+ * their hourly buckets. The write path is one tiny INSERT OR IGNORE per bucket write; the cost
+ * of a rollup is paid once per changed day, by the first analysis after the change.
+ *
+ * A daily row is exactly what folding its hours gives (see UsageAggregator.query): the count,
+ * first and last times, the SAMPLES_PER_DAY newest hourly samples (hours never tie on last_ms
+ * within one group) and the first SESSIONS_PER_DAY distinct session ids in hour order.
+ */
+export const USAGE_DAILY_MIGRATIONS: AreaMigrations = {
+  area: 'usage-daily',
+  steps: [
+    `CREATE TABLE usage_daily (
+      day INTEGER NOT NULL,
+      principal INTEGER NOT NULL,
+      action INTEGER NOT NULL,
+      ok INTEGER NOT NULL,
+      n INTEGER NOT NULL,
+      first_ms INTEGER NOT NULL,
+      last_ms INTEGER NOT NULL,
+      s1_ms INTEGER NOT NULL,
+      s1 BLOB NOT NULL,
+      s2_ms INTEGER,
+      s2 BLOB,
+      s3_ms INTEGER,
+      s3 BLOB,
+      sessions TEXT NOT NULL,
+      PRIMARY KEY (day, principal, action, ok)
+    ) WITHOUT ROWID;
+    CREATE TABLE usage_daily_dirty (day INTEGER PRIMARY KEY);
+    CREATE TRIGGER usage_hourly_insert_dirty AFTER INSERT ON usage_hourly
+      BEGIN INSERT OR IGNORE INTO usage_daily_dirty (day) VALUES (NEW.hour / 24); END;
+    CREATE TRIGGER usage_hourly_delete_dirty AFTER DELETE ON usage_hourly
+      BEGIN INSERT OR IGNORE INTO usage_daily_dirty (day) VALUES (OLD.hour / 24); END;
+    INSERT OR IGNORE INTO usage_daily_dirty (day) SELECT DISTINCT hour / 24 FROM usage_hourly;`,
+  ],
+};
+
+export const HOURS_PER_DAY = 24;
+/** As many samples as a usage row keeps: the newest of a group are among its days' newest. */
+export const SAMPLES_PER_DAY = 3;
+/** As many sessions as a usage row keeps: its first distinct ones are among its days' first. */
+export const SESSIONS_PER_DAY = 20;
+
+interface HourRow {
+  principal: number;
+  action: number;
+  hour: number;
+  ok: number;
+  n: number;
+  first_ms: number;
+  last_ms: number;
+  sample: Buffer | string;
+  sessions: string;
+}
+
+interface DayGroup {
+  principal: number;
+  action: number;
+  ok: number;
+  n: number;
+  first: number;
+  last: number;
+  /** Newest first. */
+  samples: [number, Buffer | string][];
+  sessions: Set<string>;
+}
+
+/**
+ * Rebuilds the daily rows of every day marked dirty, in one IMMEDIATE transaction (a writer in
+ * another process waits, then marks again what it changes). Returns false when the database
+ * cannot be written (read-only file): callers then read the hourly buckets.
+ */
+export function refreshDailyUsage(db: Db): boolean {
+  const dirty = db.prepare<[], number>('SELECT day FROM usage_daily_dirty ORDER BY day').pluck().all();
+  if (dirty.length === 0) return true;
+  const hours = db.prepare<[number, number], HourRow>('SELECT * FROM usage_hourly WHERE hour >= ? AND hour < ?');
+  const clear = db.prepare<[number]>('DELETE FROM usage_daily WHERE day = ?');
+  const put = db.prepare(
+    `INSERT INTO usage_daily (day, principal, action, ok, n, first_ms, last_ms, s1_ms, s1, s2_ms, s2, s3_ms, s3, sessions)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const done = db.prepare<[number]>('DELETE FROM usage_daily_dirty WHERE day = ?');
+  const rebuild = db.transaction(() => {
+    // re-read inside the transaction: another process may have rolled some up meanwhile
+    const days = db.prepare<[], number>('SELECT day FROM usage_daily_dirty ORDER BY day').pluck().all();
+    for (const day of days) {
+      clear.run(day);
+      const groups = new Map<string, DayGroup>();
+      // primary-key order: hour first, so each group's sessions arrive in hour order
+      for (const h of hours.iterate(day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY)) {
+        const key = `${h.principal},${h.action},${h.ok}`;
+        let g = groups.get(key);
+        if (!g) {
+          g = { principal: h.principal, action: h.action, ok: h.ok, n: 0, first: h.first_ms, last: h.last_ms, samples: [], sessions: new Set() };
+          groups.set(key, g);
+        }
+        g.n += h.n;
+        if (h.first_ms < g.first) g.first = h.first_ms;
+        if (h.last_ms > g.last) g.last = h.last_ms;
+        keepNewest(g.samples, h.last_ms, h.sample, SAMPLES_PER_DAY);
+        if (h.sessions !== '') for (const s of h.sessions.split(',')) if (g.sessions.size < SESSIONS_PER_DAY) g.sessions.add(s);
+      }
+      for (const g of groups.values()) {
+        const [a, b, c] = g.samples;
+        put.run(day, g.principal, g.action, g.ok, g.n, g.first, g.last, a![0], a![1], b?.[0] ?? null, b?.[1] ?? null, c?.[0] ?? null, c?.[1] ?? null, [...g.sessions].join(','));
+      }
+      done.run(day);
+    }
+  });
+  try {
+    rebuild.immediate();
+    return true;
+  } catch (err) {
+    if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_READONLY')) return false;
+    throw err;
+  }
+}
+
+/** Inserts [t, id] into a newest-first list of at most `max` entries. */
+export function keepNewest<T>(list: [number, T][], t: number, id: T, max: number): void {
+  if (list.length === max) {
+    if (t <= list[max - 1]![0]) return;
+    list.pop();
+  }
+  let at = list.length;
+  while (at > 0 && list[at - 1]![0] < t) at--;
+  list.splice(at, 0, [t, id]);
+}
+
+/** One daily row as the usage query folds it. */
+export interface DayRow {
+  principal: number;
+  action: number;
+  ok: number;
+  n: number;
+  first_ms: number;
+  last_ms: number;
+  s1_ms: number;
+  s1: Buffer | string;
+  s2_ms: number | null;
+  s2: Buffer | string | null;
+  s3_ms: number | null;
+  s3: Buffer | string | null;
+  sessions: string;
+}
+
+/** Daily rows of days [loDay, hiDay) in day order, with the principal filter's SQL over `principal`. */
+export function dailyRows(db: Db, loDay: number, hiDay: number, filter: { sql: string[]; params: number[] }, withNoAction: boolean): Iterable<DayRow> {
+  const where = [...filter.sql];
+  const params = [...filter.params];
+  if (!withNoAction) where.push('action != 0');
+  if (Number.isFinite(loDay)) {
+    where.push('day >= ?');
+    params.push(loDay);
+  }
+  if (Number.isFinite(hiDay)) {
+    where.push('day < ?');
+    params.push(hiDay);
+  }
+  return db
+    .prepare<number[], DayRow>(`SELECT * FROM usage_daily${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY day`)
+    .iterate(...params);
+}

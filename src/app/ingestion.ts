@@ -7,11 +7,11 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ConfigError, createClients, connectionOf, loadConfig, resolveConnectors } from '../aws/index.js';
 import type { AwsClients, ConnectorConfig, ConnectorFlags } from '../aws/index.js';
 import { ConnectorError, selectConnectors } from '../connectors/index.js';
-import { processObject } from '../ingest/object.js';
-import { backfillDays, auditAndRepair } from '../ingest/backfill.js';
-import type { Logger } from '../ingest/log.js';
-import { runIngestService } from '../ingest/service.js';
-import type { ConnectorRuntime } from '../ingest/service.js';
+import { processObject } from '../ingest/index.js';
+import { backfillDays, auditAndRepair } from '../ingest/index.js';
+import type { Logger } from '../ingest/index.js';
+import { runIngestService } from '../ingest/index.js';
+import type { ConnectorRuntime } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
 import { UseCaseError } from './errors.js';
 

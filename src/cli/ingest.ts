@@ -7,11 +7,11 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { addDbOption, addSigmaDirOption, withIngestStore, parsePositiveInt, CliError } from './common.js';
 import type { ConnectorFlags } from '../aws/index.js';
-import { createLogger } from '../ingest/log.js';
-import type { LogFormat } from '../ingest/log.js';
-import { defaultConcurrency } from '../ingest/worker.js';
-import { ingestionConnectors, runIngestion } from '../app/ingestion.js';
-import { UseCaseError } from '../app/errors.js';
+import { createLogger } from '../ingest/index.js';
+import type { LogFormat } from '../ingest/index.js';
+import { defaultConcurrency } from '../ingest/index.js';
+import { ingestionConnectors, runIngestion } from '../app/index.js';
+import { UseCaseError } from '../app/index.js';
 
 interface IngestOptions {
   db?: string;

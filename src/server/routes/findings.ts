@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { storedFindingDocument, suppressFinding, unsuppressFinding, FINDING_STATUSES } from '../../app/index.js';
-import { SEVERITIES, severityRank } from '../../model/finding.js';
+import { SEVERITIES, severityRank } from '../../model/index.js';
 import type { ServerContext } from '../context.js';
 import { pageOf, pageQuery } from '../pagination.js';
 import { q } from '../query.js';

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: generates about a million events and measures, in one run, parse-only
  * throughput (the baseline), full import into SQLite, live ingestion through an S3/SQS emulator,
- * and the time to compute all findings. Each phase runs in its own process so peak RSS is its
+ * the peak RSS of a worker started on a backlog of queued messages, and the time to compute all
+ * findings. Each phase runs in its own process so peak RSS is its
  * own. Figures are printed, never asserted.
  *
  * Options: --events N (approximate total, default 1,000,000), --keep (reuse generated files).
@@ -48,7 +49,7 @@ function runPhase(name: string, args: string[]): PhaseResult {
   return JSON.parse(line.slice('BENCH_RESULT '.length)) as PhaseResult;
 }
 
-const optional = new Set(['live', 'findings']);
+const optional = new Set(['live', 'findings', 'backlog']);
 function tryPhase(name: string, args: string[]): PhaseResult | undefined {
   if (optional.has(name) && !existsSync(join(here, 'phases', `${name}.ts`))) return undefined;
   return runPhase(name, args);
@@ -65,6 +66,9 @@ process.stderr.write('bench: import into SQLite without the event rules\n');
 const bare = runPhase('import', ['--dir', orgDir, '--db', join(outDir, 'bare.db'), '--no-detections']);
 process.stderr.write('bench: live ingestion through fauxqs\n');
 const live = tryPhase('live', ['--dir', orgDir, '--db', join(outDir, 'live.db')]);
+process.stderr.write('bench: a worker started on a backlog of 1,000, then 10,000 messages\n');
+const backlogSmall = tryPhase('backlog', ['--db', join(outDir, 'backlog-1k.db'), '--messages', '1000']);
+const backlog = tryPhase('backlog', ['--db', join(outDir, 'backlog-10k.db'), '--messages', '10000']);
 process.stderr.write('bench: CLI start-up\n');
 const startup = runPhase('startup', ['--db', db]);
 process.stderr.write('bench: findings\n');
@@ -91,6 +95,13 @@ rows.push([
 ]);
 if (live) {
   rows.push(['live ingestion (fauxqs)', `${n(live.eventsPerSecond)} events/s = ${pct(Number(live.eventsPerSecond), Number(parse.eventsPerSecond))} of parse-only (target ≥ 25 %)`, `peak RSS ${live.peakRssMiB} MiB`]);
+}
+if (backlog && backlogSmall) {
+  rows.push([
+    'worker on a backlog',
+    `peak RSS ${backlog.peakRssMiB} MiB with 10,000 messages waiting, ${backlogSmall.peakRssMiB} MiB with 1,000 (target < 400 MB = 381 MiB, flat with the backlog)`,
+    `${n(backlog.eventsPerSecond)} events/s, ${(Number(backlog.messages) / backlog.seconds).toFixed(0)} files/s of ${n(Number(backlog.events) / Number(backlog.messages))} events`,
+  ]);
 }
 if (findings) {
   rows.push(['all findings', `${findings.seconds.toFixed(1)} s for ${n(findings.events)} events, ${n(findings.identities)} identities (target < 20 s)`, `${n(findings.findings)} findings, peak RSS ${findings.peakRssMiB} MiB`]);

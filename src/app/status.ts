@@ -3,6 +3,7 @@
  * src/cli/status.ts): per connector and account, what ingestion has done and what is wrong.
  */
 import type { ConnectorCounters, EventStats, HealthProblem, QuarantineRecord, Store } from '../store/index.js';
+import { databaseStatus, type DatabaseStatus } from '../store/index.js';
 
 export interface AccountStatus {
   accountId: string;
@@ -33,6 +34,8 @@ export interface ConnectorStatus {
 export interface StatusReport {
   now: string;
   store: EventStats | null;
+  /** Size on disk, retention and the oldest event kept (null when the store cannot tell). */
+  database: DatabaseStatus | null;
   connectors: ConnectorStatus[];
 }
 
@@ -87,6 +90,7 @@ export async function buildStatus(store: Store, now: Date = new Date()): Promise
       problems: p,
     };
   });
-  return { now: now.toISOString(), store: stats, connectors };
+  const database = await databaseStatus(store).catch(() => null);
+  return { now: now.toISOString(), store: stats, database, connectors };
 }
 

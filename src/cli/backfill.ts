@@ -5,7 +5,7 @@ import { createClients, connectionOf, loadConfig, ConfigError } from '../aws/ind
 import type { ConnectorConfig } from '../aws/index.js';
 import { ConnectorError, selectConnectors } from '../connectors/index.js';
 import type { ConnectorFlags } from '../aws/index.js';
-import { runBackfill, MAX_BACKFILL_DAYS } from '../ingest/index.js';
+import { runBackfill, MAX_BACKFILL_DAYS, DEFAULT_LEASE_SECONDS } from '../ingest/index.js';
 import type { BackfillSummary, BackfillProgress } from '../ingest/index.js';
 import { SourceError } from '../sources/index.js';
 
@@ -27,6 +27,7 @@ interface BackfillCliOptions {
   externalId?: string;
   profile?: string;
   concurrency?: number;
+  leaseSeconds?: number;
   digests?: boolean;
   insights?: boolean;
   json?: boolean;
@@ -38,7 +39,7 @@ export function registerBackfill(program: Command): void {
   addDbOption(
     program
       .command('backfill')
-      .description('Import what a trail already delivered to its S3 bucket, by delivery time: every account (organization trails too) and region. Resumable and safe beside `ingest`.')
+      .description('Import what a trail already delivered to its S3 bucket, by delivery time: every account (organization trails too) and region. Resumable, safe beside `ingest`, and shared by every `backfill` run on the same database.')
       .option('--bucket <name>', 'the trail bucket')
       .option('--prefix <prefix>', "the trail's S3 key prefix, without AWSLogs/")
       .option('--days <n>', `the last N days (default 7, at most ${MAX_BACKFILL_DAYS}; use --since for more)`, parsePositiveInt('--days'))
@@ -55,6 +56,7 @@ export function registerBackfill(program: Command): void {
       .option('--config <file>', 'YAML file of connectors: imported into the database (idempotent), then backfilled')
       .option('--connector <name>', 'backfill this connector of the database (default: every enabled one, or those of --config)')
       .option('--concurrency <n>', 'files imported at once (default 8)', parsePositiveInt('--concurrency'))
+      .option('--lease-seconds <n>', `how long a claimed day of a region folder stays this run's without a renewal: another run takes over a dead one's after it (default ${DEFAULT_LEASE_SECONDS})`, parsePositiveInt('--lease-seconds'))
       .option('--insights', 'also import CloudTrail Insights files (CloudTrail-Insight/ folders)')
       .option('--digests', 'also record digest files (they hold no events; not downloaded)')
       .option('--json', 'print the summary as JSON on stdout'),
@@ -68,6 +70,8 @@ Examples:
   trailscope backfill --connector org --days 90 --account 111122223333 --region eu-west-1
 
 Interrupt it any time (Ctrl-C): a rerun with the same range continues where it stopped.
+Run it on several machines against one database (--db postgres://…): they share the work, one day
+of one region folder at a time; the day a killed run held is taken over after --lease-seconds.
 Exit codes: 0 ok, 2 when any file failed (each is named on stderr with the reason and the fix).`,
     )
     .action(async (opts: BackfillCliOptions) => {
@@ -133,6 +137,7 @@ Exit codes: 0 ok, 2 when any file failed (each is named on stderr with the reaso
                   ? { kinds: ['events' as const, ...(opts.insights ? ['insight' as const] : []), ...(opts.digests ? ['digest' as const] : [])] }
                   : {}),
                 ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+                ...(opts.leaseSeconds ? { leaseSeconds: opts.leaseSeconds } : {}),
                 signal: stop.signal,
                 onProgress: (p) => {
                   if (!tty || Date.now() - lastDraw < 200) return;
@@ -180,6 +185,7 @@ function printSummaries(list: (BackfillSummary & { connector: string })[], json:
     const lines = [
       `connector:     ${s.connector} (s3://${s.bucket}/${s.prefix ? `${s.prefix}/` : ''}AWSLogs/, ${s.since} .. ${s.until})`,
       `files listed:  ${s.listed}${s.resumedFolders ? ` (${s.resumedFolders} region folder(s) resumed from an earlier run)` : ''}`,
+      `work units:    ${s.unitsDone} of ${s.units} (region folder × day) finished by this run`,
       `imported:      ${s.imported}`,
       `events new:    ${s.eventsNew}`,
       `duplicates:    ${s.duplicates}`,

@@ -35,6 +35,8 @@ export const commandIndex: readonly CommandEntry[] = [
   { name: 'ingest', summary: 'Ingest CloudTrail files announced on SQS until stopped', load: async () => (await import('./ingest.js')).registerIngest },
   { name: 'backfill', summary: 'Import what a trail already delivered to its S3 bucket', load: async () => (await import('./backfill.js')).registerBackfill },
   { name: 'detect', summary: 'Run the event detection rules over stored events', load: async () => (await import('./detect.js')).registerDetect },
+  { name: 'retention', summary: 'How many days of events the store keeps: show, set, apply now', load: async () => (await import('./retention.js')).registerRetention },
+  { name: 'migrate', summary: 'Copy a store into another (SQLite to PostgreSQL and back), counts compared', load: async () => (await import('./migrate.js')).registerMigrate },
   { name: 'drift', summary: 'The configuration change timeline', load: async () => (await import('./drift.js')).registerDrift },
 ];
 

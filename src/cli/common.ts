@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { terminalLine } from '../model/index.js';
-import { openStore, defaultDbPath } from '../store/index.js';
+import { openStore, defaultDbPath, RetentionSchedule, setRetentionDays } from '../store/index.js';
 import type { Store } from '../store/index.js';
 
 import { CliError } from './errors.js';
@@ -57,14 +57,21 @@ export function printJson(value: unknown): void {
  * withStore for the commands that write events (import, ingest, backfill): every commit also
  * runs the event rules and the drift classifier in its transaction (src/detect).
  */
-export async function withIngestStore<T>(opts: { db?: string; sigmaDir?: string[] }, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withIngestStore<T>(opts: { db?: string; sigmaDir?: string[]; retentionDays?: number }, fn: (store: Store) => Promise<T>): Promise<T> {
   const { attachDetections, loadSigmaEventRules } = await import('../detect/index.js');
   const sigma = await loadSigmaRulesForCli(loadSigmaEventRules, opts.sigmaDir ?? []);
   return withStore(opts, async (store) => {
     const engine = attachDetections(store, sigma);
+    // --retention-days is a store setting: it stays for every later writer (see src/store/retention.ts).
+    if (opts.retentionDays !== undefined) await setRetentionDays(store, opts.retentionDays);
+    const retention = new RetentionSchedule(store, {
+      onResult: (r) => process.stderr.write(terminalLine(`trailscope: retention removed ${r.events} events before ${r.before}`)),
+      onError: (err) => process.stderr.write(terminalLine(`trailscope: retention failed (retried later): ${err.message}`)),
+    }).start();
     try {
       return await fn(store);
     } finally {
+      await retention.stop();
       // A rule that throws skips that event for that rule only; say so rather than lose it quietly.
       for (const e of engine.errors) process.stderr.write(terminalLine(`trailscope: detection rule ${e.rule} failed on event ${e.eventId}: ${e.message}`));
     }

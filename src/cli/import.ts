@@ -4,9 +4,10 @@ import { addDbOption, addSigmaDirOption, withIngestStore, CliError } from './com
 import { importPaths } from '../ingest/index.js';
 import type { ImportSummary } from '../ingest/index.js';
 import { DEFAULT_MAX_DECODED_BYTES } from '../parse/index.js';
+import { addRetentionDaysOption } from './retention.js';
 
 export function registerImport(program: Command): void {
-  addDbOption(addSigmaDirOption(
+  addDbOption(addSigmaDirOption(addRetentionDaysOption(
     program
       .command('import')
       .description('Import CloudTrail files (.json.gz, .json, arrays, one event per line, lookup-events exports) from files or directories, recursively. Idempotent.')
@@ -14,9 +15,9 @@ export function registerImport(program: Command): void {
       .option('--json', 'print the summary as JSON on stdout')
       .option('--parse-threads <n>', 'threads that read and parse files beside the one that writes the store (0: parse inline)', parseThreadsArg)
       .option('--max-file-mb <n>', `largest decompressed file to read, in MiB (default ${DEFAULT_MAX_DECODED_BYTES / MIB}, at most ${MAX_FILE_MB}); a bigger file fails with its reason`, maxFileMbArg),
-  ))
+  )))
     .addHelpText('after', '\nExample:\n  trailscope import ./AWSLogs --db trailscope.db\n\nExit codes: 0 ok, 2 when any file failed (each is named on stderr with the reason).')
-    .action(async (paths: string[], opts: { db?: string; json?: boolean; parseThreads?: number; maxFileMb?: number; sigmaDir?: string[] }) => {
+    .action(async (paths: string[], opts: { db?: string; json?: boolean; parseThreads?: number; maxFileMb?: number; sigmaDir?: string[]; retentionDays?: number }) => {
       const tty = process.stderr.isTTY;
       const started = Date.now();
       let lastDraw = 0;

@@ -6,15 +6,16 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { addDbOption, addSigmaDirOption, withIngestStore, parsePositiveInt, CliError } from './common.js';
+import { addRetentionDaysOption } from './retention.js';
 import type { ConnectorFlags } from '../aws/index.js';
 import { createLogger } from '../ingest/index.js';
 import type { LogFormat } from '../ingest/index.js';
 import { defaultConcurrency } from '../ingest/index.js';
-import { ingestionConnectors, runIngestion } from '../app/index.js';
-import { UseCaseError } from '../app/index.js';
+import { ingestionConnectors, runIngestion, UseCaseError } from '../app/index.js';
 
 interface IngestOptions {
   db?: string;
+  retentionDays?: number;
   sigmaDir?: string[];
   queueUrl?: string;
   bucket?: string;
@@ -60,6 +61,7 @@ function flagsOf(opts: IngestOptions): ConnectorFlags {
 
 export function registerIngest(program: Command): void {
   addDbOption(
+    addRetentionDaysOption(
     addSigmaDirOption(program.command('ingest'))
       .description(
         'Ingest CloudTrail log files announced on SQS (S3 event notifications, SNS, CloudTrail SNS or EventBridge). Deletes a message only after all its files are committed; runs until SIGINT/SIGTERM.',
@@ -83,6 +85,7 @@ export function registerIngest(program: Command): void {
       .option('--grace-seconds <n>', 'on SIGINT/SIGTERM, time in-flight messages get to finish before they are released', parseIntIn('--grace-seconds', 0, 3600), 25)
       .option('--progress-interval <seconds>', 'progress line interval (0 = off)', parseIntIn('--progress-interval', 0, 86_400), 60)
       .option('--retry-base-seconds <n>', 'first retry delay of a transiently failed message, doubled per receive', parseIntIn('--retry-base-seconds', 0, 900), 30),
+    ),
   )
     .addHelpText(
       'after',

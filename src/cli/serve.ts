@@ -7,9 +7,11 @@ import { createLogger, type LogFormat } from '../ingest/index.js';
 import { terminalLine } from '../model/index.js';
 import type { Connector } from '../connectors/index.js';
 import type { Store } from '../store/index.js';
+import { addRetentionDaysOption } from './retention.js';
 
 interface ServeOptions {
   db?: string;
+  retentionDays?: number;
   sigmaDir?: string[];
   host: string;
   port: string;
@@ -47,6 +49,7 @@ async function syncConnector(store: Store, c: Connector): Promise<void> {
 
 export function registerServe(program: Command): void {
   addDbOption(
+    addRetentionDaysOption(
     addSigmaDirOption(program.command('serve'))
       .description('Run the service: ingestion of every enabled connector, IAM sync on a schedule, analysis after every change, and the HTTP API')
       .option('--host <address>', 'address to listen on; anything but loopback needs --token-file', '127.0.0.1')
@@ -61,6 +64,7 @@ export function registerServe(program: Command): void {
       .option('--wait-time-seconds <n>', 'SQS long-poll wait (0-20)', (v) => Number(v), 20)
       .option('--grace-seconds <n>', 'on SIGTERM, time in-flight messages get to finish', (v) => Number(v), 25)
       .option('--retry-base-seconds <n>', 'first retry delay of a transiently failed message', (v) => Number(v), 30),
+    ),
   )
     .addHelpText('after', '\nExamples:\n  trailscope serve --db trailscope.db\n  trailscope serve --host 0.0.0.0 --port 8443 --token-file /etc/trailscope/token')
     .action(async (opts: ServeOptions) => {

@@ -7,6 +7,7 @@
  * {
  *   "now": "2026-01-31T12:00:00.000Z",
  *   "store": { "events": 1234, "files": 56, "oldestEventTime": "...", "newestEventTime": "..." },
+ *   "database": { "sizeBytes": 123456, "retentionDays": 90, "oldestEventTime": "..." },  // retentionDays null: keep everything
  *   "connectors": [{
  *     "connector": "prod",
  *     "totals": { "files": 56, "events": 1234, "duplicates": 3, "quarantined": 1, "problems": 1,
@@ -31,6 +32,7 @@ import type { Command } from 'commander';
 import { addDbOption, withStore, parseTime, printJson } from './common.js';
 import { checkMissing, formatNotices } from '../analysis/index.js';
 import { buildStatus, type StatusReport } from '../app/index.js';
+import { formatDatabaseStatus } from './status-database.js';
 
 export { buildStatus };
 export type { AccountStatus, ConnectorStatus, StatusReport } from '../app/index.js';
@@ -58,6 +60,7 @@ export function formatStatus(r: StatusReport, maxListed = 20): string {
   if (r.store) {
     out.push(`store: ${r.store.events} events in ${r.store.files} files, eventTime ${short(r.store.oldestEventTime)} .. ${short(r.store.newestEventTime)}`);
   }
+  if (r.database) out.push(formatDatabaseStatus(r.database));
   if (r.connectors.length === 0) {
     out.push('no ingestion yet: run `trailscope ingest --queue-url ...` (or `trailscope import` for local files)');
     return out.map(escapeForTerminal).join('\n') + '\n';

@@ -8,7 +8,7 @@ import type { FauxqsFixture } from '../../test/support/fauxqs.js';
 import { trailKey, logFor, put } from '../../test/support/trail-files.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
-import { runBackfill, auditRecentKeys, auditAndRepair, cursorKey } from './backfill.js';
+import { runBackfill, auditRecentKeys, auditAndRepair } from './backfill.js';
 import type { BackfillOptions } from './backfill.js';
 import { processObject } from './object.js';
 
@@ -79,9 +79,13 @@ test('full backfill: every file in range imported once, the corrupt one failed w
   assert.equal(s.complete, true);
   assert.equal((await store.events.stats()).events, GOOD() * PER_FILE);
   assert.equal((await store.files.get(B, corruptKey))?.status, 'failed');
-  // Every folder's cursor covers the whole range.
-  const folder = keys[0]!.slice(0, keys[0]!.indexOf('/2026/') + 1);
-  assert.deepEqual(JSON.parse((await store.ingest.getState(cursorKey(B, folder))) ?? '{}'), { from: SINCE.replace('Z', '.000Z'), through: '2026-02-03' });
+  // One work unit per region folder and day, all done, with their files and events.
+  const units = await store.backfill.list(B);
+  assert.equal(units.length, 4 * DAYS.length);
+  assert.deepEqual([s.units, s.unitsDone], [12, 12]);
+  assert.ok(units.every((u) => u.status === 'done' && u.claimedBy === null));
+  assert.equal(units.reduce((n, u) => n + u.files, 0), GOOD() + 1);
+  assert.equal(units.reduce((n, u) => n + u.events, 0), GOOD() * PER_FILE);
 
   // A rerun lists nothing: every folder resumes after the end of the range.
   const again = await runBackfill(base(store));
@@ -104,18 +108,22 @@ test('interrupted backfill resumes: totals equal one full run, nothing doubled, 
   assert.equal(first.aborted, true);
   assert.equal(first.complete, false);
   assert.equal(first.imported, 6);
-  // One folder at a time, in day order: its first day (4 files) is done, 2 files of day 2 are.
-  const states = await Promise.all(
-    [...new Set(keys.map((k) => k.slice(0, k.indexOf('/2026/') + 1)))].map(async (f) => store.ingest.getState(cursorKey(B, f))),
-  );
-  const cursors = states.filter((x): x is string => x !== undefined).map((x) => JSON.parse(x) as { through: string });
-  assert.deepEqual(cursors.map((c) => c.through), ['2026-02-01']);
+  // One unit at a time, oldest day first: the first unit (4 files) is done, the second was given
+  // back after 2 files, with its cursor on the second.
+  const units = await store.backfill.list(B);
+  const done = units.filter((u) => u.status === 'done');
+  const begun = units.filter((u) => u.status === 'pending' && u.cursor !== null);
+  assert.equal(done.length, 1);
+  assert.equal(begun.length, 1);
+  assert.equal(begun[0]!.claimedBy, null);
+  const begunKeys = keys.filter((k) => k.startsWith(`${begun[0]!.folder}2026/02/01/`)).sort();
+  assert.equal(begun[0]!.cursor, begunKeys[1]);
 
   const second = await runBackfill(base(store, { concurrency: 3 }));
   assert.equal(second.complete, true);
-  assert.equal(second.resumedFolders, 1);
-  assert.equal(second.listed, GOOD() + 1 - 4, 'the finished day is not listed again');
-  assert.equal(second.alreadyDone, 2, 'the two files of the half-done day are skipped by their record');
+  assert.equal(second.resumedFolders, 2);
+  assert.equal(second.listed, GOOD() + 1 - 6, 'neither the done unit nor the files before the cursor are listed again');
+  assert.equal(second.alreadyDone, 0);
   assert.equal(first.imported + second.imported, GOOD());
   assert.equal(first.eventsNew + second.eventsNew, GOOD() * PER_FILE);
   assert.equal(second.duplicates, 0);
@@ -134,7 +142,7 @@ test('backfill beside live ingestion: two overlapping runs and a notification fo
   assert.equal((await store.events.stats()).events, GOOD() * PER_FILE);
 });
 
-test('a transient failure pins its folder cursor so the next run retries the file', async () => {
+test('a transient failure leaves its unit pending with the cursor before the file, so the next run retries it', async () => {
   const store = await newStore();
   let calls = 0;
   const flaky = clients();
@@ -156,9 +164,15 @@ test('a transient failure pins its folder cursor so the next run retries the fil
   assert.equal(first.failures[0]!.kind, 'transient');
   assert.equal(first.complete, false);
   const folder = `central/AWSLogs/${ORG}/${ACCOUNTS[0]}/CloudTrail/us-east-1/`;
-  assert.equal(JSON.parse((await store.ingest.getState(cursorKey(B, folder)))!).through, '2026-02-01');
+  const pending = (await store.backfill.list(B, folder)).filter((u) => u.status !== 'done');
+  assert.equal(pending.length, 1);
+  assert.equal(pending[0]!.day, '2026-02-02');
+  assert.match(pending[0]!.lastError ?? '', /_20260202T0700Z_/);
+  assert.match(pending[0]!.cursor ?? '', /_20260202T0100Z_/);
   const second = await runBackfill(opts);
   assert.equal(second.imported, 1);
+  assert.equal(second.listed, 3, 'the unit resumes after its cursor; done units are not listed');
+  assert.equal(second.alreadyDone, 2, 'files after the failed one were done: skipped by their record');
   assert.equal(second.complete, true);
   assert.equal((await store.events.stats()).events, 12 * PER_FILE);
 });

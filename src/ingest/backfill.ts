@@ -6,24 +6,34 @@
  * Safe beside live ingestion: every file goes through processObject (skip done files, atomic
  * commit, dedup on eventID), so overlap with `ingest` costs reads, never doubles.
  *
- * Resumable: per region folder (`…/CloudTrail/<region>/`), the store keeps the range already
- * covered (`backfill:<bucket>:<folder>` = {from, through}: every file delivered from `from` to the
- * end of day `through` is done or permanently failed). A rerun whose range starts inside that
- * coverage lists each folder only from the day after `through`; files of a partly done day are
- * skipped by their file record. A transient failure stops that folder's cursor, so the file is
- * listed and retried next time.
+ * Shared and resumable: the range is cut into work units, one day of one region folder
+ * (`…/CloudTrail/<region>/YYYY/MM/DD/`), kept in the store's work table (store.backfill). Each
+ * run plans the units of its range (idempotent), then claims them one at a time under a lease,
+ * so any number of runs on any number of machines against one database share the work
+ * (./backfill-units.js). A done unit is never listed again; a unit given back (stop, transient
+ * failure) or left by a dead worker resumes from its cursor, after the lease for the latter. A
+ * run ends when no unit of its range is left, waiting for the units other workers hold.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Store } from '../store/index.js';
-import { listTrailKeys, dayOf, toMs, classifyS3Error, SourceError } from '../sources/index.js';
+import type { BackfillScope, BackfillUnitPlan, Store } from '../store/index.js';
+import { dayOf, toMs, classifyS3Error, SourceError, } from '../sources/index.js';
+import { sleep } from '../sources/index.js';
 import type { S3Clients, TrailKey, TrailFileKind } from '../sources/index.js';
-import { FolderTracker, cursorKey, nextDay } from './backfill-cursor.js';
-import type { Cursor } from './backfill-cursor.js';
+import { listRegionFolders } from './backfill-list.js';
+import type { RegionFolder } from './backfill-list.js';
+import { Slots, workUnit } from './backfill-units.js';
+import type { FileOutcome, UnitContext } from './backfill-units.js';
 import { processObject } from './object.js';
 
-export { cursorKey } from './backfill-cursor.js';
 export { auditRecentKeys, auditAndRepair } from './backfill-audit.js';
 export type { AuditResult, AuditRepairResult } from './backfill-audit.js';
+
+/** How long a claimed unit stays a worker's without a renewal (renewed every third of it). */
+export const DEFAULT_LEASE_SECONDS = 60;
+/** Units planned per store call. */
+const PLAN_CHUNK = 5000;
 
 /** The seed's promise: 90 days of history without asking; more only with an explicit --since. */
 export const MAX_BACKFILL_DAYS = 90;
@@ -70,8 +80,12 @@ export interface BackfillSummary {
   failed: number;
   rejectedRecords: number;
   failures: BackfillFailure[];
-  /** Region folders whose cursor was resumed from an earlier run. */
+  /** Region folders with units done or begun by an earlier run (or by another worker). */
   resumedFolders: number;
+  /** Work units (region folder × day) of the range. */
+  units: number;
+  /** Of those, finished by this run. */
+  unitsDone: number;
   aborted: boolean;
   /** Not aborted and no transient failure left: nothing would be gained by running again. */
   complete: boolean;
@@ -93,12 +107,16 @@ export interface BackfillOptions {
   kinds?: readonly TrailFileKind[];
   /** Files imported at once (default 8). */
   concurrency?: number;
-  /** Region folders listed at once (default 4). */
+  /** Work units (region folder × day) worked on at once (default 4); files share `concurrency`. */
   listConcurrency?: number;
   /** Stops listing; files in flight finish and are committed; the summary says aborted. */
   signal?: AbortSignal;
-  /** Use and update the per-folder cursors (default true). */
+  /** Skip units done before and resume begun ones (default true); false redoes every unit of the range. */
   resume?: boolean;
+  /** Lease of a claimed unit, in seconds (default 60): how soon another worker takes over a dead one's unit. */
+  leaseSeconds?: number;
+  /** This worker's name in the work table (default host:pid:random). */
+  workerId?: string;
   onProgress?: (p: BackfillProgress) => void;
   onFailure?: (f: BackfillFailure) => void;
   now?: () => Date;
@@ -107,9 +125,10 @@ export interface BackfillOptions {
 }
 
 /**
- * Imports the trail's files delivered in [since, until) with bounded concurrency. Never throws
- * for a file: failures are collected with reason and fix. Throws SourceError when the bucket
- * itself cannot be listed (missing bucket, no s3:ListBucket).
+ * Imports the trail's files delivered in [since, until) with bounded concurrency, sharing the
+ * work with every other run on the same database. Never throws for a file: failures are
+ * collected with reason and fix. Throws SourceError when the bucket itself cannot be listed
+ * (missing bucket, no s3:ListBucket).
  */
 export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummary> {
   const started = Date.now();
@@ -119,16 +138,14 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
   const connector = typeof opts.connector === 'string' ? opts.connector : opts.connector.name;
   const sinceMs = Math.floor(toMs(opts.since) / 60_000) * 60_000;
   const untilMs = opts.until !== undefined ? toMs(opts.until) : now().getTime();
-  const sinceIso = new Date(sinceMs).toISOString();
-  const concurrency = Math.max(1, opts.concurrency ?? 8);
-  const resume = opts.resume !== false;
-  // The last day wholly before `until` (its next midnight is at or before until).
-  const lastFullDay = dayOf(untilMs - 86_400_000);
+  if (!(sinceMs < untilMs)) throw new RangeError(`empty time range: since ${new Date(sinceMs).toISOString()} is not before until ${new Date(untilMs).toISOString()}`);
+  const leaseMs = Math.max(200, Math.round((opts.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000));
+  const worker = opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   const summary: BackfillSummary = {
     bucket,
     prefix,
-    since: sinceIso,
+    since: new Date(sinceMs).toISOString(),
     until: new Date(untilMs).toISOString(),
     listed: 0,
     imported: 0,
@@ -140,44 +157,19 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
     rejectedRecords: 0,
     failures: [],
     resumedFolders: 0,
+    units: 0,
+    unitsDone: 0,
     aborted: false,
     complete: false,
     seconds: 0,
   };
   let listingDone = false;
   let transientFailures = 0;
-
-  const trackers = new Map<string, FolderTracker>();
-  const coverageFrom = new Map<string, string>();
-  const tracker = (folder: string): FolderTracker => {
-    let t = trackers.get(folder);
-    if (!t) {
-      const from = coverageFrom.get(folder) ?? sinceIso;
-      t = new FolderTracker(
-        (through) => (resume ? store.ingest.setState(cursorKey(bucket, folder), JSON.stringify({ from, through } satisfies Cursor)) : Promise.resolve()),
-        dayOf(sinceMs),
-        lastFullDay,
-      );
-      trackers.set(folder, t);
-    }
-    return t;
-  };
-
-  const resumeDay = async (folder: string): Promise<string | undefined> => {
-    if (!resume) return undefined;
-    const raw = await store.ingest.getState(cursorKey(bucket, folder));
-    if (!raw) return undefined;
-    let c: Cursor;
-    try {
-      c = JSON.parse(raw) as Cursor;
-    } catch {
-      return undefined;
-    }
-    // The earlier coverage must start at or before our range and reach into it.
-    if (typeof c.from !== 'string' || typeof c.through !== 'string' || c.from > sinceIso || c.through < dayOf(sinceMs - 86_400_000)) return undefined;
-    coverageFrom.set(folder, c.from);
-    summary.resumedFolders++;
-    return nextDay(c.through);
+  const finish = () => {
+    summary.aborted = opts.signal?.aborted === true;
+    summary.complete = !summary.aborted && transientFailures === 0;
+    summary.seconds = (Date.now() - started) / 1000;
+    return summary;
   };
 
   const progress = (key?: string) => {
@@ -197,10 +189,13 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
       ...(key ? { key } : {}),
     });
   };
+  const fail = (f: BackfillFailure) => {
+    summary.failed++;
+    summary.failures.push(f);
+    opts.onFailure?.(f);
+  };
 
-  const importOne = async (k: TrailKey): Promise<void> => {
-    const t = tracker(k.regionPrefix);
-    let ok = true;
+  const importFile = async (k: TrailKey): Promise<FileOutcome> => {
     try {
       const r = await processObject({
         store,
@@ -220,61 +215,35 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
         summary.eventsNew += r.inserted;
         summary.duplicates += r.duplicates;
       }
+      return { settled: true, events: r.inserted };
     } catch (err) {
       const e =
         err instanceof SourceError
           ? err
           : new SourceError('transient', 'internal', (err as Error).message ?? String(err), 'retried by the next backfill run; report it if it persists', bucket, k.key, { cause: err });
-      if (e.kind === 'transient') {
-        ok = false;
-        transientFailures++;
-      }
-      const f: BackfillFailure = { bucket, key: k.key, kind: e.kind, code: e.code, reason: e.reason, fix: e.fix };
-      summary.failed++;
-      summary.failures.push(f);
-      opts.onFailure?.(f);
+      if (e.kind === 'transient') transientFailures++;
+      fail({ bucket, key: k.key, kind: e.kind, code: e.code, reason: e.reason, fix: e.fix });
+      // A permanent failure is recorded with the file: retrying cannot help, the cursor may pass it.
+      return { settled: e.kind === 'permanent', events: 0 };
     } finally {
-      t.finished(k.date, ok);
       progress(k.key);
     }
   };
 
-  const inflight = new Set<Promise<void>>();
+  // ---- the region folders of the range, and their (folder, day) units in the work table ----
+  let folders: RegionFolder[];
   try {
-    const keys = listTrailKeys(opts.clients.s3, {
+    folders = await listRegionFolders(opts.clients.s3, {
       bucket,
       prefix,
-      since: sinceMs,
-      until: untilMs,
       ...(opts.accountIds ? { accountIds: opts.accountIds } : {}),
       ...(opts.orgIds ? { orgIds: opts.orgIds } : {}),
       ...(opts.regions ? { regions: opts.regions } : {}),
       ...(opts.kinds ? { kinds: opts.kinds } : {}),
-      ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
-      concurrency: opts.listConcurrency ?? 4,
       ...(opts.signal ? { signal: opts.signal } : {}),
-      resumeDay,
-      onRegionListed: (folder, total) => tracker(folder).listed(total),
     });
-    for await (const k of keys) {
-      if (opts.signal?.aborted) break;
-      summary.listed++;
-      tracker(k.regionPrefix).started(k.date);
-      const p = importOne(k).finally(() => inflight.delete(p));
-      inflight.add(p);
-      while (inflight.size >= concurrency) await Promise.race(inflight);
-      if (opts.signal?.aborted) break;
-    }
-    listingDone = !opts.signal?.aborted;
   } catch (err) {
-    await Promise.allSettled(inflight);
-    if (opts.signal?.aborted) {
-      // Interrupted while listing: what was imported stays, the cursors say where to resume.
-      await Promise.all([...trackers.values()].map((t) => t.flush()));
-      summary.aborted = true;
-      summary.seconds = (Date.now() - started) / 1000;
-      return summary;
-    }
+    if (opts.signal?.aborted) return finish();
     if (err instanceof SourceError) throw err;
     const c = classifyS3Error(err, bucket, prefix ? `${prefix}/AWSLogs/` : 'AWSLogs/');
     if (c.code === 'access-denied') {
@@ -282,13 +251,79 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillSummar
     }
     throw c;
   }
-  await Promise.allSettled(inflight);
-  await Promise.all([...trackers.values()].map((t) => t.flush()));
-  summary.aborted = opts.signal?.aborted === true;
-  summary.complete = !summary.aborted && transientFailures === 0;
-  summary.seconds = (Date.now() - started) / 1000;
+  const days = daysOf(sinceMs, untilMs);
+  const resumed = new Set<string>();
+  // Planned a few thousand units at a time: a long history of a large organization is millions.
+  const foldersPerPlan = Math.max(1, Math.floor(PLAN_CHUNK / days.length));
+  for (let i = 0; i < folders.length; i += foldersPerPlan) {
+    const plans: BackfillUnitPlan[] = [];
+    for (const f of folders.slice(i, i + foldersPerPlan)) {
+      for (const day of days) {
+        const dayStart = Date.parse(`${day}T00:00:00Z`);
+        plans.push({ connector, bucket, folder: f.folder, accountId: f.accountId, region: f.region, day, fromMs: Math.max(sinceMs, dayStart), untilMs: Math.min(untilMs, dayStart + 86_400_000) });
+      }
+    }
+    for (const o of await store.backfill.plan(plans, { redo: opts.resume === false })) {
+      if (!o.created && (o.status === 'done' || o.cursor !== null)) resumed.add(o.folder);
+    }
+    summary.units += plans.length;
+  }
+  summary.resumedFolders = resumed.size;
+
+  // ---- claim units until none is left in the range (waiting out the leases of other workers) ----
+  const scope: BackfillScope = { bucket, folders: folders.map((f) => f.folder), firstDay: days[0]!, lastDay: days[days.length - 1]! };
+  const gaveUp: string[] = [];
+  const slots = new Slots(Math.max(1, opts.concurrency ?? 8));
+  const ctx: UnitContext = {
+    store,
+    s3: opts.clients.s3,
+    slots,
+    leaseMs,
+    importFile,
+    onListed: () => summary.listed++,
+    onListingFailure: (err) => {
+      const c = err instanceof SourceError ? err : classifyS3Error(err, bucket, prefix);
+      transientFailures++;
+      fail({ bucket, key: c.key ?? prefix, kind: 'transient', code: c.code, reason: c.reason, fix: c.fix });
+    },
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+  };
+  // Wakes runners waiting for units when one held here ends (they need not poll the store for it).
+  let unitEnded: () => void = () => {};
+  let nextUnitEnd = new Promise<void>((resolve) => (unitEnded = resolve));
+  const runner = async () => {
+    while (!opts.signal?.aborted) {
+      const claim = await store.backfill.claim({ ...scope, skip: [...gaveUp] }, worker, leaseMs);
+      if (!claim) {
+        const left = await store.backfill.remaining({ ...scope, skip: [...gaveUp] });
+        if (left.pending === 0) return;
+        // Units held by other workers: wait for them to finish, or for a dead one's lease to end.
+        const wait = left.leased > 0 && left.nextLeaseEndMs !== null ? left.nextLeaseEndMs - left.nowMs + 50 : 50;
+        await Promise.race([sleep(Math.max(50, Math.min(wait, 2000)), opts.signal), nextUnitEnd]);
+        continue;
+      }
+      const out = await workUnit(claim, ctx);
+      const ended = unitEnded;
+      nextUnitEnd = new Promise<void>((resolve) => (unitEnded = resolve));
+      ended();
+      if (out.status === 'done') summary.unitsDone++;
+      // Retried by the next run (or by another worker now), not again and again by this one.
+      else if (out.status === 'released' && out.error !== null) gaveUp.push(`${claim.unit.folder}${claim.unit.day}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.listConcurrency ?? 4) }, runner));
+  listingDone = !opts.signal?.aborted;
+  finish();
   progress();
   return summary;
+}
+
+/** The UTC days [since, until) touches, YYYY-MM-DD. */
+function daysOf(sinceMs: number, untilMs: number): string[] {
+  const out: string[] = [];
+  for (let d = Date.parse(`${dayOf(sinceMs)}T00:00:00Z`); d < untilMs; d += 86_400_000) out.push(dayOf(d));
+  return out;
 }
 
 /**

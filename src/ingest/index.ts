@@ -12,3 +12,4 @@ export { processObject } from './object.js';
 export { runIngestService } from './service.js';
 export type { ConnectorRuntime } from './service.js';
 export { defaultConcurrency } from './worker.js';
+export { DEFAULT_LEASE_SECONDS } from './backfill.js';

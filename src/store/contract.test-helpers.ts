@@ -3,7 +3,7 @@
  * the same tests through runStoreContract. Only the public Store interface is used here.
  *
  * The tests are split by area: ./contract-events, ./contract-usage, ./contract-state,
- * ./contract-lifecycle, ./contract-detections, ./contract-coverage, ./contract-connectors and ./contract-findings (.test-helpers.ts), with shared pieces in ./contract-support.
+ * ./contract-lifecycle, ./contract-detections, ./contract-coverage, ./contract-connectors, ./contract-findings and ./contract-backfill (.test-helpers.ts), with shared pieces in ./contract-support.
  */
 import { describe, after } from 'node:test';
 import type { Store } from './types.js';
@@ -16,6 +16,8 @@ import { detectionsContract } from './contract-detections.test-helpers.js';
 import { coverageContract } from './contract-coverage.test-helpers.js';
 import { connectorsContract } from './contract-connectors.test-helpers.js';
 import { findingsContract } from './contract-findings.test-helpers.js';
+import { backfillContract } from './contract-backfill.test-helpers.js';
+import { retentionContract } from './contract-retention.test-helpers.js';
 
 export { makeEvent } from './contract-support.test-helpers.js';
 export type { ContractHarness } from './contract-support.test-helpers.js';
@@ -41,5 +43,7 @@ export function runStoreContract(name: string, h: ContractHarness): void {
     coverageContract(ctx);
     connectorsContract(ctx);
     findingsContract(ctx);
+    backfillContract(ctx);
+    retentionContract(ctx);
   });
 }

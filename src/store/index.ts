@@ -4,3 +4,8 @@ export type { OpenStoreOptions } from './open.js';
 export { ChunkBuilder, encodeChunk, chunkTransferList } from './encode/index.js';
 export type { EncodedChunk, ChunkPart } from './encode/index.js';
 export { timeToMs } from './encode/time.js';
+export { getRetentionDays, setRetentionDays, retentionCutoff, applyStoreRetention, RetentionSchedule, databaseStatus } from './retention.js';
+export type { RetentionScheduleOptions, DatabaseStatus } from './retention.js';
+export { TRANSFER_TABLES } from './types-transfer.js';
+export { TargetNotEmptyError, migrateStore } from './migrate/index.js';
+export type { MigrateResult } from './migrate/index.js';

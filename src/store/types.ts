@@ -2,9 +2,15 @@ import type { FileKind, FileRef, NormalizedEvent } from '../model/index.js';
 import type { EncodedChunk } from './encode/index.js';
 import type { ConnectorStore, FindingStore } from './types-connectors.js';
 import type { CoverageStore } from './types-coverage.js';
+import type { BackfillWorkStore } from './types-backfill.js';
+import type { MaintenanceStore } from './types-maintenance.js';
+import type { TransferStore } from './types-transfer.js';
 
 export type * from './types-connectors.js';
 export type * from './types-coverage.js';
+export type * from './types-backfill.js';
+export type * from './types-maintenance.js';
+export type * from './types-transfer.js';
 
 /**
  * The store contract. SQLite (embedded default) and PostgreSQL (scale-out) both satisfy it;
@@ -28,6 +34,12 @@ export interface Store {
   readonly connectors: ConnectorStore;
   /** Findings across analysis runs: first and last seen, resolved, suppressed (see FindingStore). */
   readonly findings: FindingStore;
+  /** Backfill work units shared by any number of workers (see BackfillWorkStore). */
+  readonly backfill: BackfillWorkStore;
+  /** Retention and size on disk (see MaintenanceStore). */
+  readonly maintenance: MaintenanceStore;
+  /** Table-level copy for `trailscope migrate` (see TransferStore). */
+  readonly transfer: TransferStore;
   /** A short description for logs, e.g. "sqlite:/path/to/trailscope.db". */
   readonly location: string;
   close(): Promise<void>;

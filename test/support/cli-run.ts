@@ -1,5 +1,6 @@
 /** Runs the CLI from source (src/cli/index.ts through tsx) in a child process, as a user would. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from './paths.js';
@@ -22,4 +23,26 @@ export function runCli(args: string[], opts: { db?: string; env?: NodeJS.Process
       (error, stdout, stderr) => (error && typeof error.code !== 'number' ? reject(error) : resolve({ out: stdout, err: stderr, code: error ? Number(error.code) : 0 })),
     );
   });
+}
+
+export interface SpawnedCli {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `trailscope ...args` as a long-running child process (workers to stop or kill), same launch as runCli. */
+export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): SpawnedCli {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CLI_SCRIPT, 'trailscope', ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, stdout: () => out, stderr: () => err, exited };
 }

@@ -10,6 +10,9 @@ import { PG_COVERAGE_MIGRATIONS, PgCoverageStore } from './coverage.js';
 import { PG_CONNECTORS_MIGRATIONS, PgConnectorStore } from './connectors.js';
 import { PG_FINDINGS_MIGRATIONS, PgFindingStore } from './findings.js';
 import { Partitions } from './partitions.js';
+import { PG_BACKFILL_MIGRATIONS, PgBackfillWorkStore } from './backfill-work.js';
+import { PgMaintenance } from './retention.js';
+import { PgTransfer } from './transfer.js';
 
 /** Every area's migrations, in the order they are applied on open. */
 export const PG_AREAS = [
@@ -21,6 +24,7 @@ export const PG_AREAS = [
   PG_COVERAGE_MIGRATIONS,
   PG_CONNECTORS_MIGRATIONS,
   PG_FINDINGS_MIGRATIONS,
+  PG_BACKFILL_MIGRATIONS,
 ] as const;
 
 /**
@@ -47,6 +51,9 @@ export async function openPostgresStore(url: string): Promise<Store> {
     coverage: new PgCoverageStore(pool),
     connectors: new PgConnectorStore(pool),
     findings: new PgFindingStore(pool),
+    backfill: new PgBackfillWorkStore(pool),
+    maintenance: new PgMaintenance(pool, events),
+    transfer: new PgTransfer(pool),
     location: redactUrl(url),
     async close() {
       if (closed) return;

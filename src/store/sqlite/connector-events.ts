@@ -127,7 +127,7 @@ class RawLineReader {
  * some is rewritten plain with empty lines in their place (positions are rowids), and is
  * compressed again with its neighbours like any recent block.
  */
-function deleteRawLines(db: Db, rows: number[]): void {
+export function deleteRawLines(db: Db, rows: number[]): void {
   const doomed = new Set(rows);
   const sorted = [...rows].sort((a, b) => a - b);
   const blockFor = db.prepare<[number], { id: number; n: number; codec: number; data: Buffer }>('SELECT id, n, codec, data FROM raw_blocks WHERE id <= ? ORDER BY id DESC LIMIT 1');

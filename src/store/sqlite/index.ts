@@ -9,9 +9,12 @@ import { DETECT_MIGRATIONS, SqliteDetectionStore } from './detections.js';
 import { COVERAGE_MIGRATIONS, SqliteCoverageStore } from './coverage.js';
 import { CONNECTORS_MIGRATIONS, SqliteConnectorStore } from './connectors.js';
 import { FINDINGS_MIGRATIONS, SqliteFindingStore } from './findings.js';
+import { BACKFILL_MIGRATIONS, SqliteBackfillWorkStore } from './backfill-work.js';
+import { SqliteMaintenance } from './retention.js';
+import { SqliteTransfer } from './transfer.js';
 
 /** Every area's migrations, in the order they are applied on open. */
-export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS, DETECT_MIGRATIONS, COVERAGE_MIGRATIONS, CONNECTORS_MIGRATIONS, FINDINGS_MIGRATIONS] as const;
+export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS, DETECT_MIGRATIONS, COVERAGE_MIGRATIONS, CONNECTORS_MIGRATIONS, FINDINGS_MIGRATIONS, BACKFILL_MIGRATIONS] as const;
 
 /** Opens (creating when absent, unless opts.create is false) a SQLite store file and brings its schema up to date. */
 export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): Store {
@@ -43,6 +46,9 @@ export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): S
     coverage,
     connectors: new SqliteConnectorStore(db, events),
     findings: new SqliteFindingStore(db),
+    backfill: new SqliteBackfillWorkStore(db),
+    maintenance: new SqliteMaintenance(db, file, events),
+    transfer: new SqliteTransfer(db, events.dict),
     location: `sqlite:${file}`,
     async close() {
       if (closed) return;

@@ -19,7 +19,7 @@ export { buildStatus } from './status.js';
 export type { AccountStatus, ConnectorStatus, StatusReport } from './status.js';
 export { ingestionHealth } from './ingestion-health.js';
 export type { AccountHealth, ConnectorHealth } from './ingestion-health.js';
-export { findAttackPaths, loadPathsAnalysis, pathsDocument, pathOrderKey, pathTouches } from './paths.js';
+export { findAttackPaths, loadPathsAnalysis, pathsDocument, pathTouches } from './paths.js';
 export type { PathsDocument, PathsRequest } from './paths.js';
 export { suggestPolicyFor, policyOf, userOrRoleAccount } from './policy.js';
 export type { PolicyRequest, SuggestedPolicy } from './policy.js';

@@ -76,16 +76,6 @@ export function pathsDocument(ctx: RuleContext, req: Pick<PathsRequest, 'account
   };
 }
 
-const STATUS_ORDER: Record<AttackPath['status'], number> = { possible: 0, attempted: 1, exercised: 2 };
-
-/**
- * The order findPaths returns (most serious, then shortest, then by source) as a sort key; with
- * `from` (one path per source) it is unique, so it can serve as a page cursor.
- */
-export function pathOrderKey(p: AttackPath): (string | number)[] {
-  return [-STATUS_ORDER[p.status], p.steps.length, p.from];
-}
-
 /** Whether a path starts at, ends at or passes through a principal. */
 export function pathTouches(p: AttackPath, id: string): boolean {
   return p.from === id || p.to === id || p.steps.some((s) => s.to === id || s.via === id);

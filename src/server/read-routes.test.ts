@@ -92,6 +92,10 @@ describe('read routes', () => {
     assert.equal(Object.keys(one.nodes).includes(arnOf('dev-d')), false, 'only the nodes of the page');
     assert.deepEqual(((await all(`/api/paths?asOf=${AS_OF}&window=30&status=exercised`, 10)).items as { status: string }[]).map((p) => p.status).filter((s) => s !== 'exercised'), []);
     assert.equal((await app.inject({ url: `/api/paths?asOf=${AS_OF}&status=maybe` })).statusCode, 400);
+    const gone = Buffer.from(JSON.stringify([arnOf('nobody')])).toString('base64url');
+    const stale = await app.inject({ url: `/api/paths?asOf=${AS_OF}&window=30&cursor=${gone}` });
+    assert.equal(stale.statusCode, 400, 'a cursor whose path left the list is refused, not guessed');
+    assert.match(stale.json().message, /the list changed/);
     const unknown = await app.inject({ url: `/api/paths?asOf=${AS_OF}&from=${encodeURIComponent(arnOf('nobody'))}` });
     assert.equal(unknown.statusCode, 400);
     assert.match(unknown.json().message, /not a node of the graph/);

@@ -1,9 +1,9 @@
 /** /api/paths: the attack paths of `trailscope paths --json`, one item per path, with the nodes they name. */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { findAttackPaths, pathOrderKey, pathTouches, type PathsDocument } from '../../app/index.js';
+import { findAttackPaths, pathTouches, type PathsDocument } from '../../app/index.js';
 import type { ServerContext } from '../context.js';
-import { pageOf, pageQuery } from '../pagination.js';
+import { pageInOrder, pageQuery } from '../pagination.js';
 import { q, resolveWindow, windowQuery } from '../query.js';
 
 const listQuery = pageQuery.merge(windowQuery).extend({
@@ -27,7 +27,8 @@ export function pathsRoutes(ctx: ServerContext): FastifyPluginAsync {
       const w = resolveWindow(p);
       const doc = await cachedPaths(ctx, w, { from: p.from, to: p.to });
       const items = doc.paths.filter((x) => (!p.principal || pathTouches(x, p.principal)) && (!p.status || p.status.includes(x.status)));
-      const page = pageOf(items, pathOrderKey, p);
+      // The document's own order (most serious first); a path is named by its source, one path per source.
+      const page = pageInOrder(items, (x) => x.from, p);
       // The nodes the page's paths name, so that a page can be drawn on its own.
       const ids = new Set(page.items.flatMap((x) => [x.from, ...x.steps.flatMap((s) => [s.to, ...(s.via ? [s.via] : [])])]));
       const nodes = Object.fromEntries(Object.entries(doc.nodes).filter(([id]) => ids.has(id)));

@@ -31,6 +31,7 @@ export const commandIndex: readonly CommandEntry[] = [
   { name: 'connector', summary: 'The trails trailscope reads: add, list, show, edit, enable, disable, remove, import', load: async () => (await import('./connector.js')).registerConnector },
   { name: 'onboard', summary: 'The CloudFormation that grants trailscope read access to a connector\'s trail', load: async () => (await import('./onboard.js')).registerOnboard },
   { name: 'doctor', summary: 'Validate and troubleshoot ingestion for each connector, with fixes', load: async () => (await import('./doctor.js')).registerDoctor },
+  { name: 'demo', summary: 'The whole pipeline live on an emulated AWS, no account needed: generated trail, notifications, ingestion, console', load: async () => (await import('./demo.js')).registerDemo },
   { name: 'serve', summary: 'Run the service: ingestion, IAM sync, analysis and the HTTP API', load: async () => (await import('./serve.js')).registerServe },
   { name: 'ingest', summary: 'Ingest CloudTrail files announced on SQS until stopped', load: async () => (await import('./ingest.js')).registerIngest },
   { name: 'backfill', summary: 'Import what a trail already delivered to its S3 bucket', load: async () => (await import('./backfill.js')).registerBackfill },

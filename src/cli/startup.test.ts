@@ -71,6 +71,12 @@ describe('CLI start-up', () => {
     assert.notDeepEqual(heavy(findings.modules, /node_modules\/@cloud-copilot\//), [], 'the check can see a heavy module');
   });
 
+  it('demo --help loads neither the emulator nor the AWS SDK (they load when the demo runs)', async () => {
+    const demo = await modulesLoadedBy(['demo', '--help']);
+    assert.match(demo.out, /--no-serve/);
+    assert.deepEqual(heavy(demo.modules, /node_modules\/(fauxqs|@aws-sdk|@smithy|@cloud-copilot)\//), []);
+  });
+
   it('every entry of the command index registers the command of its name', async () => {
     const program = await buildProgram();
     assert.deepEqual(program.commands.map((c) => c.name()), commandIndex.map((e) => e.name));

@@ -129,8 +129,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     await o.syncIam(c);
     o.log.info('iam sync done', { connector: c.name });
   };
-  const server = await buildServer({ store: o.store, ...(o.token ? { token: o.token } : {}), analyse, syncIam: syncOne, onConnectorsChanged: connectorsChanged, cache });
-  const address = await server.listen({ host: o.host, port: o.port });
+  let server: FastifyInstance | null = null;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   let stopped: Promise<void> | null = null;
@@ -145,11 +144,20 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
         current.abort.abort();
         await current.done;
       }
-      await server.close();
+      await server?.close();
       if (analysing) await analysing.catch(() => undefined);
       resolveDone();
     })();
     return stopped;
   };
+  let address: string;
+  try {
+    server = await buildServer({ store: o.store, ...(o.token ? { token: o.token } : {}), analyse, syncIam: syncOne, onConnectorsChanged: connectorsChanged, cache });
+    address = await server.listen({ host: o.host, port: o.port });
+  } catch (err) {
+    // A port in use must not leave the ingestion and the timers running against a store the caller closes.
+    await stop();
+    throw err;
+  }
   return { url: address, server, analyse, stop, done };
 }

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { rmSync } from 'node:fs';
 import { CliError, parsePositiveInt, printJson, withIngestStore } from './common.js';
-import { createLogger, type LogFormat } from '../ingest/log.js';
-import { terminalLine } from '../model/text.js';
+import type { LogFormat } from '../ingest/index.js';
+import { terminalLine } from '../model/index.js';
 import type { DemoSummary } from '../demo/index.js';
 
 /** The demo's own database, replaced on every run (--db names another, which must be empty). */
@@ -60,6 +60,8 @@ export function registerDemo(program: Command): void {
       };
       const db = opts.db ?? DEMO_DB;
       if (opts.db === undefined) for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+      // Loaded with the run: the ingest area brings the AWS SDK, which `demo --help` must not load.
+      const { createLogger } = await import('../ingest/index.js');
       const log = createLogger(opts.logFormat);
       const stop = new AbortController();
       let signals = 0;

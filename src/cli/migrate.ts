@@ -7,11 +7,11 @@
  * Exit codes: 0 counts equal, 1 counts differ (or the copy failed), 2 target not empty without --append.
  */
 import type { Command } from 'commander';
-import { terminalLine } from '../model/text.js';
+import { terminalLine } from '../model/index.js';
 import { CliError, printJson } from './common.js';
 import { openStore } from '../store/index.js';
-import { migrateStore, TargetNotEmptyError } from '../store/migrate/index.js';
-import type { MigrateResult } from '../store/migrate/index.js';
+import { migrateStore, TargetNotEmptyError } from '../store/index.js';
+import type { MigrateResult } from '../store/index.js';
 import { ProgressBar } from './progress-bar.js';
 
 export function registerMigrate(program: Command): void {

@@ -6,7 +6,7 @@
  *   "applied": { "before": ISO, "events": n, "partitions": n } | null }
  */
 import type { Command } from 'commander';
-import { terminalLine } from '../model/text.js';
+import { terminalLine } from '../model/index.js';
 import { addDbOption, CliError, parseTime, printJson, withStore } from './common.js';
 import { applyStoreRetention, getRetentionDays, retentionCutoff, setRetentionDays } from '../store/index.js';
 import type { RetentionResult } from '../store/index.js';

@@ -3,10 +3,10 @@
  * until the queue is empty, analyse once), for scripts and CI.
  */
 import { findFindings } from '../app/index.js';
-import { runIngestion } from '../app/ingestion.js';
-import { DEFAULT_WINDOW_DAYS } from '../analysis/identities.js';
+import { runIngestion } from '../app/index.js';
+import { DEFAULT_WINDOW_DAYS } from '../analysis/index.js';
 import { ingestConfigOf } from '../connectors/index.js';
-import type { Logger } from '../ingest/log.js';
+import type { Logger } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
 import { deliverFiles } from './deliver.js';
 import type { DeliveryReport } from './deliver.js';

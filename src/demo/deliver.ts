@@ -6,8 +6,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { parseNotification } from '../sources/sqs/notification.js';
-import type { NotificationShape } from '../sources/sqs/notification.js';
+import { parseNotification } from '../sources/index.js';
+import type { NotificationShape } from '../sources/index.js';
 import type { DemoEmulator } from './emulator.js';
 import type { TrailFile } from './organization.js';
 import { sleep } from './sleep.js';

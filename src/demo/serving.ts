@@ -3,7 +3,7 @@
  * arrive, so the console fills in live. Runs until `signal` aborts.
  */
 import { ingestConfigOf } from '../connectors/index.js';
-import type { Logger } from '../ingest/log.js';
+import type { Logger } from '../ingest/index.js';
 import { startService } from '../service/index.js';
 import type { Store } from '../store/index.js';
 import { deliverFiles } from './deliver.js';

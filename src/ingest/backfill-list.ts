@@ -5,8 +5,8 @@
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { deliveryTimeOf, discoverAccounts, listFolders, unquoteEtag } from '../sources/s3/index.js';
-import type { TrailFileKind, TrailKey } from '../sources/s3/index.js';
+import { deliveryTimeOf, discoverAccounts, listFolders, unquoteEtag } from '../sources/index.js';
+import type { TrailFileKind, TrailKey } from '../sources/index.js';
 import type { BackfillUnit } from '../store/index.js';
 
 const KIND_FOLDER: Record<TrailFileKind, string> = { events: 'CloudTrail', digest: 'CloudTrail-Digest', insight: 'CloudTrail-Insight' };

@@ -7,7 +7,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { BackfillClaim, Store } from '../store/index.js';
-import type { TrailKey } from '../sources/s3/index.js';
+import type { TrailKey } from '../sources/index.js';
 import { listUnitKeys } from './backfill-list.js';
 
 /** Files imported at once across every unit of a run. */

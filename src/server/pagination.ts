@@ -51,3 +51,20 @@ export function pageOf<T>(items: readonly T[], key: (item: T) => (string | numbe
   const page = rest.slice(0, q.limit);
   return { items: page, next: rest.length > q.limit ? encodeCursor(key(page[page.length - 1]!)) : null };
 }
+
+/**
+ * A page of a list whose order is the use case's own (e.g. most serious first), each item named
+ * by a unique `key`: the items after the cursor's item. A cursor whose item left the list (the
+ * data changed) is refused rather than guessed, so a walk never skips or repeats silently.
+ */
+export function pageInOrder<T>(items: readonly T[], key: (item: T) => string, q: { limit: number; cursor?: string | undefined }): Page<T> {
+  const after = decodeCursor(q.cursor);
+  let start = 0;
+  if (after) {
+    const i = items.findIndex((x) => key(x) === after[0]);
+    if (i < 0) throw new UseCaseError('cursor: the list changed since this cursor was given; start again without it');
+    start = i + 1;
+  }
+  const page = items.slice(start, start + q.limit);
+  return { items: page, next: start + q.limit < items.length ? encodeCursor([key(page[page.length - 1]!)]) : null };
+}

@@ -6,13 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConnectorConfig } from '../aws/index.js';
 import { listConnectors, ingestConfigOf, type Connector } from '../connectors/index.js';
-import { findFindings } from '../app/findings.js';
-import { runIngestion, type IngestionOptions } from '../app/ingestion.js';
-import { DEFAULT_WINDOW_DAYS } from '../analysis/identities.js';
-import type { Logger } from '../ingest/log.js';
+import { findFindings } from '../app/index.js';
+import { runIngestion, type IngestionOptions } from '../app/index.js';
+import { DEFAULT_WINDOW_DAYS } from '../analysis/index.js';
+import type { Logger } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
 import { buildServer, checkBinding } from '../server/index.js';
-import { AnalysisCache } from '../server/analysis-cache.js';
+import { AnalysisCache } from '../server/index.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -102,9 +102,11 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     current = { signature, abort, done };
   };
   let supervising = superviseIngestion().catch((err: unknown) => o.log.error('ingestion supervisor failed', { error: (err as Error).message }));
-  const connectorTimer = setInterval(() => {
+  // Re-read on a poll, and at once when the API changes a connector.
+  const connectorsChanged = (): void => {
     supervising = supervising.then(superviseIngestion).catch((err: unknown) => o.log.error('ingestion supervisor failed', { error: (err as Error).message }));
-  }, o.connectorPollMs ?? 15_000);
+  };
+  const connectorTimer = setInterval(connectorsChanged, o.connectorPollMs ?? 15_000);
 
   // ---- IAM sync on a schedule ----
   const syncAll = async (): Promise<void> => {
@@ -122,6 +124,11 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const syncTimer = o.iamSyncHours && o.syncIam ? setInterval(() => void syncAll(), o.iamSyncHours * 3_600_000) : null;
   if (syncTimer) void syncAll();
 
+  const syncOne = async (c: Connector): Promise<void> => {
+    if (!o.syncIam) throw Object.assign(new Error('IAM sync is not configured for this service'), { statusCode: 503 });
+    await o.syncIam(c);
+    o.log.info('iam sync done', { connector: c.name });
+  };
   let server: FastifyInstance | null = null;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
@@ -145,7 +152,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   };
   let address: string;
   try {
-    server = await buildServer({ store: o.store, ...(o.token ? { token: o.token } : {}), analyse });
+    server = await buildServer({ store: o.store, ...(o.token ? { token: o.token } : {}), analyse, syncIam: syncOne, onConnectorsChanged: connectorsChanged, cache });
     address = await server.listen({ host: o.host, port: o.port });
   } catch (err) {
     // A port in use must not leave the ingestion and the timers running against a store the caller closes.

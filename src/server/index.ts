@@ -13,6 +13,7 @@ import { identitiesRoutes } from './routes/identities.js';
 import { eventsRoutes } from './routes/events.js';
 import { connectorsRoutes } from './routes/connectors.js';
 import { statusRoutes } from './routes/status.js';
+import { consoleRoutes } from './static.js';
 
 export { isLoopback } from './security.js';
 
@@ -22,6 +23,8 @@ export interface ServerOptions {
   /** Runs the analysis on demand (the service's own loop); default: not available (503). */
   analyse?: () => Promise<{ findings: number }>;
   logger?: boolean;
+  /** The built web console (default web/dist); null: API only. */
+  consoleDir?: string | null;
 }
 
 /** Request bodies are small JSON documents (a suppression reason): cap them. */
@@ -46,6 +49,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(eventsRoutes(ctx));
   await app.register(connectorsRoutes(ctx));
   await app.register(statusRoutes(ctx));
+  // Last: its catch-all route answers only what no API route matched.
+  if (opts.consoleDir !== null) await app.register(consoleRoutes(opts.consoleDir));
   return app;
 }
 

@@ -34,6 +34,29 @@ export interface ConsoleFixture {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The imported files were read from disk, not delivered through a queue, so no connector has
+ * ingestion counters: record what the SQS worker would have (per account: the files and events
+ * of its last day, the newest event), one quarantined message and one problem, through the
+ * store's own ingest-state API.
+ */
+async function recordDeliveries(store: Store, connector: string, end: Date): Promise<void> {
+  const perAccount = new Map<string, { events: number; newest: string }>();
+  for await (const e of store.events.iterate({ since: new Date(end.getTime() - DAY_MS).toISOString() })) {
+    const acct = e.recipientAccountId ?? 'unknown';
+    const a = perAccount.get(acct) ?? { events: 0, newest: e.eventTime };
+    a.events++;
+    if (e.eventTime > a.newest) a.newest = e.eventTime;
+    perAccount.set(acct, a);
+  }
+  for (const [accountId, a] of perAccount) {
+    await store.ingest.bumpCounters({ connector, accountId, files: 288, events: a.events, messageAt: a.newest, fileAt: a.newest, newestEventTime: a.newest, fileKey: `AWSLogs/${accountId}/CloudTrail/us-east-1/last.json.gz` });
+  }
+  const at = end.toISOString();
+  await store.ingest.quarantine({ connector, messageId: 'msg-1', body: '{"not":"an S3 notification"}', bucket: null, key: null, reason: 'the message is not an S3 event notification', fix: 'send only the bucket notifications to this queue', receiveCount: 5, leftForDlq: false, at });
+  await store.ingest.reportProblem({ connector, kind: 'kms-decrypt', message: 'kms:Decrypt denied for one file', fix: 'allow the read role kms:Decrypt on the trail key', bucket: 'org-trail-logs', key: 'AWSLogs/x.json.gz', at });
+}
+
 export async function startConsole(opts: { token?: string } = {}): Promise<ConsoleFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'trailscope-console-'));
   const out = join(dir, 'org');
@@ -57,6 +80,8 @@ export async function startConsole(opts: { token?: string } = {}): Promise<Conso
   await addRecords(store, hostile);
   await findFindings(store, { asOf: expected.window.end, windowDays: 90 });
   await addConnector(store, { name: 'org-trail', bucket: 'org-trail-logs', queueUrl: `https://sqs.eu-west-1.amazonaws.com/${accountId}/trail-events`, region: 'eu-west-1', type: 'organization', organizationId: 'o-a1b2c3d4e5' });
+
+  await recordDeliveries(store, 'org-trail', end);
 
   const app = await buildServer({ store, ...(opts.token ? { token: opts.token } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -117,6 +117,12 @@ function documentOf(f: Finding, s: StoredFinding | undefined, status: FindingSta
   return { ...f, status, firstSeen: s?.firstSeen ?? asOf, lastSeen: s?.lastSeen ?? asOf, resolvedAt: status === 'resolved' ? (s?.resolvedAt ?? null) : null, suppression: s?.suppression ?? null };
 }
 
+/** A stored finding as a document, its status as of `now` (the API's lists read the stored runs). */
+export function storedFindingDocument(s: StoredFinding, now: Date): FindingDocument {
+  const status = suppressionActive(s.suppression, now) ? 'suppressed' : s.resolvedAt ? 'resolved' : 'open';
+  return { ...(s.finding as unknown as Finding), status, firstSeen: s.firstSeen, lastSeen: s.lastSeen, resolvedAt: s.resolvedAt, suppression: s.suppression };
+}
+
 /** Suppresses a finding by id (it stays visible under the suppressed filter). */
 export async function suppressFinding(store: Store, id: string, s: { reason: string; by: string; until?: string; now?: Date }): Promise<StoredFinding> {
   if (s.reason.trim() === '') throw new UseCaseError('a suppression needs a reason');

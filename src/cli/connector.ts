@@ -10,18 +10,9 @@ import { renderTable } from '../analysis/format/table.js';
 import { terminalLine } from '../model/text.js';
 import { ConfigError, loadConfig } from '../aws/index.js';
 import type { ConnectorFlags } from '../aws/index.js';
-import {
-  addConnector,
-  ConnectorError,
-  editConnector,
-  getConnector,
-  importConfig,
-  listConnectors,
-  removeConnector,
-  setConnectorEnabled,
-} from '../connectors/index.js';
+import { ConnectorError, importConfig, listConnectors } from '../connectors/index.js';
 import type { TrailMode } from '../connectors/index.js';
-import { connectorDocument } from '../app/connectors.js';
+import { changeConnector, connectorDocument, createConnector, deleteConnector, enableConnector, findConnector, UseCaseError } from '../app/index.js';
 
 interface FieldOptions {
   db?: string;
@@ -73,7 +64,7 @@ async function run<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ConnectorError || err instanceof ConfigError) throw new CliError(err.message);
+    if (err instanceof ConnectorError || err instanceof ConfigError || err instanceof UseCaseError) throw new CliError(err.message);
     throw err;
   }
 }
@@ -102,7 +93,7 @@ export function registerConnector(program: Command): void {
       const trail = trailOf(opts.trail);
       await withStore(opts, (store) =>
         run(async () => {
-          const c = await addConnector(store, { ...flagsOf(opts), name: opts.name, ...(opts.externalId ? { externalId: opts.externalId } : {}) }, trail ? { trail } : {});
+          const c = await createConnector(store, { ...flagsOf(opts), name: opts.name, ...(opts.externalId ? { externalId: opts.externalId } : {}), ...(trail ? { trail } : {}) });
           const doc = await connectorDocument(store, c);
           if (opts.json) printJson(doc);
           else {
@@ -134,7 +125,7 @@ export function registerConnector(program: Command): void {
   addDbOption(connector.command('show <name>').description('One connector: its settings, ExternalId and status').option('--json', 'a JSON object'))
     .action(async (name: string, opts: { db?: string; json?: boolean }) => {
       await withStore(opts, (store) => run(async () => {
-        const doc = await connectorDocument(store, await getConnector(store, name));
+        const doc = await connectorDocument(store, await findConnector(store, name));
         if (opts.json) printJson(doc);
         else printShow(doc);
       }), READ_ONLY);
@@ -147,7 +138,7 @@ export function registerConnector(program: Command): void {
       const flags = flagsOf(opts);
       if (Object.keys(flags).length === 0 && !trail) throw new CliError('nothing to change: give the fields to set, e.g. --queue-url U');
       await withStore(opts, (store) => run(async () => {
-        const c = await editConnector(store, name, { ...flags, ...(trail ? { trail } : {}) });
+        const c = await changeConnector(store, name, { ...flags, ...(trail ? { trail } : {}) });
         if (opts.json) printJson(await connectorDocument(store, c));
         else process.stdout.write(terminalLine(`updated connector ${c.name}`));
       }), READ_ONLY);
@@ -157,7 +148,7 @@ export function registerConnector(program: Command): void {
     addDbOption(connector.command(`${verb} <name>`).description(enabled ? 'Resume ingestion and backfill of a connector' : 'Stop ingesting a connector (its data stays until it is removed)'))
       .action(async (name: string, opts: { db?: string }) => {
         await withStore(opts, (store) => run(async () => {
-          const c = await setConnectorEnabled(store, name, enabled);
+          const c = await enableConnector(store, name, enabled);
           process.stdout.write(terminalLine(`connector ${c.name} ${enabled ? 'enabled' : 'disabled'}${enabled ? '' : ': running ingest and backfill processes leave it at their next start'}`));
         }), READ_ONLY);
       });
@@ -166,12 +157,12 @@ export function registerConnector(program: Command): void {
   addDbOption(connector.command('remove <name>').description('Remove a connector and what it brought in (the events only it delivered, with their usage, coverage and detections; its ingestion records), after a confirmation').option('--yes', 'do not ask (scripts)').option('--json', 'print what was deleted as JSON'))
     .action(async (name: string, opts: { db?: string; yes?: boolean; json?: boolean }) => {
       await withStore(opts, (store) => run(async () => {
-        const c = await getConnector(store, name);
+        const c = await findConnector(store, name);
         if (!opts.yes) {
           if (!process.stdin.isTTY) throw new CliError(`removing connector ${c.name} deletes the events only it delivered and its ingestion records: confirm with --yes`);
           if (!(await confirm(`Remove connector ${c.name}, the events only it delivered and its ingestion records? [y/N] `))) throw new CliError('nothing removed');
         }
-        const removed = await removeConnector(store, name);
+        const { deleted: removed } = await deleteConnector(store, name);
         if (opts.json) return printJson({ connector: name, deleted: removed });
         const parts = Object.entries(removed).map(([k, v]) => `${v} ${k}`);
         process.stdout.write(terminalLine(`removed connector ${name}: deleted ${parts.join(', ')}`));

@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { addDbOption, printJson, withStore } from './common.js';
 import { addWindowOptions, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { addCoverageOptions, resolveCoverage, type CoverageFlags } from './coverage-options.js';
-import { loadCoverage } from '../analysis/coverage.js';
-import { windowStart } from '../analysis/identities.js';
+import { accountCoverage } from '../app/index.js';
 import { renderTable } from '../analysis/format/table.js';
 
 interface CoverageCliOptions extends WindowOptions, CoverageFlags {
@@ -35,10 +34,8 @@ export function registerCoverage(program: Command): void {
     .action(async (opts: CoverageCliOptions) => {
       const w = resolveWindow(opts);
       const options = resolveCoverage(opts);
-      const since = windowStart(w.asOf, w.windowDays);
       await withStore(opts, async (store) => {
-        const accountIds = await store.iam.accounts();
-        const coverage = [...(await loadCoverage(store, { since, until: w.asOf, accountId: w.accountId, accountIds: w.accountId ? [w.accountId] : accountIds }, options)).values()];
+        const { coverage, windowStart: since } = await accountCoverage(store, { ...w, options });
         if (opts.json) {
           printJson(coverage);
           return;

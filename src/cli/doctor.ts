@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import { addDbOption, CliError, printJson, withStore } from './common.js';
 import { READ_ONLY } from './analysis-options.js';
-import { ConnectorError, getConnector, ingestConfigOf, listConnectors, type Connector } from '../connectors/index.js';
-import { doctorExitCode, formatDoctorRun, runDoctor, type DoctorRun } from '../doctor/index.js';
+import { ConnectorError, getConnector, listConnectors, type Connector } from '../connectors/index.js';
+import { doctorExitCode, formatDoctorRun, type DoctorRun } from '../doctor/index.js';
+import { doctorConnector } from '../app/index.js';
 
 export function registerDoctor(program: Command): void {
   addDbOption(
@@ -26,9 +27,7 @@ export function registerDoctor(program: Command): void {
         if (connectors.length === 0) throw new CliError('no enabled connector to check: add one with trailscope connector add --name N --bucket B --queue-url U');
         const runs: DoctorRun[] = [];
         for (const c of connectors) {
-          const run = await runDoctor(ingestConfigOf(c), { store });
-          // The latest run is kept with its time (connector show, the console).
-          await store.connectors.recordDoctorRun(run);
+          const run = await doctorConnector(store, c);
           runs.push(run);
           if (!opts.json) process.stdout.write(formatDoctorRun(run));
         }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addDbOption, CliError, parseTime, printJson, withStore } from './common.js';
 import { READ_ONLY } from './analysis-options.js';
 import { renderTable } from '../analysis/format/table.js';
+import { listChanges } from '../app/index.js';
 
 interface DriftOptions {
   db?: string;
@@ -33,13 +34,7 @@ export function registerDrift(program: Command): void {
       const since = opts.since ? parseTime(opts.since) : undefined;
       const until = opts.until ? parseTime(opts.until) : undefined;
       await withStore(opts, async (store) => {
-        const changes = await store.detections.changes({
-          ...(since ? { since } : {}),
-          ...(until ? { until } : {}),
-          ...(opts.account ? { accountId: opts.account } : {}),
-          ...(opts.resource ? { resource: opts.resource } : {}),
-          ...(limit > 0 ? { limit } : {}),
-        });
+        const changes = await listChanges(store, { since, until, accountId: opts.account, resource: opts.resource, limit });
         if (opts.json) {
           printJson(changes);
           return;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addDbOption, printJson, withStore } from './common.js';
 import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
-import { loadAnalysis } from '../analysis/load.js';
+import { listIdentities } from '../app/index.js';
 import { renderTable } from '../analysis/format/table.js';
 import { addCoverageOptions, resolveCoverage, type CoverageFlags } from './coverage-options.js';
 
@@ -29,9 +29,9 @@ export function registerIdentities(program: Command): void {
       const w = resolveWindow(opts);
       const coverage = resolveCoverage(opts);
       await withStore(opts, async (store) => {
-        const { ctx, notices } = await loadAnalysis(store, { ...w, resourceDetail: false, escalationEvents: false, options: { coverage } });
-        printNotices(notices, opts.db);
-        const summaries = ctx.identities.map((i) => i.summary);
+        const result = await listIdentities(store, { ...w, coverage });
+        printNotices(result.notices, opts.db);
+        const summaries = result.identities;
         if (opts.json) {
           printJson(summaries);
           return;
@@ -52,7 +52,7 @@ export function registerIdentities(program: Command): void {
             ]),
           ),
         );
-        process.stderr.write(`${summaries.length} identities; window ${ctx.windowStart} .. ${ctx.asOf}\n`);
+        process.stderr.write(`${summaries.length} identities; window ${result.windowStart} .. ${result.asOf}\n`);
       }, READ_ONLY);
     });
 }

@@ -7,6 +7,7 @@ import { addDbOption, CliError, printJson, withStore } from './common.js';
 import { READ_ONLY } from './analysis-options.js';
 import { terminalLine } from '../model/text.js';
 import { ConnectorError, getConnector, type Connector } from '../connectors/index.js';
+import { defaultMode } from '../app/index.js';
 import { cloudFormationTemplate, ONBOARDING_MODES, OnboardingError, type OnboardingMode } from '../onboard/index.js';
 
 interface OnboardOptions {
@@ -18,11 +19,7 @@ interface OnboardOptions {
   json?: boolean;
 }
 
-/** The mode a connector calls for when none is given: its trail (existing or new) and its type. */
-export function defaultMode(c: Connector): OnboardingMode {
-  if (c.trail === 'new') return c.type === 'organization' ? 'organization' : 'new-trail';
-  return 'existing-trail';
-}
+export { defaultMode };
 
 export function registerOnboard(program: Command): void {
   const onboard = program.command('onboard').description('Onboarding: the CloudFormation that grants trailscope read access');

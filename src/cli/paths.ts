@@ -2,10 +2,7 @@ import type { Command } from 'commander';
 import { terminalLine } from '../model/text.js';
 import { addDbOption, CliError, printJson, withStore } from './common.js';
 import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
-import { loadAnalysis } from '../analysis/load.js';
-import { graphFor } from '../graph/context.js';
-import { ADMIN, type GraphNode } from '../graph/build.js';
-import { findPaths, type AttackPath } from '../graph/paths.js';
+import { findAttackPaths, UseCaseError, type PathsDocument } from '../app/index.js';
 
 interface PathsOptions extends WindowOptions {
   from?: string;
@@ -43,16 +40,7 @@ interface PathsOptions extends WindowOptions {
  *   "stats": { "nodes": number, "edges": number, "evaluatorCalls": number, "graphMs": number, "paths": number }
  * }
  */
-export interface PathsDocument {
-  asOf: string;
-  windowStart: string;
-  windowDays: number;
-  from: string | null;
-  target: string;
-  nodes: Record<string, Omit<GraphNode, 'id'>>;
-  paths: AttackPath[];
-  stats: { nodes: number; edges: number; evaluatorCalls: number; graphMs: number; paths: number };
-}
+export type { PathsDocument } from '../app/index.js';
 
 export function registerPaths(program: Command): void {
   addDbOption(
@@ -72,50 +60,20 @@ export function registerPaths(program: Command): void {
     .action(async (opts: PathsOptions) => {
       const w = resolveWindow(opts);
       await withStore(opts, async (store) => {
-        const { ctx, notices } = await loadAnalysis(store, { ...w, resourceDetail: false });
-        printNotices(notices, opts.db);
-        const graph = graphFor(ctx);
-        const to = opts.to ?? ADMIN;
-        if (!graph) {
-          // nothing to walk (the notices say why): still a valid, empty result
-          const empty: PathsDocument = {
-            asOf: ctx.asOf,
-            windowStart: ctx.windowStart,
-            windowDays: ctx.windowDays,
-            from: opts.from ?? null,
-            target: to,
-            nodes: {},
-            paths: [],
-            stats: { nodes: 0, edges: 0, evaluatorCalls: 0, graphMs: 0, paths: 0 },
-          };
-          if (opts.json) printJson(empty);
-          else process.stderr.write(terminalLine(`0 path(s) to ${to}; window ${ctx.windowStart} .. ${ctx.asOf}`));
+        let doc: PathsDocument;
+        let walked: boolean;
+        try {
+          ({ document: doc, walked } = await findAttackPaths(store, { ...w, from: opts.from, to: opts.to, onNotices: (n) => printNotices(n, opts.db) }));
+        } catch (err) {
+          if (err instanceof UseCaseError) throw new CliError(err.message);
+          throw err;
+        }
+        const { paths } = doc;
+        const to = doc.target;
+        if (!walked && !opts.json) {
+          process.stderr.write(terminalLine(`0 path(s) to ${to}; window ${doc.windowStart} .. ${doc.asOf}`));
           return;
         }
-        if (to !== ADMIN && !graph.node(to)) throw new CliError(`--to ${to}: not a principal of any imported snapshot`);
-        if (opts.from && !graph.node(opts.from)) throw new CliError(`--from ${opts.from}: not a node of the graph (a user, role, root, trusted account or provider)`);
-        // --account narrows the report to paths that touch the account; the graph spans the organization
-        const paths = findPaths(graph, { from: opts.from, to }).filter((p) => !w.accountId || p.accounts.includes(w.accountId));
-        const nodes: PathsDocument['nodes'] = {};
-        for (const p of paths) {
-          for (const id of [p.from, ...p.steps.flatMap((s) => [s.to, ...(s.via && graph.node(s.via) ? [s.via] : [])])]) {
-            const n = graph.node(id);
-            if (n && !nodes[id]) {
-              const { id: _id, ...rest } = n;
-              nodes[id] = rest;
-            }
-          }
-        }
-        const doc: PathsDocument = {
-          asOf: ctx.asOf,
-          windowStart: ctx.windowStart,
-          windowDays: ctx.windowDays,
-          from: opts.from ?? null,
-          target: to,
-          nodes,
-          paths,
-          stats: { nodes: graph.stats.nodes, edges: graph.stats.edges, evaluatorCalls: graph.stats.evaluatorCalls, graphMs: graph.stats.ms, paths: paths.length },
-        };
         if (opts.json) {
           printJson(doc);
           return;
@@ -134,7 +92,7 @@ export function registerPaths(program: Command): void {
           }
         }
         process.stderr.write(
-          `${paths.length} path(s) to ${to}; graph ${graph.stats.nodes} nodes, ${graph.stats.edges} edges in ${graph.stats.ms} ms; window ${ctx.windowStart} .. ${ctx.asOf}\n`,
+          `${paths.length} path(s) to ${to}; graph ${doc.stats.nodes} nodes, ${doc.stats.edges} edges in ${doc.stats.graphMs} ms; window ${doc.windowStart} .. ${doc.asOf}\n`,
         );
       }, READ_ONLY);
     });

@@ -3,6 +3,7 @@
  * loopback unless a token is configured (then every /api call needs it).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Connector } from '../connectors/index.js';
 import type { Store } from '../store/index.js';
 import { AnalysisCache } from './analysis-cache.js';
 import type { ServerContext } from './context.js';
@@ -13,6 +14,8 @@ import { identitiesRoutes } from './routes/identities.js';
 import { eventsRoutes } from './routes/events.js';
 import { connectorsRoutes } from './routes/connectors.js';
 import { statusRoutes } from './routes/status.js';
+import { pathsRoutes } from './routes/paths.js';
+import { driftRoutes } from './routes/drift.js';
 import { consoleRoutes } from './static.js';
 
 export { isLoopback } from './security.js';
@@ -22,10 +25,20 @@ export interface ServerOptions {
   token?: string;
   /** Runs the analysis on demand (the service's own loop); default: not available (503). */
   analyse?: () => Promise<{ findings: number }>;
+  /** Syncs one connector's IAM configuration now (the service's IAM sync); default: not available (503). */
+  syncIam?: (connector: Connector) => Promise<void>;
+  /** Called after a connector was added, changed or removed through the API (the service restarts ingestion). */
+  onConnectorsChanged?: () => void;
+  /** Shares the service's cache (its watermark decides when to analyse); default: a cache of its own. */
+  cache?: AnalysisCache;
   logger?: boolean;
   /** The built web console (default web/dist); null: API only. */
   consoleDir?: string | null;
 }
+
+const unavailable = (what: string) => () => {
+  throw Object.assign(new Error(`${what} runs only under trailscope serve`), { statusCode: 503 });
+};
 
 /** Request bodies are small JSON documents (a suppression reason): cap them. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -34,12 +47,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: false });
   const ctx: ServerContext = {
     store: opts.store,
-    cache: new AnalysisCache(opts.store),
-    analyse:
-      opts.analyse ??
-      (() => {
-        throw Object.assign(new Error('the analysis runs only under trailscope serve'), { statusCode: 503 });
-      }),
+    cache: opts.cache ?? new AnalysisCache(opts.store),
+    analyse: opts.analyse ?? unavailable('the analysis'),
+    syncIam: opts.syncIam ?? unavailable('IAM sync'),
+    connectorsChanged: opts.onConnectorsChanged ?? (() => undefined),
   };
   registerSecurity(app, opts.token);
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -49,6 +60,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(eventsRoutes(ctx));
   await app.register(connectorsRoutes(ctx));
   await app.register(statusRoutes(ctx));
+  await app.register(pathsRoutes(ctx));
+  await app.register(driftRoutes(ctx));
   // Last: its catch-all route answers only what no API route matched.
   if (opts.consoleDir !== null) await app.register(consoleRoutes(opts.consoleDir));
   return app;

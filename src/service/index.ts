@@ -102,9 +102,11 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     current = { signature, abort, done };
   };
   let supervising = superviseIngestion().catch((err: unknown) => o.log.error('ingestion supervisor failed', { error: (err as Error).message }));
-  const connectorTimer = setInterval(() => {
+  // Re-read on a poll, and at once when the API changes a connector.
+  const connectorsChanged = (): void => {
     supervising = supervising.then(superviseIngestion).catch((err: unknown) => o.log.error('ingestion supervisor failed', { error: (err as Error).message }));
-  }, o.connectorPollMs ?? 15_000);
+  };
+  const connectorTimer = setInterval(connectorsChanged, o.connectorPollMs ?? 15_000);
 
   // ---- IAM sync on a schedule ----
   const syncAll = async (): Promise<void> => {
@@ -122,7 +124,12 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const syncTimer = o.iamSyncHours && o.syncIam ? setInterval(() => void syncAll(), o.iamSyncHours * 3_600_000) : null;
   if (syncTimer) void syncAll();
 
-  const server = await buildServer({ store: o.store, ...(o.token ? { token: o.token } : {}), analyse });
+  const syncOne = async (c: Connector): Promise<void> => {
+    if (!o.syncIam) throw Object.assign(new Error('IAM sync is not configured for this service'), { statusCode: 503 });
+    await o.syncIam(c);
+    o.log.info('iam sync done', { connector: c.name });
+  };
+  const server = await buildServer({ store: o.store, ...(o.token ? { token: o.token } : {}), analyse, syncIam: syncOne, onConnectorsChanged: connectorsChanged, cache });
   const address = await server.listen({ host: o.host, port: o.port });
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));

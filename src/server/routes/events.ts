@@ -1,7 +1,7 @@
 /** /api/events: stored events in the shape of `trailscope events --json`, oldest first, keyset-paged. */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { eventToJson } from '../../app/events.js';
+import { eventToJson, findEvent } from '../../app/index.js';
 import type { EventQuery } from '../../store/index.js';
 import type { ServerContext } from '../context.js';
 import { decodeCursor, encodeCursor, pageQuery } from '../pagination.js';
@@ -50,6 +50,13 @@ export function eventsRoutes(ctx: ServerContext): FastifyPluginAsync {
         last = [e.eventTime, e.eventID];
       }
       return { items, next: more && last ? encodeCursor(last) : null };
+    });
+
+    // One event with its raw record; `time` (its eventTime, as every list gives it) makes the lookup an index seek.
+    app.get('/api/events/:eventId', async (req) => {
+      const { eventId } = z.object({ eventId: z.string().min(1).max(256) }).parse(req.params);
+      const { time } = z.object({ time: q.time.optional() }).parse(req.query);
+      return eventToJson(await findEvent(ctx.store, eventId, time), true);
     });
   };
 }

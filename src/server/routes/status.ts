@@ -1,14 +1,17 @@
-/** /api/status and /api/coverage: ingestion per connector, and CloudTrail coverage per account. */
+/** /api/status, /api/ingestion and /api/coverage: ingestion per connector and account, and CloudTrail coverage per account. */
 import type { FastifyPluginAsync } from 'fastify';
-import { buildStatus } from '../../cli/status.js';
-import { loadCoverage, DEFAULT_COVERAGE_OPTIONS } from '../../analysis/coverage.js';
-import { DEFAULT_WINDOW_DAYS, windowStart } from '../../analysis/identities.js';
+import { z } from 'zod';
+import { accountCoverage, buildStatus, ingestionHealth } from '../../app/index.js';
 import type { ServerContext } from '../context.js';
 import { pageOf, pageQuery } from '../pagination.js';
-import { q } from '../query.js';
-import { currentMinute } from './identities.js';
+import { resolveWindow, windowQuery } from '../query.js';
 
-const coverageQuery = pageQuery.extend({ asOf: q.time.optional(), window: q.window.optional(), account: q.account.optional() });
+const coverageQuery = pageQuery.merge(windowQuery);
+const ingestionQuery = pageQuery.extend({
+  connector: z.string().min(1).max(64).optional(),
+  hours: z.coerce.number().int().min(1).max(168).default(24),
+  'gap-days': z.coerce.number().int().min(1).max(90).default(7),
+});
 
 export function statusRoutes(ctx: ServerContext): FastifyPluginAsync {
   return async (app) => {
@@ -17,12 +20,16 @@ export function statusRoutes(ctx: ServerContext): FastifyPluginAsync {
       const report = await buildStatus(ctx.store, new Date());
       return pageOf(report.connectors, (c) => [c.connector], p);
     });
+    app.get('/api/ingestion', async (req) => {
+      const p = ingestionQuery.parse(req.query);
+      const health = await ingestionHealth(ctx.store, { now: new Date(), hours: p.hours, gapDays: p['gap-days'] });
+      const items = p.connector ? health.connectors.filter((c) => c.connector === p.connector) : health.connectors;
+      return { ...pageOf(items, (c) => [c.connector], p), now: health.now, hours: health.hours };
+    });
     app.get('/api/coverage', async (req) => {
       const p = coverageQuery.parse(req.query);
-      const asOf = p.asOf ?? currentMinute();
-      const since = windowStart(asOf, p.window ?? DEFAULT_WINDOW_DAYS);
-      const accountIds = p.account ? [p.account] : await ctx.store.iam.accounts();
-      const coverage = [...(await loadCoverage(ctx.store, { since, until: asOf, ...(p.account ? { accountId: p.account } : {}), accountIds }, DEFAULT_COVERAGE_OPTIONS)).values()];
+      const w = resolveWindow(p);
+      const { coverage } = await ctx.cache.get('coverage', w, () => accountCoverage(ctx.store, w));
       return pageOf(coverage, (c) => [c.accountId], p);
     });
   };

@@ -62,7 +62,7 @@ export interface ServiceActions {
 export interface IdentityDetail {
   identity: IdentitySummary;
   actions: Record<string, ServiceActions>;
-  resources: (string | { arn?: string; resource?: string; actions?: string[]; lastSeen?: string | null })[];
+  resources: { resource: string; actions: string[]; successes: number; failures: number; lastSeen: string }[];
   activity: { day: string; events: number }[];
   findings: Finding[];
   paths: AttackPath[];
@@ -199,8 +199,15 @@ export interface ConnectorStatus {
   accounts: AccountStatus[];
   quarantine: QuarantineRecord[];
   problems: HealthProblem[];
-  /** From GET /api/ingestion when it answers: events per hour per account. */
-  hourly?: { accountId?: string; hour: string; events: number }[];
+  /** GET /api/ingestion only: the connector's state and latest doctor run. */
+  enabled?: boolean | null;
+  doctor?: DoctorRun | null;
+}
+
+/** An account of GET /api/ingestion: its status plus the last hours and the delivery gaps. */
+export interface AccountHealth extends AccountStatus {
+  eventsPerHour?: { hour: string; events: number }[];
+  gaps?: Span[];
 }
 
 export interface Span {

@@ -26,12 +26,12 @@ export function ConnectorForm({ existing, onDone, onCancel }: { existing?: Conne
     e.preventDefault();
     setBusy(true);
     setError(undefined);
-    // Empty optional fields are left out on create; on edit they are sent as null (cleared).
-    const body: Record<string, string | null> = {};
+    // Empty optional fields are left out on create; on edit an empty string clears the field.
+    const body: Record<string, string> = {};
     for (const [k, v] of Object.entries(f)) {
       if (existing && k === 'name') continue;
       if (v.trim()) body[k] = v.trim();
-      else if (existing && (existing as unknown as Record<string, unknown>)[k] !== undefined) body[k] = null;
+      else if (existing && (existing as unknown as Record<string, unknown>)[k] !== undefined) body[k] = '';
     }
     if (f.type === 'account') delete body.organizationId;
     try {

@@ -67,6 +67,14 @@ export function ConnectorsPage({ selected }: { selected?: string | undefined }) 
               <button type="button" onClick={() => void act(`IAM sync of ${c.name}`, () => apiSend('POST', `/api/connectors/${encodeURIComponent(c.name)}/iam-sync`))}>
                 Sync IAM now
               </button>
+              <button
+                type="button"
+                onClick={() => {
+                  if (window.confirm(`Remove ${c.name} and the events only it delivered?`)) void act(`Remove ${c.name}`, () => apiSend('DELETE', `/api/connectors/${encodeURIComponent(c.name)}`));
+                }}
+              >
+                Remove
+              </button>
             </>
           }
         >
@@ -104,7 +112,7 @@ export function ConnectorsPage({ selected }: { selected?: string | undefined }) 
 }
 
 async function downloadTemplate(name: string): Promise<void> {
-  const text = await apiText(`/api/connectors/${encodeURIComponent(name)}/cloudformation`);
+  const text = await apiText(`/api/connectors/${encodeURIComponent(name)}/cloudformation?format=json`);
   // The route may answer the template YAML itself or the onboarding document (JSON with yaml).
   try {
     const doc = JSON.parse(text) as { yaml?: string; documents?: { file: string; yaml: string }[] };

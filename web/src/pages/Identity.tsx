@@ -19,7 +19,18 @@ async function fallbackDetail(arn: string): Promise<IdentityDetail & { partial: 
   for (const a of identity.usedActions) (actions[a.split(':')[0]!] ??= { used: [], unused: [], unknown: [] }).used.push(a);
   const days = new Map<string, number>();
   for (const e of events) days.set(e.eventTime.slice(0, 10), (days.get(e.eventTime.slice(0, 10)) ?? 0) + 1);
-  const resources = [...new Set(events.flatMap((e) => e.resources))].sort();
+  const byResource = new Map<string, IdentityDetail['resources'][number]>();
+  for (const e of events) {
+    for (const resource of e.resources) {
+      const r = byResource.get(resource) ?? { resource, actions: [], successes: 0, failures: 0, lastSeen: e.eventTime };
+      if (e.errorCode) r.failures++;
+      else r.successes++;
+      r.actions = [...new Set([...r.actions, ...e.actions])].sort();
+      if (e.eventTime > r.lastSeen) r.lastSeen = e.eventTime;
+      byResource.set(resource, r);
+    }
+  }
+  const resources = [...byResource.values()].sort((a, b) => a.resource.localeCompare(b.resource));
   return { identity, actions, resources, activity: [...days].sort().map(([day, n]) => ({ day, events: n })), findings, paths: [], policy: null, partial: true };
 }
 
@@ -96,12 +107,17 @@ export function IdentityPage({ arn }: { arn: string }) {
         </p>
       </Section>
       <Section title={`Resources touched (${d.resources.length})`}>
-        <ul className="plain break">
-          {d.resources.slice(0, 200).map((r) => {
-            const label = typeof r === 'string' ? r : (r.arn ?? r.resource ?? JSON.stringify(r));
-            return <li key={label}>{label}</li>;
-          })}
+        <ul className="plain resources">
+          {d.resources.slice(0, 200).map((r) => (
+            <li key={r.resource}>
+              <span className="break">{r.resource}</span>{' '}
+              <span className="muted">
+                {r.actions.join(', ')} · {r.successes} ok{r.failures ? `, ${r.failures} denied` : ''} · last {when(r.lastSeen)}
+              </span>
+            </li>
+          ))}
         </ul>
+        {d.resources.length > 200 ? <p className="muted">and {d.resources.length - 200} more</p> : null}
       </Section>
       <Section title={`Findings (${d.findings.length})`}>
         <ul className="plain">

@@ -1,7 +1,7 @@
 /** Ingestion health per connector and account: delivery, lag, events per hour, gaps, quarantine. */
 import { apiAll, ApiError } from '../api';
 import { useLoad } from '../hooks';
-import type { AccountCoverage, AccountStatus, ConnectorStatus, EventItem } from '../types';
+import type { AccountCoverage, AccountHealth as AccountHealthDoc, AccountStatus, ConnectorStatus, EventItem } from '../types';
 import { Badge, ErrorBox, Loading, Section } from '../components/ui';
 import { BarChart } from '../components/BarChart';
 import { ago, count, duration, when } from '../format';
@@ -49,7 +49,7 @@ export function IngestionPage() {
           </p>
           <div className="accounts">
             {c.accounts.map((a) => (
-              <AccountHealth key={a.accountId} account={a} coverage={byAccount.get(a.accountId)} hourlyFromServer={c.hourly?.filter((h) => !h.accountId || h.accountId === a.accountId)} />
+              <AccountHealth key={a.accountId} account={a} coverage={byAccount.get(a.accountId)} />
             ))}
           </div>
           {c.problems.length ? (
@@ -91,11 +91,14 @@ export function IngestionPage() {
   );
 }
 
-function AccountHealth({ account: a, coverage, hourlyFromServer }: { account: AccountStatus; coverage: AccountCoverage | undefined; hourlyFromServer?: { hour: string; events: number }[] | undefined }) {
+function AccountHealth({ account: a, coverage }: { account: AccountHealthDoc; coverage: AccountCoverage | undefined }) {
+  const fromServer = a.eventsPerHour;
   const chart = useLoad(
-    () => (hourlyFromServer?.length ? Promise.resolve(hourlyFromServer.map((h) => ({ label: h.hour, value: h.events }))) : hourly(a)),
+    () => (fromServer ? Promise.resolve(fromServer.map((h) => ({ label: `${h.hour.slice(5, 13).replace('T', ' ')}h`, value: h.events }))) : hourly(a)),
     `${a.accountId}:${a.newestEventTime ?? ''}`,
   );
+  // Delivery gaps (hours without a log file) from /api/ingestion, else CloudTrail coverage gaps.
+  const gaps = a.gaps ?? coverage?.gaps;
   const errors = Object.entries(a.errorsByKind);
   return (
     <div className="account card-inner" data-account={a.accountId}>
@@ -128,20 +131,20 @@ function AccountHealth({ account: a, coverage, hourlyFromServer }: { account: Ac
           </>
         ) : null}
       </dl>
-      {chart.data ? <BarChart data={chart.data} label="Events per hour (the day before the newest event)" unit="events" /> : null}
-      {coverage?.gaps.length ? (
+      {chart.data ? <BarChart data={chart.data} label={fromServer ? `Events per hour, last ${fromServer.length} hours` : 'Events per hour (the day before the newest event)'} unit="events" /> : null}
+      {gaps?.length ? (
         <>
           <h4>Coverage gaps</h4>
           <ul className="plain">
-            {coverage.gaps.slice(0, 20).map((g) => (
+            {gaps.slice(0, 20).map((g) => (
               <li key={g.start}>
                 {when(g.start)} → {when(g.end)}
               </li>
             ))}
           </ul>
         </>
-      ) : coverage ? (
-        <p className="muted">No coverage gaps in the window.</p>
+      ) : gaps ? (
+        <p className="muted">No gaps.</p>
       ) : null}
     </div>
   );

@@ -46,7 +46,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   // maxParamLength: an encoded role ARN with a path (Identity Center roles) is longer than
   // Fastify's default 100 characters, which would make GET /api/identities/{arn} a 404.
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: false, maxParamLength: 4096 });
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: false, routerOptions: { maxParamLength: 4096 } });
   const ctx: ServerContext = {
     store: opts.store,
     cache: opts.cache ?? new AnalysisCache(opts.store),

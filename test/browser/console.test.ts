@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../support/paths.js';
+import type { AddressInfo } from 'node:net';
+import { buildServer } from '../../src/server/index.js';
 import { startConsole, HOSTILE_AGENTS, type ConsoleFixture } from './console-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -137,7 +139,9 @@ describe('web console in Chromium', { skip }, () => {
     const page = await open(`#/identities/${encodeURIComponent(who.arn)}`);
     await page.locator('.chip-used').first().waitFor();
     assert.ok(await page.getByText(who.usedActions[0]!, { exact: true }).first().isVisible());
-    assert.ok((await page.locator('.chip-unused').count()) > 0, 'unused actions listed');
+    // Services with used actions are open: their unused actions are shown beside them.
+    assert.ok((await page.locator('details[open] .chip-unused').count()) > 0, 'unused actions listed');
+    assert.ok(await page.locator('details[open] .chip-unused').first().isVisible());
     await shoot(page, 'identity', true);
     await page.close();
   });
@@ -186,5 +190,31 @@ describe('web console in Chromium', { skip }, () => {
     assert.equal(await page.locator('main img, main script').count(), 0, 'no element made from event text');
     await shoot(page, 'event-hostile');
     await page.close();
+  });
+
+  it('with a token, the console asks for it once, keeps it for the tab and sends it', async () => {
+    const token = 'console-test-token-0123456789';
+    const secured = await buildServer({ store: fx.store, token });
+    await secured.listen({ host: '127.0.0.1', port: 0 });
+    const page = await browser.newPage({ viewport: DESKTOP });
+    try {
+      page.setDefaultTimeout(60_000);
+      const sent: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/api/')) sent.push(r.headers().authorization ?? '');
+      });
+      await page.goto(`http://127.0.0.1:${(secured.server.address() as AddressInfo).port}/#/connectors`);
+      await page.getByLabel('Token').fill(token);
+      await page.getByRole('button', { name: 'Use token' }).click();
+      await page.locator('dl.facts').first().waitFor();
+      assert.equal(await page.getByLabel('Token').count(), 0, 'the prompt is gone');
+      await page.reload();
+      await page.locator('dl.facts').first().waitFor();
+      assert.equal(await page.getByLabel('Token').count(), 0, 'not asked again in the same tab');
+      assert.ok(sent.includes(`Bearer ${token}`));
+    } finally {
+      await page.close();
+      await secured.close();
+    }
   });
 });

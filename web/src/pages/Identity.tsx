@@ -87,7 +87,7 @@ export function IdentityPage({ arn }: { arn: string }) {
           {services.map((s) => {
             const a = d.actions[s]!;
             return (
-              <details key={s} className="service" open={services.length <= 6}>
+              <details key={s} className="service" open={a.used.length > 0 || services.length <= 6}>
                 <summary>
                   <strong>{s}</strong> <span className="used-count">{a.used.length} used</span>, <span className="unused-count">{a.unused.length} unused</span>
                   {a.unknown.length ? `, ${a.unknown.length} unknown` : ''}

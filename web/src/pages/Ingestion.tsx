@@ -134,7 +134,7 @@ function AccountHealth({ account: a, coverage }: { account: AccountHealthDoc; co
       {chart.data ? <BarChart data={chart.data} label={fromServer ? `Events per hour, last ${fromServer.length} hours` : 'Events per hour (the day before the newest event)'} unit="events" /> : null}
       {gaps?.length ? (
         <>
-          <h4>Coverage gaps</h4>
+          <h4>{a.gaps ? 'Delivery gaps' : 'Coverage gaps'}</h4>
           <ul className="plain">
             {gaps.slice(0, 20).map((g) => (
               <li key={g.start}>

@@ -46,6 +46,7 @@ export function PathsPage({ params }: { params: URLSearchParams }) {
   const data = useLoad(() => loadPaths(url), url);
   const [selected, setSelected] = useState<string>();
   const container = useRef<HTMLDivElement>(null);
+  const cyRef = useRef<cytoscape.Core>(undefined);
   const graph = data.data ? graphElements(data.data.paths, data.data.nodes) : undefined;
   const elementsKey = graph ? JSON.stringify(graph.elements.map((e) => e.data.id)) : '';
 
@@ -62,11 +63,23 @@ export function PathsPage({ params }: { params: URLSearchParams }) {
       maxZoom: 3,
     });
     cy.on('tap', 'edge', (e) => setSelected(String(e.target.id())));
+    cyRef.current = cy;
     container.current.dataset.nodes = String(cy.nodes().length);
     container.current.dataset.edges = String(cy.edges().length);
-    return () => cy.destroy();
+    return () => {
+      cyRef.current = undefined;
+      cy.destroy();
+    };
     // the graph is rebuilt only when its elements change
   }, [elementsKey]);
+
+  // A step chosen in the list below is selected in the graph too.
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy || !selected) return;
+    cy.elements().unselect();
+    cy.getElementById(selected).select();
+  }, [selected, elementsKey]);
 
   const set = (v: Partial<typeof filters>) => setParams('paths', { ...filters, ...v });
   const step = selected ? graph?.steps.get(selected) : undefined;

@@ -78,7 +78,7 @@ export function EventsPage({ params, selected }: { params: URLSearchParams; sele
                     </td>
                     <td data-label="Account">{e.recipientAccountId ?? '—'}</td>
                     <td data-label="Source IP">{e.sourceIPAddress ?? '—'}</td>
-                    <td data-label="User agent" className="break ua">
+                    <td data-label="User agent" className="ua" title={e.userAgent ?? undefined}>
                       {e.userAgent ?? '—'}
                     </td>
                     <td data-label="Error">{e.errorCode ?? ''}</td>

@@ -22,7 +22,6 @@ const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium package to run the browser tests`;
 
-// Page-side code is passed to playwright as strings: this file is type-checked without the DOM library.
 let fx: ConsoleFixture;
 let browser: Browser;
 /** Content-Security-Policy violations and script errors seen by any page. */
@@ -54,6 +53,18 @@ async function shoot(page: Page, name: string, docs = false): Promise<void> {
     mkdirSync(DOCS, { recursive: true });
     await page.screenshot({ path: join(DOCS, `${name}.png`) });
   }
+}
+
+/**
+ * Polls a condition from the test side: page.waitForFunction would evaluate a string in the
+ * page, which the console's CSP (no 'unsafe-eval') rightly refuses.
+ */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting until ${what}`);
 }
 
 /** Whether the server has a route (a newer API may add it): missing → the test says so and skips. */
@@ -109,7 +120,7 @@ describe('web console in Chromium', { skip }, () => {
     await page.locator('.finding').first().waitFor();
     const all = await page.locator('.finding').count();
     await page.getByLabel('Severity').selectOption('critical');
-    await page.waitForFunction(`document.querySelectorAll('.finding').length !== ${all}`);
+    await until(async () => (await page.locator('.finding').count()) !== all, 'the findings list changes');
     const severities = await page.locator('.finding .finding-head .badge:first-child').allTextContents();
     assert.ok(severities.length > 0 && severities.length < all, `${severities.length} critical of ${all}`);
     assert.deepEqual([...new Set(severities)], ['critical']);
@@ -119,7 +130,7 @@ describe('web console in Chromium', { skip }, () => {
     await page.locator('tbody tr').first().waitFor();
     const rows = await page.locator('tbody tr').count();
     await page.getByLabel('Type').selectOption('user');
-    await page.waitForFunction(`document.querySelectorAll('tbody tr').length !== ${rows}`);
+    await until(async () => (await page.locator('tbody tr').count()) !== rows, 'the identities table changes');
     const types = await page.locator('tbody td[data-label="Type"]').allTextContents();
     assert.ok(types.length > 0 && types.length < rows);
     assert.deepEqual([...new Set(types)], ['user']);
@@ -150,7 +161,7 @@ describe('web console in Chromium', { skip }, () => {
     if (!(await hasRoute(t, '/api/paths?limit=1', 'GET /api/paths'))) return;
     const page = await open('#/paths');
     const graph = page.getByTestId('paths-graph');
-    await page.waitForFunction(`Number(document.querySelector('[data-testid="paths-graph"]')?.dataset.nodes ?? 0) > 0`);
+    await page.locator('[data-testid="paths-graph"][data-nodes]').waitFor({ state: 'attached' });
     const nodes = Number(await graph.getAttribute('data-nodes'));
     const api = (await fx.app.inject({ url: '/api/paths?limit=1000' })).json() as { items: { from: string; steps: { to: string }[] }[] };
     const ids = new Set(api.items.flatMap((p) => [p.from, ...p.steps.map((s) => s.to)]));
@@ -204,13 +215,13 @@ describe('web console in Chromium', { skip }, () => {
         if (r.url().includes('/api/')) sent.push(r.headers().authorization ?? '');
       });
       await page.goto(`http://127.0.0.1:${(secured.server.address() as AddressInfo).port}/#/connectors`);
-      await page.getByLabel('Token').fill(token);
+      await page.getByRole('textbox', { name: 'Token' }).fill(token);
       await page.getByRole('button', { name: 'Use token' }).click();
       await page.locator('dl.facts').first().waitFor();
-      assert.equal(await page.getByLabel('Token').count(), 0, 'the prompt is gone');
+      assert.equal(await page.getByRole('textbox', { name: 'Token' }).count(), 0, 'the prompt is gone');
       await page.reload();
       await page.locator('dl.facts').first().waitFor();
-      assert.equal(await page.getByLabel('Token').count(), 0, 'not asked again in the same tab');
+      assert.equal(await page.getByRole('textbox', { name: 'Token' }).count(), 0, 'not asked again in the same tab');
       assert.ok(sent.includes(`Bearer ${token}`));
     } finally {
       await page.close();

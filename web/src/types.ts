@@ -67,6 +67,9 @@ export interface IdentityDetail {
   findings: Finding[];
   paths: AttackPath[];
   policy: unknown;
+  policyNotes?: string[];
+  /** What the analysis could not judge, and the commands that bring the data in. */
+  notices?: { kind: string; accountId?: string; message: string; commands: string[] }[];
 }
 
 export interface EventItem {

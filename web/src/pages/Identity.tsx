@@ -80,6 +80,12 @@ export function IdentityPage({ arn }: { arn: string }) {
           </>
         ) : null}
       </dl>
+      {(d.notices ?? []).map((n, k) => (
+        <div key={k} className="notice" role="note">
+          <p>{n.message}</p>
+          {n.commands.length ? <pre tabIndex={0}>{n.commands.join('\n')}</pre> : null}
+        </div>
+      ))}
       {d.partial ? <p className="notice">This server has no identity detail route: unused actions, paths and the suggested policy are not shown.</p> : null}
       <Section title="Actions by service">
         {services.length === 0 ? <p className="muted">No actions known.</p> : null}
@@ -134,6 +140,13 @@ export function IdentityPage({ arn }: { arn: string }) {
       </Section>
       <Section title="Suggested least-privilege policy" actions={policyText ? <CopyButton text={policyText} label="Copy policy" /> : undefined}>
         {d.policy ? <JsonText value={d.policy} label="Suggested policy" /> : <p className="muted">No suggestion (nothing used, or permissions unknown).</p>}
+        {d.policyNotes?.length ? (
+          <ul className="plain muted">
+            {d.policyNotes.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        ) : null}
       </Section>
     </>
   );

@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import architecture from './eslint/architecture.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'web/dist/**', 'bench/out/**', 'coverage/**'] },
@@ -12,6 +13,13 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    // The architecture (README "Architecture", eslint/architecture.js): tests may reach into any area.
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx', '**/*.test-helpers.ts'],
+    plugins: { architecture },
+    rules: { 'architecture/area-boundaries': 'error', 'architecture/no-cycles': 'error' },
   },
   {
     // The console renders CloudTrail text: it must never become HTML.

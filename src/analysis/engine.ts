@@ -2,7 +2,7 @@
  * The rules engine: runs a list of rules over one analysis state and filters the findings.
  * It knows nothing about any particular rule.
  */
-import { severityRank, type Finding, type Severity } from '../model/finding.js';
+import { severityRank, type Finding, type Severity } from '../model/index.js';
 import type { Rule, RuleContext } from './types.js';
 
 export interface FindingFilter {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Finding, RuleMetadata, Severity } from '../model/finding.js';
+import type { Finding, RuleMetadata, Severity } from '../model/index.js';
 
 /** A finding with the rule's metadata filled in; `subject` distinguishes several findings of one rule on one identity. */
 export function makeFinding(

@@ -14,7 +14,7 @@ import type {
   IamRole,
   IamUser,
   PermissionEvaluator,
-} from '../iam/types.js';
+} from '../iam/index.js';
 import {
   accountOfArn,
   classifyGranted,

@@ -11,15 +11,15 @@
  */
 import type { Store } from '../store/index.js';
 import type { NormalizedEvent } from '../model/index.js';
-import type { AccountSnapshot, PermissionEvaluator } from '../iam/types.js';
-import { IamRepository } from '../iam/repository.js';
-import type { IamModel } from '../iam/model.js';
-import { createPermissionEvaluator } from '../iam/permissions/evaluator.js';
-import { replayModel } from '../iam/replay/index.js';
+import type { AccountSnapshot, PermissionEvaluator } from '../iam/index.js';
+import { IamRepository } from '../iam/index.js';
+import type { IamModel } from '../iam/index.js';
+import { createPermissionEvaluator } from '../iam/index.js';
+import { replayModel } from '../iam/index.js';
 import { aggregateUsage, type PrincipalUsage } from './usage.js';
 import { analyseIdentities, windowStart, DEFAULT_WINDOW_DAYS, type IdentityAnalysis } from './identities.js';
 import { DEFAULT_RULE_OPTIONS, type RuleContext, type RuleOptions } from './types.js';
-import { loadEscalationEvents } from '../graph/evidence.js';
+import { loadEscalationEvents } from '../graph/index.js';
 import { cachedVisibility, defaultVisibility, type VisibilityFn } from './visibility.js';
 import { checkMissing, uncertainConfigurationNotices, type AnalysisNotice } from './notices.js';
 import { coverageNotice, DEFAULT_COVERAGE_OPTIONS, loadCoverage } from './coverage.js';

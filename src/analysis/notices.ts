@@ -5,7 +5,7 @@
  *
  * Reads only cheap summaries (IAM inventory, event stats), never documents or events.
  */
-import type { EventStats, IamInventoryRow, Store } from '../store/types.js';
+import type { EventStats, IamInventoryRow, Store } from '../store/index.js';
 
 export type NoticeKind =
   | 'no-iam-snapshot'

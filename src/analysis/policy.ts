@@ -17,7 +17,7 @@ import type {
   PermissionEvaluator,
   PolicyDocument,
   PolicyStatement,
-} from '../iam/types.js';
+} from '../iam/index.js';
 import { compareActions, servicePrefix, type ActionUsage, type PrincipalUsage } from './usage.js';
 
 /** AWS's limit for a managed policy document (characters, whitespace excluded). */

@@ -4,7 +4,7 @@ import { ACCOUNT, addRecords, allow, authorizationDetails, importIam, record, te
 import { loadAnalysis } from './load.js';
 import { runRules } from './engine.js';
 import { builtinRules } from './rules/index.js';
-import { graphFor } from '../graph/context.js';
+import { graphFor } from './graph.js';
 import { findPaths } from '../graph/paths.js';
 
 /**

@@ -9,7 +9,7 @@ import type { PolicyDocument } from '../iam/types.js';
 import { loadAnalysis } from './load.js';
 import { superIdentity } from './rules/super-identity.js';
 import { privilegeEscalation } from './rules/privilege-escalation.js';
-import { graphFor } from '../graph/context.js';
+import { graphFor } from './graph.js';
 import { findPaths } from '../graph/paths.js';
 import type { RuleContext } from './types.js';
 

@@ -3,15 +3,15 @@
  * analysis state. The engine runs whatever list it is given and never changes when a rule is
  * added (privilege-escalation, role-trust and detection rules plug in the same way).
  */
-import type { Finding, RuleMetadata } from '../model/finding.js';
-import type { AccountSnapshot, PermissionEvaluator } from '../iam/types.js';
-import type { CredentialReport } from '../iam/snapshot/credential-report.js';
+import type { Finding, RuleMetadata } from '../model/index.js';
+import type { AccountSnapshot, PermissionEvaluator } from '../iam/index.js';
+import type { CredentialReport } from '../iam/index.js';
 import type { IdentityAnalysis } from './identities.js';
-import type { NormalizedEvent } from '../model/event.js';
-import type { IdentityConfiguration } from '../iam/replay/index.js';
+import type { NormalizedEvent } from '../model/index.js';
+import type { IdentityConfiguration } from '../iam/index.js';
 import { DEFAULT_COVERAGE_OPTIONS, type AccountCoverage, type CoverageOptions } from './coverage.js';
 
-export type { Finding, RuleMetadata, Severity } from '../model/finding.js';
+export type { Finding, RuleMetadata, Severity } from '../model/index.js';
 
 export interface OverprovisionedOptions {
   /** Fires when used / observable granted actions is below this ratio (0..1). */

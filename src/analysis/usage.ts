@@ -8,7 +8,7 @@
  * not use.
  */
 import type { UsageRow } from '../store/index.js';
-import type { GrantKind } from '../iam/types.js';
+import type { GrantKind } from '../iam/index.js';
 import type { VisibilityFn } from './visibility.js';
 
 /** Evidence ids kept per aggregate. */

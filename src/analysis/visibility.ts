@@ -3,7 +3,7 @@
  * owns the table; analysis takes the function as a parameter so rules stay pure and tests can
  * pin it.
  */
-import { cloudTrailVisibility, type CloudTrailVisibility } from '../parse/actions/index.js';
+import { cloudTrailVisibility, type CloudTrailVisibility } from '../parse/index.js';
 
 export type Visibility = CloudTrailVisibility;
 export type VisibilityFn = (action: string) => Visibility;

@@ -1,6 +1,6 @@
 /** The coverage use case, shared by `trailscope coverage` and GET /api/coverage. */
-import { loadCoverage, DEFAULT_COVERAGE_OPTIONS, type AccountCoverage, type CoverageOptions } from '../analysis/coverage.js';
-import { windowStart } from '../analysis/identities.js';
+import { loadCoverage, DEFAULT_COVERAGE_OPTIONS, type AccountCoverage, type CoverageOptions } from '../analysis/index.js';
+import { windowStart } from '../analysis/index.js';
 import type { Store } from '../store/index.js';
 
 export interface CoverageRequest {

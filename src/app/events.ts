@@ -2,11 +2,8 @@ import type { NormalizedEvent } from '../model/index.js';
 import type { Store } from '../store/index.js';
 import { UseCaseError } from './errors.js';
 
-/** The JSON shape of one event: CloudTrail's own field names, plus principalArn and actions. */
-export function eventToJson(e: NormalizedEvent, withRaw: boolean): Record<string, unknown> {
-  const { raw, ...fields } = e;
-  return withRaw ? { ...fields, raw } : fields;
-}
+// Kept in model so that `events` loads neither the AWS SDK nor the IAM libraries.
+export { eventToJson } from '../model/index.js';
 
 /**
  * One stored event by its eventID. The store's index is on (eventTime, eventID): with the event's

@@ -3,16 +3,16 @@
  * stored event detections over the window, record the run (first and last seen, resolved), and
  * return the findings with their status, filtered.
  */
-import { loadAnalysis } from '../analysis/load.js';
-import { runRules, selectRules } from '../analysis/engine.js';
-import { builtinRules } from '../analysis/rules/index.js';
-import { DEFAULT_RULE_OPTIONS, rulesNeed, type Rule, type RuleContext } from '../analysis/types.js';
-import { windowStart } from '../analysis/identities.js';
-import type { AnalysisNotice } from '../analysis/notices.js';
-import type { CoverageOptions } from '../analysis/coverage.js';
-import type { Finding, Severity } from '../model/finding.js';
+import { loadAnalysis } from '../analysis/index.js';
+import { runRules, selectRules } from '../analysis/index.js';
+import { builtinRules } from '../analysis/index.js';
+import { DEFAULT_RULE_OPTIONS, rulesNeed, type Rule, type RuleContext } from '../analysis/index.js';
+import { windowStart } from '../analysis/index.js';
+import type { AnalysisNotice } from '../analysis/index.js';
+import type { CoverageOptions } from '../analysis/index.js';
+import type { Finding, Severity } from '../model/index.js';
 import type { FindingStatus, Store, StoredFinding, Suppression } from '../store/index.js';
-import { compareFindings } from '../analysis/engine.js';
+import { compareFindings } from '../analysis/index.js';
 import { UseCaseError } from './errors.js';
 
 export const FINDING_STATUSES: readonly FindingStatus[] = ['open', 'resolved', 'suppressed'];

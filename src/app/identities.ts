@@ -2,12 +2,12 @@
  * The identities use case, shared by `trailscope identities` and the API: the identities
  * document (one summary per IAM user and role), and the page of one identity.
  */
-import { loadAnalysis } from '../analysis/load.js';
-import type { CoverageOptions } from '../analysis/coverage.js';
-import type { IdentitySummary } from '../analysis/identities.js';
-import type { AnalysisNotice } from '../analysis/notices.js';
-import { servicePrefix } from '../analysis/usage.js';
-import { compareFindings } from '../analysis/engine.js';
+import { loadAnalysis } from '../analysis/index.js';
+import type { CoverageOptions } from '../analysis/index.js';
+import type { IdentitySummary } from '../analysis/index.js';
+import type { AnalysisNotice } from '../analysis/index.js';
+import { servicePrefix } from '../analysis/index.js';
+import { compareFindings } from '../analysis/index.js';
 import type { Store } from '../store/index.js';
 import { UseCaseError } from './errors.js';
 import { storedFindingDocument, type FindingDocument } from './findings.js';

@@ -29,3 +29,5 @@ export { accountCoverage } from './coverage.js';
 export type { CoverageRequest } from './coverage.js';
 export { listChanges } from './drift.js';
 export type { DriftRequest } from './drift.js';
+export { ingestionConnectors, runIngestion } from './ingestion.js';
+export type { IngestionOptions } from './ingestion.js';

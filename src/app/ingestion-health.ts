@@ -4,7 +4,7 @@
  * latest doctor run. Events per hour and gaps come from the coverage hours, which are kept per
  * account, not per connector: two connectors reading one account show the same series.
  */
-import { loadCoverage, DEFAULT_COVERAGE_OPTIONS, type Span } from '../analysis/coverage.js';
+import { loadCoverage, DEFAULT_COVERAGE_OPTIONS, type Span } from '../analysis/index.js';
 import type { DoctorRunRecord, Store } from '../store/index.js';
 import { buildStatus, type AccountStatus, type ConnectorStatus } from './status.js';
 

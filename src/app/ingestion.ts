@@ -4,13 +4,14 @@
  * queues are empty. See src/ingest/service.ts for the delivery guarantees.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { createClients, connectionOf } from '../aws/index.js';
-import type { AwsClients, ConnectorConfig } from '../aws/index.js';
-import { processObject } from '../ingest/object.js';
-import { backfillDays, auditAndRepair } from '../ingest/backfill.js';
-import type { Logger } from '../ingest/log.js';
-import { runIngestService } from '../ingest/service.js';
-import type { ConnectorRuntime } from '../ingest/service.js';
+import { ConfigError, createClients, connectionOf, loadConfig, resolveConnectors } from '../aws/index.js';
+import type { AwsClients, ConnectorConfig, ConnectorFlags } from '../aws/index.js';
+import { ConnectorError, selectConnectors } from '../connectors/index.js';
+import { processObject } from '../ingest/index.js';
+import { backfillDays, auditAndRepair } from '../ingest/index.js';
+import type { Logger } from '../ingest/index.js';
+import { runIngestService } from '../ingest/index.js';
+import type { ConnectorRuntime } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
 import { UseCaseError } from './errors.js';
 
@@ -24,6 +25,25 @@ export interface IngestionOptions {
   retryBaseSeconds: number;
   backfillDays?: number | undefined;
   auditInterval?: number | undefined;
+}
+
+/**
+ * The connectors `ingest` runs: `connector` from the database, a `configFile` (imported into the
+ * database), a one-off connector from the flags' queue URL, or every enabled connector.
+ */
+export async function ingestionConnectors(store: Store, sel: { configFile?: string | undefined; connector?: string | undefined; flags: ConnectorFlags }): Promise<ConnectorConfig[]> {
+  try {
+    if (!sel.configFile && !sel.connector && sel.flags.queueUrl) {
+      // The bucket is only needed for --backfill-days and the audit: messages name their bucket.
+      const c = resolveConnectors(undefined, { ...sel.flags, bucket: sel.flags.bucket ?? 'unknown-bucket' });
+      return sel.flags.bucket ? c : c.map((x) => ({ ...x, bucket: '' }));
+    }
+    const config = sel.configFile ? await loadConfig(sel.configFile) : undefined;
+    return await selectConnectors(store, { ...(config ? { config } : {}), ...(sel.connector ? { only: sel.connector } : {}), flags: sel.flags, oneOffNeeds: 'queueUrl' });
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof ConnectorError) throw new UseCaseError(err.message);
+    throw err;
+  }
 }
 
 export async function runIngestion(store: Store, configured: ConnectorConfig[], o: IngestionOptions, log: Logger, signal: AbortSignal) {

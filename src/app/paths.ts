@@ -2,10 +2,11 @@
  * The attack paths use case, shared by `trailscope paths` and GET /api/paths: load the analysis,
  * build the privilege graph, walk it, and return the document `paths --json` prints.
  */
-import { loadAnalysis } from '../analysis/load.js';
-import type { AnalysisNotice } from '../analysis/notices.js';
-import type { RuleContext } from '../analysis/types.js';
-import { ADMIN, findPaths, graphFor, type AttackPath, type GraphNode } from '../graph/index.js';
+import { loadAnalysis } from '../analysis/index.js';
+import type { AnalysisNotice } from '../analysis/index.js';
+import type { RuleContext } from '../analysis/index.js';
+import { ADMIN, findPaths, type AttackPath, type GraphNode } from '../graph/index.js';
+import { graphFor } from '../analysis/index.js';
 import type { Store } from '../store/index.js';
 import { UseCaseError } from './errors.js';
 

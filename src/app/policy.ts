@@ -3,10 +3,10 @@
  * page of the API: the actions an IAM user or role used successfully in the window, scoped to
  * the resources CloudTrail showed, never more than it is granted today.
  */
-import { loadAnalysis, type AnalysisState } from '../analysis/load.js';
-import { parsePrincipalArn, type IdentityAnalysis } from '../analysis/identities.js';
-import type { AnalysisNotice } from '../analysis/notices.js';
-import { suggestPolicy, type SuggestedPolicy } from '../analysis/policy.js';
+import { loadAnalysis, type AnalysisState } from '../analysis/index.js';
+import { parsePrincipalArn, type IdentityAnalysis } from '../analysis/index.js';
+import type { AnalysisNotice } from '../analysis/index.js';
+import { suggestPolicy, type SuggestedPolicy } from '../analysis/index.js';
 import type { Store } from '../store/index.js';
 import { UseCaseError } from './errors.js';
 

@@ -1,9 +1,9 @@
 /** Options shared by the analysis commands (identities, findings, policy). */
-import { terminalLine } from '../model/text.js';
+import { terminalLine } from '../model/index.js';
 import type { Command } from 'commander';
 import { CliError, parsePositiveInt, parseTime } from './common.js';
-import { DEFAULT_WINDOW_DAYS } from '../analysis/identities.js';
-import { formatNotices, type AnalysisNotice } from '../analysis/notices.js';
+import { DEFAULT_WINDOW_DAYS } from '../analysis/index.js';
+import { formatNotices, type AnalysisNotice } from '../analysis/index.js';
 
 /** Analysis commands only read: a missing --db file is an error, not a new empty store. */
 export const READ_ONLY = { create: false } as const;

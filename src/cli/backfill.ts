@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { escapeForTerminal, terminalLine } from '../model/text.js';
+import { escapeForTerminal, terminalLine } from '../model/index.js';
 import { addDbOption, withIngestStore, CliError, parseTime, parsePositiveInt } from './common.js';
 import { createClients, connectionOf, loadConfig, ConfigError } from '../aws/index.js';
 import type { ConnectorConfig } from '../aws/index.js';
 import { ConnectorError, selectConnectors } from '../connectors/index.js';
 import type { ConnectorFlags } from '../aws/index.js';
-import { runBackfill, MAX_BACKFILL_DAYS } from '../ingest/backfill.js';
-import type { BackfillSummary, BackfillProgress } from '../ingest/backfill.js';
-import { SourceError } from '../sources/s3/index.js';
+import { runBackfill, MAX_BACKFILL_DAYS } from '../ingest/index.js';
+import type { BackfillSummary, BackfillProgress } from '../ingest/index.js';
+import { SourceError } from '../sources/index.js';
 
 interface BackfillCliOptions {
   db?: string;

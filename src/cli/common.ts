@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { terminalLine } from '../model/text.js';
+import { terminalLine } from '../model/index.js';
 import { openStore, defaultDbPath } from '../store/index.js';
 import type { Store } from '../store/index.js';
 

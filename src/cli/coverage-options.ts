@@ -1,7 +1,7 @@
 /** The coverage options of the analysis commands (identities, findings, coverage). */
 import type { Command } from 'commander';
 import { CliError } from './common.js';
-import { DEFAULT_COVERAGE_OPTIONS, type CoverageOptions } from '../analysis/coverage.js';
+import { DEFAULT_COVERAGE_OPTIONS, type CoverageOptions } from '../analysis/index.js';
 
 export interface CoverageFlags {
   minCoverageDays?: string;

@@ -3,7 +3,7 @@ import { addDbOption, printJson, withStore } from './common.js';
 import { addWindowOptions, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { addCoverageOptions, resolveCoverage, type CoverageFlags } from './coverage-options.js';
 import { accountCoverage } from '../app/index.js';
-import { renderTable } from '../analysis/format/table.js';
+import { renderTable } from '../analysis/index.js';
 
 interface CoverageCliOptions extends WindowOptions, CoverageFlags {
   json?: boolean;

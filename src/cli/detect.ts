@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { terminalLine } from '../model/text.js';
+import { terminalLine } from '../model/index.js';
 import { addDbOption, addSigmaDirOption, CliError, loadSigmaRulesForCli, parsePositiveInt, parseTime, printJson, withStore } from './common.js';
 import { READ_ONLY } from './analysis-options.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addDbOption, CliError, parseTime, printJson, withStore } from './common.js';
 import { READ_ONLY } from './analysis-options.js';
-import { renderTable } from '../analysis/format/table.js';
+import { renderTable } from '../analysis/index.js';
 import { listChanges } from '../app/index.js';
 
 interface DriftOptions {

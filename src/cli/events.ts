@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { terminalLine } from '../model/text.js';
-import { stringifyJson } from '../model/json.js';
+import { terminalLine } from '../model/index.js';
+import { eventToJson, stringifyJson } from '../model/index.js';
 import { addDbOption, withStore, parseTime, CliError } from './common.js';
-import { eventToJson } from '../app/events.js';
 import type { EventQuery } from '../store/index.js';
 
 interface EventsOptions {

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
-import { terminalLine } from '../model/text.js';
+import { terminalLine } from '../model/index.js';
 import { addDbOption, CliError, printJson, withStore } from './common.js';
 import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
-import { builtinRules } from '../analysis/rules/index.js';
+import { builtinRules } from '../analysis/index.js';
 import { findFindings, FINDING_STATUSES, UseCaseError } from '../app/index.js';
 import type { FindingStatus } from '../store/index.js';
-import { findingsToCsv } from '../analysis/format/csv.js';
-import { findingsToSarif } from '../analysis/format/sarif.js';
-import { renderTable } from '../analysis/format/table.js';
-import { isSeverity, SEVERITIES, type Severity } from '../model/finding.js';
+import { findingsToCsv } from '../analysis/index.js';
+import { findingsToSarif } from '../analysis/index.js';
+import { renderTable } from '../analysis/index.js';
+import { isSeverity, SEVERITIES, type Severity } from '../model/index.js';
 import { addCoverageOptions, resolveCoverage, type CoverageFlags } from './coverage-options.js';
 
 interface FindingsOptions extends WindowOptions, CoverageFlags {

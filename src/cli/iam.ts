@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { CliError, addDbOption, parseTime, printJson, withStore } from './common.js';
-import { IamRepository } from '../iam/repository.js';
-import { terminalLine } from '../model/text.js';
-import type { DetectedInput, ImportSummary } from '../iam/import.js';
-import { importIamInputs, readIamFile } from '../iam/import.js';
-import type { SyncClientOptions, SyncClients } from '../iam/sync.js';
-import { createSyncClients, syncIam, syncOrganization } from '../iam/sync.js';
-import { reconcileSnapshot, type Reconciliation } from '../iam/replay/reconcile.js';
+import { IamRepository } from '../iam/index.js';
+import { terminalLine } from '../model/index.js';
+import type { DetectedInput, ImportSummary } from '../iam/index.js';
+import { importIamInputs, readIamFile } from '../iam/index.js';
+import type { SyncClientOptions, SyncClients } from '../iam/index.js';
+import { createSyncClients, syncIam, syncOrganization } from '../iam/index.js';
+import { reconcileSnapshot, type Reconciliation } from '../iam/index.js';
 
 /** Lines telling how the configuration replayed from CloudTrail compares with a new snapshot. */
 export function formatReconciliation(r: Reconciliation): string[] {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { addDbOption, printJson, withStore } from './common.js';
 import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { listIdentities } from '../app/index.js';
-import { renderTable } from '../analysis/format/table.js';
+import { renderTable } from '../analysis/index.js';
 import { addCoverageOptions, resolveCoverage, type CoverageFlags } from './coverage-options.js';
 
 interface IdentitiesOptions extends WindowOptions, CoverageFlags {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { terminalLine } from '../model/text.js';
+import { terminalLine } from '../model/index.js';
 import { addDbOption, addSigmaDirOption, withIngestStore, CliError } from './common.js';
-import { importPaths } from '../ingest/local-import.js';
-import type { ImportSummary } from '../ingest/local-import.js';
-import { DEFAULT_MAX_DECODED_BYTES } from '../parse/decode.js';
+import { importPaths } from '../ingest/index.js';
+import type { ImportSummary } from '../ingest/index.js';
+import { DEFAULT_MAX_DECODED_BYTES } from '../parse/index.js';
 
 export function registerImport(program: Command): void {
   addDbOption(addSigmaDirOption(

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { terminalLine } from '../model/text.js';
+import { terminalLine } from '../model/index.js';
 import { CliError } from './errors.js';
 import { commandIndex, invokedCommand } from './commands.js';
 

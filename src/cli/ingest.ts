@@ -6,15 +6,12 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { addDbOption, addSigmaDirOption, withIngestStore, parsePositiveInt, CliError } from './common.js';
-import { loadConfig, resolveConnectors, ConfigError } from '../aws/index.js';
-import type { ConnectorConfig, ConnectorFlags } from '../aws/index.js';
-import { createLogger } from '../ingest/log.js';
-import type { LogFormat } from '../ingest/log.js';
-import { defaultConcurrency } from '../ingest/worker.js';
-import { runIngestion } from '../app/ingestion.js';
-import { UseCaseError } from '../app/errors.js';
-import { ConnectorError, selectConnectors } from '../connectors/index.js';
-import type { Store } from '../store/index.js';
+import type { ConnectorFlags } from '../aws/index.js';
+import { createLogger } from '../ingest/index.js';
+import type { LogFormat } from '../ingest/index.js';
+import { defaultConcurrency } from '../ingest/index.js';
+import { ingestionConnectors, runIngestion } from '../app/index.js';
+import { UseCaseError } from '../app/index.js';
 
 interface IngestOptions {
   db?: string;
@@ -48,11 +45,8 @@ function parseIntIn(name: string, min: number, max: number) {
   };
 }
 
-/**
- * The connectors to run: `--connector NAME` from the database, a `--config` file (imported into
- * the database), a one-off connector from --queue-url and its flags, or every enabled connector.
- */
-async function connectorsOf(store: Store, opts: IngestOptions): Promise<ConnectorConfig[]> {
+/** The flags of a one-off connector (or overriding the fields of --connector / --config's). */
+function flagsOf(opts: IngestOptions): ConnectorFlags {
   const flags: ConnectorFlags = {};
   if (opts.queueUrl !== undefined) flags.queueUrl = opts.queueUrl;
   if (opts.bucket !== undefined) flags.bucket = opts.bucket;
@@ -61,18 +55,7 @@ async function connectorsOf(store: Store, opts: IngestOptions): Promise<Connecto
   if (opts.endpointUrl !== undefined) flags.endpointUrl = opts.endpointUrl;
   if (opts.roleArn !== undefined) flags.roleArn = opts.roleArn;
   if (opts.externalId !== undefined) flags.externalId = opts.externalId;
-  try {
-    if (!opts.config && !opts.connector && opts.queueUrl) {
-      // The bucket is only needed for --backfill-days and the audit: messages name their bucket.
-      const c = resolveConnectors(undefined, { ...flags, bucket: opts.bucket ?? 'unknown-bucket' });
-      return opts.bucket ? c : c.map((x) => ({ ...x, bucket: '' }));
-    }
-    const config = opts.config ? await loadConfig(opts.config) : undefined;
-    return await selectConnectors(store, { ...(config ? { config } : {}), ...(opts.connector ? { only: opts.connector } : {}), flags, oneOffNeeds: 'queueUrl' });
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof ConnectorError) throw new CliError(err.message);
-    throw err;
-  }
+  return flags;
 }
 
 export function registerIngest(program: Command): void {
@@ -137,8 +120,8 @@ Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could 
 
       try {
         const result = await withIngestStore(opts, async (store) => {
-          const connectors = await connectorsOf(store, opts);
           try {
+            const connectors = await ingestionConnectors(store, { configFile: opts.config, connector: opts.connector, flags: flagsOf(opts) });
             return await runIngestion(store, connectors, opts, log, stop.signal);
           } catch (err) {
             if (err instanceof UseCaseError) throw new CliError(err.message);

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { addDbOption, CliError, printJson, withStore } from './common.js';
 import { READ_ONLY } from './analysis-options.js';
-import { terminalLine } from '../model/text.js';
+import { terminalLine } from '../model/index.js';
 import { ConnectorError, getConnector, type Connector } from '../connectors/index.js';
 import { defaultMode } from '../app/index.js';
 import { cloudFormationTemplate, ONBOARDING_MODES, OnboardingError, type OnboardingMode } from '../onboard/index.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { terminalLine } from '../model/text.js';
+import { terminalLine } from '../model/index.js';
 import { addDbOption, CliError, printJson, withStore } from './common.js';
 import { addWindowOptions, printNotices, READ_ONLY, resolveWindow, type WindowOptions } from './analysis-options.js';
 import { findAttackPaths, UseCaseError, type PathsDocument } from '../app/index.js';

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { addDbOption, addSigmaDirOption, CliError, parsePositiveInt, withIngestStore } from './common.js';
-import { createLogger, type LogFormat } from '../ingest/log.js';
-import { terminalLine } from '../model/text.js';
+import { createLogger, type LogFormat } from '../ingest/index.js';
+import { terminalLine } from '../model/index.js';
 import type { Connector } from '../connectors/index.js';
 import type { Store } from '../store/index.js';
 
@@ -38,9 +38,7 @@ function readToken(file: string): string {
 
 /** IAM sync of one connector with its read role, as `trailscope iam sync --role-arn` does. */
 async function syncConnector(store: Store, c: Connector): Promise<void> {
-  const { createSyncClients, syncIam } = await import('../iam/sync.js');
-  const { importIamInputs } = await import('../iam/import.js');
-  const { IamRepository } = await import('../iam/repository.js');
+  const { createSyncClients, syncIam, importIamInputs, IamRepository } = await import('../iam/index.js');
   const clients = createSyncClients({ ...(c.region ? { region: c.region } : {}), ...(c.roleArn ? { roleArn: c.roleArn, externalId: c.externalId } : {}) });
   const result = await syncIam(clients, { credentialReport: true, scps: c.type === 'organization' });
   if (result.inputs.length === 0) throw new Error(result.problems.map((p) => p.message).join('; ') || 'nothing could be read');
@@ -71,7 +69,7 @@ export function registerServe(program: Command): void {
       const iamSyncHours = Number(opts.iamSyncHours);
       if (!(iamSyncHours >= 0)) throw new CliError(`--iam-sync-hours must be a number ≥ 0, got "${opts.iamSyncHours}"`);
       const token = opts.tokenFile ? readToken(opts.tokenFile) : undefined;
-      const { isLoopback } = await import('../server/security.js');
+      const { isLoopback } = await import('../server/index.js');
       if (!isLoopback(opts.host) && !token) throw new CliError(`listening on ${opts.host} needs --token-file (only 127.0.0.1, ::1 and localhost are allowed without a token)`);
       const log = createLogger(opts.logFormat);
       const { startService } = await import('../service/index.js');

@@ -26,10 +26,10 @@
  * ```
  * Times are ISO-8601 UTC; absent values are null. Exit code 0, even when problems are listed.
  */
-import { escapeForTerminal } from '../model/text.js';
+import { escapeForTerminal } from '../model/index.js';
 import type { Command } from 'commander';
 import { addDbOption, withStore, parseTime, printJson } from './common.js';
-import { checkMissing, formatNotices } from '../analysis/notices.js';
+import { checkMissing, formatNotices } from '../analysis/index.js';
 import { buildStatus, type StatusReport } from '../app/index.js';
 
 export { buildStatus };

@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import { addDbOption, CliError, parseTime, printJson, withStore } from './common.js';
 import { READ_ONLY } from './analysis-options.js';
 import { suppressFinding, unsuppressFinding, UseCaseError } from '../app/index.js';
-import { terminalLine } from '../model/text.js';
+import { terminalLine } from '../model/index.js';
 
 function whoAmI(): string {
   try {

@@ -1,4 +1,4 @@
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/index.js';
 import { DetectionEngine } from './engine.js';
 import { driftClassifier } from './drift/classify.js';
 import { defaultEventRules } from './sigma-rules.js';

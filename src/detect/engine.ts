@@ -4,8 +4,8 @@
  * prefilter on (eventSource, eventName, identityType) so an event costs a map lookup unless some
  * rule wants it; the full record is decoded only when a rule that reads it is a candidate.
  */
-import type { NormalizedEvent } from '../model/event.js';
-import { isSeverity } from '../model/finding.js';
+import type { NormalizedEvent } from '../model/index.js';
+import { isSeverity } from '../model/index.js';
 import type {
   ChangeRecord,
   CommitHook,
@@ -13,7 +13,7 @@ import type {
   CommittedBatch,
   DetectionMemory,
   DetectionRecord,
-} from '../store/types.js';
+} from '../store/index.js';
 import type { EventRule, Prefilter, RuleInput, StateProvider } from './types.js';
 import { accountOf } from './rules/helpers.js';
 

@@ -3,9 +3,9 @@
  * so `findings` filters, sorts and renders them (SARIF metadata included) like any other.
  */
 import { createHash } from 'node:crypto';
-import { isSeverity, type Finding } from '../model/finding.js';
-import type { Rule } from '../analysis/types.js';
-import type { DetectionRecord } from '../store/types.js';
+import { isSeverity, type Finding } from '../model/index.js';
+import type { Rule } from '../analysis/index.js';
+import type { DetectionRecord } from '../store/index.js';
 import type { EventRule } from './types.js';
 
 /** Stable: the same rule firing on the same event is the same finding, whoever stored it. */

@@ -1,4 +1,4 @@
-import type { DetectionMemory } from '../store/types.js';
+import type { DetectionMemory } from '../store/index.js';
 
 /** DetectionMemory in a Map: re-scans (`detect`) and tests. The store keeps its own, persisted. */
 export class InMemoryDetectionMemory implements DetectionMemory {

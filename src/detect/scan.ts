@@ -4,8 +4,8 @@
  * after ingestion already detected) changes nothing. Stateful rules need history: events of the
  * `baselineDays` before `since` are fed to the state providers without being judged.
  */
-import type { Store } from '../store/types.js';
-import type { NormalizedEvent } from '../model/event.js';
+import type { Store } from '../store/index.js';
+import type { NormalizedEvent } from '../model/index.js';
 import { DetectionEngine, EventsBatch } from './engine.js';
 import { InMemoryDetectionMemory } from './memory.js';
 import type { EventRule } from './types.js';

@@ -3,7 +3,7 @@
  * SigmaHQ YAML into objects of the shape below; this adapter only turns one into an EventRule:
  * id `sigma:<id>`, severity from the Sigma level, ATT&CK techniques from its tags.
  */
-import type { Severity } from '../model/finding.js';
+import type { Severity } from '../model/index.js';
 import { defineEventRule, type EventRule } from './types.js';
 import { actorOf, who } from './rules/helpers.js';
 

@@ -4,9 +4,9 @@
  * their prefilter; a rule that needs memory across events declares a state provider, and the
  * engine creates and feeds every declared provider: nothing is wired by hand.
  */
-import type { NormalizedEvent } from '../model/event.js';
-import type { RuleMetadata, Severity } from '../model/finding.js';
-import type { DetectionMemory } from '../store/types.js';
+import type { NormalizedEvent } from '../model/index.js';
+import type { RuleMetadata, Severity } from '../model/index.js';
+import type { DetectionMemory } from '../store/index.js';
 
 /** Which events a rule (or state provider) looks at; absent lists match everything. */
 export interface Prefilter {

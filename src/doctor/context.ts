@@ -14,8 +14,8 @@ import { GetBucketLocationCommand, GetBucketNotificationConfigurationCommand } f
 import type { GetBucketNotificationConfigurationCommandOutput } from '@aws-sdk/client-s3';
 import type { AwsClients, ConnectorConfig } from '../aws/index.js';
 import type { CoverageRegion } from '../store/index.js';
-import { listTrailKeys, logsRoot } from '../sources/s3/index.js';
-import type { TrailKey } from '../sources/s3/index.js';
+import { listTrailKeys, logsRoot } from '../sources/index.js';
+import type { TrailKey } from '../sources/index.js';
 import { diagnosticCall } from './aws-errors.js';
 import { queueRegionFromUrl, regionOfArn } from './arn.js';
 

@@ -3,7 +3,7 @@
  * rule names) is untrusted: every value goes through escapeForTerminal, so a hostile key cannot
  * drive the terminal or forge a line. `--json` output prints the run object itself.
  */
-import { escapeForTerminal } from '../model/text.js';
+import { escapeForTerminal } from '../model/index.js';
 import type { CheckStatus, DoctorRun } from './types.js';
 
 const MARK: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };

@@ -3,7 +3,7 @@
  * effective permissions, admin-equivalence, cached isAllowed checks keyed by policy set, and
  * edge emission with CloudTrail evidence.
  */
-import type { AccountSnapshot, EffectivePermissions, GrantKind, IamGroup, IamRole, PermissionEvaluator, PolicyDocument } from '../iam/types.js';
+import type { AccountSnapshot, EffectivePermissions, GrantKind, IamGroup, IamRole, PermissionEvaluator, PolicyDocument } from '../iam/index.js';
 import { trustGrants } from './trust.js';
 import { EvidenceIndex } from './evidence.js';
 import { ADMIN_LEVERS, GUARDRAIL_MAX, PrivilegeGraph, type GraphEdge, type GraphInput, type Principal } from './model.js';

@@ -4,7 +4,7 @@
  * admin-equivalent, and one that only tried (every call denied) is visible although no path
  * exists.
  */
-import type { AccountSnapshot, IamRole, IamUser } from '../iam/types.js';
+import type { AccountSnapshot, IamRole, IamUser } from '../iam/index.js';
 import type { PrivilegeGraph } from './build.js';
 import { customerPoliciesOf } from './build.js';
 import { iamKey, isDenied } from './evidence.js';

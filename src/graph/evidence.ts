@@ -5,11 +5,11 @@
  * roleARN), and which roles were passed to which service. Built once from the window's
  * escalation-relevant events (loadEscalationEvents), then queried per step.
  */
-import type { NormalizedEvent } from '../model/event.js';
-import type { AccountSnapshot } from '../iam/types.js';
-import type { EventStore } from '../store/types.js';
+import type { NormalizedEvent } from '../model/index.js';
+import type { AccountSnapshot } from '../iam/index.js';
+import type { EventStore } from '../store/index.js';
 import { techniqueActions } from './techniques.js';
-import { canonicalAction } from '../parse/actions/index.js';
+import { canonicalAction } from '../parse/index.js';
 
 export type StepStatus = 'possible' | 'attempted' | 'exercised';
 

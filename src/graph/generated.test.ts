@@ -17,7 +17,7 @@ import { loadAnalysis, type AnalysisState } from '../analysis/load.js';
 import { runRules } from '../analysis/engine.js';
 import { builtinRules } from '../analysis/rules/index.js';
 import type { Finding } from '../model/finding.js';
-import { graphFor } from './context.js';
+import { graphFor } from '../analysis/graph.js';
 import { findPaths, type PathStep } from './paths.js';
 
 let dir: string;

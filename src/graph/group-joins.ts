@@ -11,7 +11,7 @@
  * is only tried when the group adds some action a technique needs, so harmless groups cost one
  * grant comparison each.
  */
-import type { AccountSnapshot, GrantKind, IamGroup, IamRole, IamUser } from '../iam/types.js';
+import type { AccountSnapshot, GrantKind, IamGroup, IamRole, IamUser } from '../iam/index.js';
 import { Builder } from './technique-edges.js';
 import { TECHNIQUES } from './techniques.js';
 import { trustGrants } from './trust.js';

@@ -8,5 +8,6 @@ export type { Technique, TargetKind, TechniqueCategory } from './techniques.js';
 export { TECHNIQUES, TECHNIQUE_BY_ID, TRUST_EDGE_KINDS } from './techniques.js';
 export type { TrustGrant, OidcScope } from './trust.js';
 export { trustGrants, narrowsToOrgOrAccount, hasExternalId, oidcScope } from './trust.js';
-export { graphFor } from './context.js';
 export { escalationCalls, type EscalationCall } from './escalation-calls.js';
+export { techniqueName } from './paths.js';
+export { isWebIdentity } from './trust.js';

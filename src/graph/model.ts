@@ -2,7 +2,7 @@
  * The privilege-escalation graph model: node and edge types, the PrivilegeGraph container, the
  * admin-equivalence constants and helpers over snapshots shared by the builder and the rules.
  */
-import type { AccountSnapshot, IamRole, IamUser, PermissionEvaluator, PolicyDocument } from '../iam/types.js';
+import type { AccountSnapshot, IamRole, IamUser, PermissionEvaluator, PolicyDocument } from '../iam/index.js';
 import type { EvidenceIndex, StepEvidence, StepStatus } from './evidence.js';
 
 export const ADMIN = 'admin';

@@ -6,7 +6,7 @@
  * P with policy X attached" (id `<P>+policy:<X>`), from which every technique and trust edge is
  * tried again, kept only when something leads on from it.
  */
-import type { AccountSnapshot } from '../iam/types.js';
+import type { AccountSnapshot } from '../iam/index.js';
 import { EscalationBuilder } from './group-joins.js';
 import { ADMIN, isServiceLinked, type Principal } from './model.js';
 

@@ -20,7 +20,7 @@ import { IamRepository } from '../iam/repository.js';
 import { loadAnalysis, type AnalysisState } from '../analysis/load.js';
 import { runRules } from '../analysis/engine.js';
 import { builtinRules } from '../analysis/rules/index.js';
-import { graphFor } from './context.js';
+import { graphFor } from '../analysis/graph.js';
 import { nextHops, pathFrom } from './paths.js';
 
 const ACCT = '012345678901';

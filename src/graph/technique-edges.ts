@@ -1,5 +1,5 @@
 /** Technique edges by target kind (Technique.target), and the builder's run order. */
-import type { AccountSnapshot } from '../iam/types.js';
+import type { AccountSnapshot } from '../iam/index.js';
 import { TECHNIQUES, type Technique } from './techniques.js';
 import { ADMIN, customerPoliciesOf, identityAllowsAll, isServiceLinked, type Confidence, type Principal } from './model.js';
 import { TrustEdgeBuilder } from './trust-edges.js';

@@ -1,5 +1,5 @@
 /** Trust-policy edges: service, federated (OIDC/SAML), public, account and principal trust → sts:AssumeRole edges. */
-import type { AccountSnapshot, IamRole } from '../iam/types.js';
+import type { AccountSnapshot, IamRole } from '../iam/index.js';
 import { oidcScope, trustGrants, narrowsToOrgOrAccount, isWebIdentity, type TrustGrant } from './trust.js';
 import { PUBLIC, isServiceLinked } from './model.js';
 import { BuilderBase } from './builder-base.js';

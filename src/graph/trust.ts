@@ -3,7 +3,7 @@
  * action, and under which conditions. Used by the graph (entry edges: external accounts, public,
  * federated providers, services) and by the role-trust rules.
  */
-import type { IamRole, PolicyStatement } from '../iam/types.js';
+import type { IamRole, PolicyStatement } from '../iam/index.js';
 
 export type TrusteeKind = 'public' | 'account' | 'principal' | 'service' | 'federated';
 

@@ -14,3 +14,9 @@ export type { EvaluatorStats, EvaluatorOptions } from './permissions/evaluator.j
 export { createPermissionEvaluator, IamPermissionEvaluator, UnknownPrincipalError } from './permissions/evaluator.js';
 export type { SyncClients, SyncOptions, SyncResult } from './sync.js';
 export { syncIam, createSyncClients } from './sync.js';
+export { replayModel } from './replay/index.js';
+export type { IdentityConfiguration } from './replay/index.js';
+export { reconcileSnapshot } from './replay/reconcile.js';
+export type { Reconciliation } from './replay/reconcile.js';
+export { syncOrganization } from './sync.js';
+export type { SyncClientOptions } from './sync.js';

@@ -1,4 +1,4 @@
-import type { IamStore } from '../store/types.js';
+import type { IamStore } from '../store/index.js';
 import type { AccountSnapshot } from './types.js';
 import type { CredentialReport } from './snapshot/credential-report.js';
 import type { StoredScpChain } from './snapshot/scps.js';

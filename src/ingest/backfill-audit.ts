@@ -4,8 +4,8 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Store } from '../store/index.js';
-import { listTrailKeys, SourceError } from '../sources/s3/index.js';
-import type { S3Clients, TrailKey } from '../sources/s3/index.js';
+import { listTrailKeys, SourceError } from '../sources/index.js';
+import type { S3Clients, TrailKey } from '../sources/index.js';
 import type { BackfillFailure } from './backfill.js';
 import { processObject } from './object.js';
 

@@ -3,7 +3,7 @@
  * and the tracker that moves that cursor as files finish. See ./backfill.js for how a rerun
  * resumes from them.
  */
-import { dayOf } from '../sources/s3/index.js';
+import { dayOf } from '../sources/index.js';
 
 export interface Cursor {
   from: string;

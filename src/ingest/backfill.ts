@@ -15,8 +15,8 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Store } from '../store/index.js';
-import { listTrailKeys, dayOf, toMs, classifyS3Error, SourceError } from '../sources/s3/index.js';
-import type { S3Clients, TrailKey, TrailFileKind } from '../sources/s3/index.js';
+import { listTrailKeys, dayOf, toMs, classifyS3Error, SourceError } from '../sources/index.js';
+import type { S3Clients, TrailKey, TrailFileKind } from '../sources/index.js';
 import { FolderTracker, cursorKey, nextDay } from './backfill-cursor.js';
 import type { Cursor } from './backfill-cursor.js';
 import { processObject } from './object.js';

@@ -1,6 +1,6 @@
 import { open, realpath, stat } from 'node:fs/promises';
 import type { Store } from '../store/index.js';
-import { walkFiles } from '../sources/files/index.js';
+import { walkFiles } from '../sources/index.js';
 import { ParsePool, defaultParseThreads } from './parse-pool.js';
 import { runParseJob } from './parse-job.js';
 import type { ParseJob, ParsedJob } from './parse-job.js';

@@ -2,7 +2,7 @@
  * One line per notable thing, on stderr: `time level message key=value ...` for humans, or one
  * JSON object per line (`{"time","level","msg",...fields}`) with --log-format json.
  */
-import { escapeForTerminal } from '../model/text.js';
+import { escapeForTerminal } from '../model/index.js';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | null | undefined>;

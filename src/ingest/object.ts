@@ -16,8 +16,8 @@
 import type { Store, FileRecord } from '../store/index.js';
 import type { FileKind, NormalizedEvent } from '../model/index.js';
 import { parseFile, classifyKey, ParseError } from '../parse/index.js';
-import { fetchObject, SourceError } from '../sources/s3/index.js';
-import type { S3Clients, FetchOptions } from '../sources/s3/index.js';
+import { fetchObject, SourceError } from '../sources/index.js';
+import type { S3Clients, FetchOptions } from '../sources/index.js';
 
 export interface ProcessObjectInput {
   store: Store;

@@ -4,8 +4,8 @@
  * per kind.
  */
 import type { Store } from '../store/index.js';
-import { NotificationError } from '../sources/sqs/notification.js';
-import { errorName } from '../sources/sqs/poller.js';
+import { NotificationError } from '../sources/index.js';
+import { errorName } from '../sources/index.js';
 import type { Logger } from './log.js';
 
 export interface Failure {

@@ -7,10 +7,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Store } from '../store/index.js';
 import { classifyKey } from '../parse/index.js';
-import { parseNotification } from '../sources/sqs/notification.js';
-import type { Notification, NotifiedFile } from '../sources/sqs/notification.js';
-import { VisibilityHeartbeat, backoffMs, changeVisibility, classifySqsError, deleteMessage, errorName, sleep } from '../sources/sqs/poller.js';
-import type { QueueSettings, ReceivedMessage } from '../sources/sqs/poller.js';
+import { parseNotification } from '../sources/index.js';
+import type { Notification, NotifiedFile } from '../sources/index.js';
+import { VisibilityHeartbeat, backoffMs, changeVisibility, classifySqsError, deleteMessage, errorName, sleep } from '../sources/index.js';
+import type { QueueSettings, ReceivedMessage } from '../sources/index.js';
 import type { Logger } from './log.js';
 import { classifyFailure, isNoSuchKey, problemKind } from './worker-failure.js';
 import type { Failure, ProblemReporter } from './worker-failure.js';

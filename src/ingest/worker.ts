@@ -25,8 +25,8 @@
  *   `graceMs` of the stop, the rest are released (visibility 0) so another worker picks them
  *   up at once.
  */
-import type { ReceivedMessage, QueueSettings } from '../sources/sqs/poller.js';
-import { DEFAULT_VISIBILITY_TIMEOUT, backoffMs, classifySqsError, errorName, readQueueSettings, receiveMessages, sleep } from '../sources/sqs/poller.js';
+import type { ReceivedMessage, QueueSettings } from '../sources/index.js';
+import { DEFAULT_VISIBILITY_TIMEOUT, backoffMs, classifySqsError, errorName, readQueueSettings, receiveMessages, sleep } from '../sources/index.js';
 import { createProblemReporter } from './worker-failure.js';
 import { createMessageHandler } from './worker-message.js';
 import type { InFlight } from './worker-message.js';

@@ -61,3 +61,9 @@ export interface FileRef {
 }
 
 export type FileKind = 'events' | 'digest' | 'insight' | 'other';
+
+/** The JSON shape of one event (`events --json`, the API): CloudTrail's own field names, plus principalArn and actions. */
+export function eventToJson(e: NormalizedEvent, withRaw: boolean): Record<string, unknown> {
+  const { raw, ...fields } = e;
+  return withRaw ? { ...fields, raw } : fields;
+}

@@ -1,2 +1,5 @@
 export * from './event.js';
 export * from './text.js';
+export * from './finding.js';
+export * from './json.js';
+export * from './keys.js';

@@ -3,7 +3,7 @@
  * one, a new one, an organization's, or one whose bucket already notifies someone else), and the
  * steps to deploy it. Pure: nothing here calls AWS.
  */
-import type { Connector } from '../connectors/types.js';
+import type { Connector } from '../connectors/index.js';
 import { toCloudFormationYaml } from './cfn-yaml.js';
 import { existingTrailDrafts } from './existing-trail.js';
 import { fanOutDrafts } from './fan-out.js';

@@ -4,7 +4,7 @@
  * prefix) or break out of a string is refused rather than escaped.
  */
 import { createHash } from 'node:crypto';
-import type { Connector } from '../connectors/types.js';
+import type { Connector } from '../connectors/index.js';
 
 export class OnboardingError extends Error {
   override readonly name = 'OnboardingError';

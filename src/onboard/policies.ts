@@ -3,7 +3,7 @@
  * once: the same builders produce the plain JSON of `readerPolicyDocument` (literal ARNs) and the
  * templates' policies (`!Sub` ARNs, statements that depend on a template condition).
  */
-import type { Connector } from '../connectors/types.js';
+import type { Connector } from '../connectors/index.js';
 import { ifCondition, Intrinsic, noValue } from './cfn-yaml.js';
 import { arnParts, onboardingInputs } from './inputs.js';
 

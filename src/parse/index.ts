@@ -141,3 +141,7 @@ export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {
   if (events.length > 0 ? events.every((e) => e.eventCategory === 'Insight') : key.kind === 'insight') kind = 'insight';
   return { kind, format: split.format, envelope, gzipped: decoded.gzipped, events, rejected };
 }
+export { canonicalAction, cloudTrailVisibility } from './actions/index.js';
+export type { CloudTrailVisibility } from './actions/index.js';
+export { DEFAULT_MAX_DECODED_BYTES } from './decode.js';
+export { printable } from './fields.js';

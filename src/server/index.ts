@@ -75,3 +75,4 @@ export function checkBinding(host: string, token: string | undefined): void {
     throw new Error(`listening on ${host} needs a token: pass --token-file F (a file holding a long random secret); only 127.0.0.1, ::1 and localhost are allowed without one`);
   }
 }
+export { AnalysisCache } from './analysis-cache.js';

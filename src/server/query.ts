@@ -1,6 +1,6 @@
 /** Query-parameter schemas shared by the routes: the CLI's flag names, parsed once at the edge. */
 import { z } from 'zod';
-import { DEFAULT_WINDOW_DAYS } from '../analysis/identities.js';
+import { DEFAULT_WINDOW_DAYS } from '../analysis/index.js';
 
 const time = z.string().max(64).refine((v) => !Number.isNaN(Date.parse(v)), 'not an ISO-8601 time').transform((v) => new Date(Date.parse(v)).toISOString());
 const list = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean));

@@ -6,13 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConnectorConfig } from '../aws/index.js';
 import { listConnectors, ingestConfigOf, type Connector } from '../connectors/index.js';
-import { findFindings } from '../app/findings.js';
-import { runIngestion, type IngestionOptions } from '../app/ingestion.js';
-import { DEFAULT_WINDOW_DAYS } from '../analysis/identities.js';
-import type { Logger } from '../ingest/log.js';
+import { findFindings } from '../app/index.js';
+import { runIngestion, type IngestionOptions } from '../app/index.js';
+import { DEFAULT_WINDOW_DAYS } from '../analysis/index.js';
+import type { Logger } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
 import { buildServer, checkBinding } from '../server/index.js';
-import { AnalysisCache } from '../server/analysis-cache.js';
+import { AnalysisCache } from '../server/index.js';
 
 export interface ServiceOptions {
   store: Store;

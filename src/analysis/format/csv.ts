@@ -4,7 +4,7 @@
  * a spreadsheet would read as a formula (leading =, +, -, @, tab, CR, or their full-width
  * forms) is prefixed with a single quote (OWASP "CSV injection").
  */
-import type { Finding } from '../../model/finding.js';
+import type { Finding } from '../../model/index.js';
 
 export const FINDING_CSV_COLUMNS = [
   'id',

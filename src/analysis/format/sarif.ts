@@ -3,7 +3,7 @@
  * finding located logically at the IAM identity (there is no source file), with a stable
  * partial fingerprint so code-scanning platforms can track a finding across runs.
  */
-import type { Finding, RuleMetadata, Severity } from '../../model/finding.js';
+import type { Finding, RuleMetadata, Severity } from '../../model/index.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 

@@ -3,7 +3,7 @@
  * visible (src/model/text.ts). On a terminal the table fits its width: the widest columns are
  * shortened in the middle with `…`; piped output is never shortened (JSON, CSV and SARIF never are).
  */
-import { escapeForTerminal, shortenMiddle } from '../../model/text.js';
+import { escapeForTerminal, shortenMiddle } from '../../model/index.js';
 
 export function sanitizeCell(value: unknown): string {
   return value === null || value === undefined ? '-' : escapeForTerminal(value);

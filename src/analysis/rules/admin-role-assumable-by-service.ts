@@ -1,6 +1,6 @@
 import { makeFinding } from '../finding.js';
 import type { Finding, Rule } from '../types.js';
-import { graphFor } from '../../graph/context.js';
+import { graphFor } from '../graph.js';
 
 /**
  * An admin-equivalent role that a compute service (Lambda, EC2, ECS, Glue, CodeBuild...) can

@@ -1,7 +1,7 @@
 import { makeFinding } from '../finding.js';
 import type { Finding, Rule, RuleContext } from '../types.js';
-import type { EffectivePermissions } from '../../iam/types.js';
-import { TECHNIQUES } from '../../graph/techniques.js';
+import type { EffectivePermissions } from '../../iam/index.js';
+import { TECHNIQUES } from '../../graph/index.js';
 
 /** At most this many added actions are listed in a finding (an identity made admin gains thousands). */
 const MAX_LISTED_ACTIONS = 100;

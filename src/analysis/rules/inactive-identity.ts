@@ -1,6 +1,6 @@
 import { makeFinding } from '../finding.js';
 import { activityKnown, type Finding, type Rule, type RuleContext } from '../types.js';
-import type { IamRole, IamUser } from '../../iam/types.js';
+import type { IamRole, IamUser } from '../../iam/index.js';
 
 /**
  * An IAM user or role with no successful CloudTrail activity in the window, and no use IAM

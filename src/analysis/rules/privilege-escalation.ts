@@ -1,8 +1,8 @@
 import { makeFinding } from '../finding.js';
 import type { Finding, Rule, Severity } from '../types.js';
-import { graphFor } from '../../graph/context.js';
-import { nextHops, pathFrom, techniqueName, type AttackPath } from '../../graph/paths.js';
-import { escalationCalls, type EscalationCall } from '../../graph/escalation-calls.js';
+import { graphFor } from '../graph.js';
+import { nextHops, pathFrom, techniqueName, type AttackPath } from '../../graph/index.js';
+import { escalationCalls, type EscalationCall } from '../../graph/index.js';
 
 /**
  * A principal that is not admin-equivalent but can reach admin through one or more edges of the

@@ -1,8 +1,8 @@
 import { makeFinding } from '../finding.js';
 import type { Finding, Rule } from '../types.js';
-import { hasExternalId, trustGrants } from '../../graph/trust.js';
-import { isServiceLinked } from '../../graph/build.js';
-import { graphFor } from '../../graph/context.js';
+import { hasExternalId, trustGrants } from '../../graph/index.js';
+import { isServiceLinked } from '../../graph/index.js';
+import { graphFor } from '../graph.js';
 
 /**
  * A role that trusts an AWS account (or a principal of one) outside the imported accounts and

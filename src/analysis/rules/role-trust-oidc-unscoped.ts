@@ -1,8 +1,8 @@
 import { makeFinding } from '../finding.js';
 import type { Finding, Rule } from '../types.js';
-import { isWebIdentity, oidcScope, trustGrants } from '../../graph/trust.js';
-import { isServiceLinked } from '../../graph/build.js';
-import { graphFor } from '../../graph/context.js';
+import { isWebIdentity, oidcScope, trustGrants } from '../../graph/index.js';
+import { isServiceLinked } from '../../graph/index.js';
+import { graphFor } from '../graph.js';
 
 /**
  * A web-identity role (OIDC provider: GitHub Actions, GitLab, Terraform Cloud, EKS...) whose trust

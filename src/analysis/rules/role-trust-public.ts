@@ -1,8 +1,8 @@
 import { makeFinding } from '../finding.js';
 import type { Finding, Rule } from '../types.js';
-import { narrowsToOrgOrAccount, trustGrants } from '../../graph/trust.js';
-import { isServiceLinked } from '../../graph/build.js';
-import { graphFor } from '../../graph/context.js';
+import { narrowsToOrgOrAccount, trustGrants } from '../../graph/index.js';
+import { isServiceLinked } from '../../graph/index.js';
+import { graphFor } from '../graph.js';
 
 /**
  * A role whose trust policy admits "*" (Principal "*" or {"AWS": "*"}) for sts:AssumeRole

@@ -2,8 +2,8 @@
  * The drift timeline's classifier: which successful calls change configuration, and which
  * resource they change. Reads only; failed calls (errorCode) changed nothing and are left out.
  */
-import type { NormalizedEvent } from '../../model/event.js';
-import type { ChangeRecord } from '../../store/types.js';
+import type { NormalizedEvent } from '../../model/index.js';
+import type { ChangeRecord } from '../../store/index.js';
 import type { EventConsumer } from '../engine.js';
 import { accountOf, params, str } from '../rules/helpers.js';
 

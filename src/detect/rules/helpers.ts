@@ -1,5 +1,5 @@
 /** Small readers over hostile CloudTrail records: never throw, never trust a shape. */
-import type { NormalizedEvent } from '../../model/event.js';
+import type { NormalizedEvent } from '../../model/index.js';
 
 export function obj(v: unknown): Record<string, unknown> | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;

@@ -1,7 +1,7 @@
 import { defineEventRule } from '../types.js';
 import { iamUserLifecycle } from '../state/iam-user-lifecycle.js';
 import { accountOf, params, str, succeeded, userArn, who } from './helpers.js';
-import { timeToMs } from '../../store/encode/time.js';
+import { timeToMs } from '../../store/index.js';
 
 /** CreateUser and CreateLoginProfile this close together read as "a new console user". */
 const PAIR_MS = 24 * 3_600_000;

@@ -1,7 +1,7 @@
 import { defineEventRule } from '../types.js';
 import { networkOf, sourceNetworks, trackedPrincipal } from '../state/source-networks.js';
 import { who } from './helpers.js';
-import { timeToMs } from '../../store/encode/time.js';
+import { timeToMs } from '../../store/index.js';
 
 /** An identity needs this much history before a new network means anything. */
 const BASELINE_MS = 24 * 3_600_000;

@@ -1,7 +1,7 @@
-import type { DetectionMemory } from '../../store/types.js';
+import type { DetectionMemory } from '../../store/index.js';
 import type { StateProvider } from '../types.js';
 import { accountOf, params, str, succeeded } from '../rules/helpers.js';
-import { timeToMs } from '../../store/encode/time.js';
+import { timeToMs } from '../../store/index.js';
 
 /** Remembers when each IAM user was created and given a console password, with the event ids. */
 export interface IamUserLifecycle {

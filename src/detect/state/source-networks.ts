@@ -1,7 +1,7 @@
-import type { NormalizedEvent } from '../../model/event.js';
-import type { DetectionMemory } from '../../store/types.js';
+import type { NormalizedEvent } from '../../model/index.js';
+import type { DetectionMemory } from '../../store/index.js';
 import type { StateProvider } from '../types.js';
-import { timeToMs } from '../../store/encode/time.js';
+import { timeToMs } from '../../store/index.js';
 import { isIP } from 'node:net';
 
 /**

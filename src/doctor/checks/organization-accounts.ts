@@ -1,6 +1,6 @@
 import { DescribeOrganizationCommand, paginateListAccounts } from '@aws-sdk/client-organizations';
 import type { Account } from '@aws-sdk/client-organizations';
-import { listFolders } from '../../sources/s3/index.js';
+import { listFolders } from '../../sources/index.js';
 import { defineCheck } from '../types.js';
 import { diagnosticCall, MissingPermission } from '../aws-errors.js';
 import type { DoctorContext } from '../context.js';

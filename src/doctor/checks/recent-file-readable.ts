@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
-import { fetchObject, SourceError } from '../../sources/s3/index.js';
+import { fetchObject, SourceError } from '../../sources/index.js';
 import { defineCheck } from '../types.js';
 import { errorMessage, errorName, isAccessDenied, isNotFound } from '../aws-errors.js';
 import type { DoctorContext } from '../context.js';

@@ -5,7 +5,7 @@
  * seen) marks the identities it reaches as uncertain instead of guessing.
  */
 import type { NormalizedEvent } from '../../model/index.js';
-import type { EventStore } from '../../store/types.js';
+import type { EventStore } from '../../store/index.js';
 import type { AccountSnapshot } from '../types.js';
 import type { IamModel, IamPrincipal } from '../model.js';
 import { ReplayState, type IdentityConfiguration } from './state.js';

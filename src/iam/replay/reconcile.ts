@@ -4,7 +4,7 @@
  * changes CloudTrail did not show (missing coverage, events not yet ingested, an unapplied kind)
  * or replay mistakes; either way the user should know.
  */
-import type { EventStore, IamStore } from '../../store/types.js';
+import type { EventStore, IamStore } from '../../store/index.js';
 import type { AccountSnapshot, IamGroup, IamRole, IamUser } from '../types.js';
 import { deserializeSnapshot } from '../model.js';
 import { IAM_KIND } from '../repository.js';

@@ -1,4 +1,4 @@
-import { printable } from '../../parse/fields.js';
+import { printable } from '../../parse/index.js';
 import type { IamUser } from '../types.js';
 
 /**

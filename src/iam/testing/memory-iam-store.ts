@@ -1,4 +1,4 @@
-import type { IamInventoryRow, IamSnapshotRow, IamStore } from '../../store/types.js';
+import type { IamInventoryRow, IamSnapshotRow, IamStore } from '../../store/index.js';
 
 const taken = (r: IamSnapshotRow): number => Date.parse(r.takenAt ?? r.importedAt);
 

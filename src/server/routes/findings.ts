@@ -1,9 +1,8 @@
 /** /api/findings: the stored findings of the latest analysis runs, suppression, and a run on demand. */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { suppressFinding, suppressionActive, unsuppressFinding, FINDING_STATUSES, type FindingDocument } from '../../app/index.js';
-import { SEVERITIES, severityRank, type Finding } from '../../model/finding.js';
-import type { StoredFinding } from '../../store/index.js';
+import { storedFindingDocument, suppressFinding, unsuppressFinding, FINDING_STATUSES } from '../../app/index.js';
+import { SEVERITIES, severityRank } from '../../model/index.js';
 import type { ServerContext } from '../context.js';
 import { pageOf, pageQuery } from '../pagination.js';
 import { q } from '../query.js';
@@ -18,11 +17,6 @@ const listQuery = pageQuery.extend({
 const idParam = z.object({ id: z.string().min(1).max(512) });
 const suppressBody = z.object({ reason: z.string().min(1).max(2000), until: q.time.optional(), by: z.string().min(1).max(200).optional() }).strict();
 
-export function findingDocument(s: StoredFinding, now: Date): FindingDocument {
-  const status = suppressionActive(s.suppression, now) ? 'suppressed' : s.resolvedAt ? 'resolved' : 'open';
-  return { ...(s.finding as unknown as Finding), status, firstSeen: s.firstSeen, lastSeen: s.lastSeen, resolvedAt: s.resolvedAt, suppression: s.suppression };
-}
-
 export function findingsRoutes(ctx: ServerContext): FastifyPluginAsync {
   return async (app) => {
     app.get('/api/findings', async (req) => {
@@ -31,7 +25,7 @@ export function findingsRoutes(ctx: ServerContext): FastifyPluginAsync {
       const now = new Date();
       const stored = await ctx.store.findings.list({ ...(p.rule ? { rules: p.rule } : {}), ...(p.account ? { accountId: p.account } : {}) });
       const docs = stored
-        .map((s) => findingDocument(s, now))
+        .map((s) => storedFindingDocument(s, now))
         .filter((d) => statuses.has(d.status) && (!p.severity || p.severity.includes(d.severity)) && (!p.resource || d.resource === p.resource));
       return pageOf(docs, (d) => [-severityRank(d.severity), d.rule, d.accountId, d.resource, d.id], p);
     });
@@ -40,18 +34,18 @@ export function findingsRoutes(ctx: ServerContext): FastifyPluginAsync {
       const { id } = idParam.parse(req.params);
       const s = await ctx.store.findings.get(id);
       if (!s) return reply.code(404).send({ error: 'not-found', message: `no finding with id ${id}` });
-      return findingDocument(s, new Date());
+      return storedFindingDocument(s, new Date());
     });
 
     app.put('/api/findings/:id/suppression', async (req) => {
       const { id } = idParam.parse(req.params);
       const body = suppressBody.parse(req.body ?? {});
-      return findingDocument(await suppressFinding(ctx.store, id, { reason: body.reason, by: body.by ?? 'api', ...(body.until ? { until: body.until } : {}) }), new Date());
+      return storedFindingDocument(await suppressFinding(ctx.store, id, { reason: body.reason, by: body.by ?? 'api', ...(body.until ? { until: body.until } : {}) }), new Date());
     });
 
     app.delete('/api/findings/:id/suppression', async (req) => {
       const { id } = idParam.parse(req.params);
-      return findingDocument(await unsuppressFinding(ctx.store, id), new Date());
+      return storedFindingDocument(await unsuppressFinding(ctx.store, id), new Date());
     });
 
     app.post('/api/analysis', async () => ctx.analyse());

@@ -25,7 +25,7 @@
  * NotificationError: a permanent failure, to be quarantined with its reason and fix.
  */
 import { z } from 'zod';
-import { classifyKey } from '../../parse/index.js';
+import { classifyKey } from '../../model/index.js';
 import type { FileKind } from '../../model/index.js';
 
 export interface NotifiedFile {

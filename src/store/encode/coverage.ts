@@ -10,7 +10,7 @@
  */
 import type { NormalizedEvent } from '../../model/index.js';
 import type { FileRecord } from '../types.js';
-import { classifyKey } from '../../parse/keys.js';
+import { classifyKey } from '../../model/index.js';
 import { HOUR_MS, timeToMs } from './time.js';
 
 /** [accountId, region, hour start in ms, files, events]: one covered hour bucket of a part. */

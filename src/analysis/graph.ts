@@ -1,10 +1,10 @@
 /**
  * The graph of one analysis run, built once per RuleContext and shared by the rules that need
- * it (privilege-escalation, admin-role-assumable-by-service) and by `trailscope paths`.
+ * it (privilege-escalation, admin-role-assumable-by-service) and by `trailscope paths`. Analysis
+ * hands the graph its input; the graph knows nothing of analysis.
  */
-import type { RuleContext } from '../analysis/types.js';
-import { buildGraph, type PrivilegeGraph } from './build.js';
-import { EvidenceIndex } from './evidence.js';
+import { buildGraph, EvidenceIndex, type PrivilegeGraph } from '../graph/index.js';
+import type { RuleContext } from './types.js';
 
 const cache = new WeakMap<RuleContext, PrivilegeGraph>();
 

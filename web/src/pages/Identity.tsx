@@ -49,7 +49,8 @@ export function IdentityPage({ arn }: { arn: string }) {
   if (!detail.data) return <Loading what="the identity" />;
   const d = detail.data;
   const i = d.identity;
-  const services = Object.keys(d.actions).sort();
+  // Services the identity used first (most used first), then the rest by name.
+  const services = Object.keys(d.actions).sort((a, b) => d.actions[b]!.used.length - d.actions[a]!.used.length || a.localeCompare(b));
   const policyText = d.policy ? JSON.stringify(d.policy, null, 2) : '';
   return (
     <>

@@ -22,6 +22,18 @@ export default tseslint.config(
     rules: { 'architecture/area-boundaries': 'error', 'architecture/no-cycles': 'error' },
   },
   {
+    // The console renders CloudTrail text: it must never become HTML.
+    files: ['web/src/**/*.tsx', 'web/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'CloudTrail and user text is rendered as text only' },
+        { selector: "MemberExpression[property.name=/^(innerHTML|outerHTML)$/]", message: 'CloudTrail and user text is rendered as text only' },
+        { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'CloudTrail and user text is rendered as text only' },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', require: 'readonly', module: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

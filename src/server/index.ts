@@ -16,6 +16,7 @@ import { connectorsRoutes } from './routes/connectors.js';
 import { statusRoutes } from './routes/status.js';
 import { pathsRoutes } from './routes/paths.js';
 import { driftRoutes } from './routes/drift.js';
+import { consoleRoutes } from './static.js';
 
 export { isLoopback } from './security.js';
 
@@ -31,6 +32,8 @@ export interface ServerOptions {
   /** Shares the service's cache (its watermark decides when to analyse); default: a cache of its own. */
   cache?: AnalysisCache;
   logger?: boolean;
+  /** The built web console (default web/dist); null: API only. */
+  consoleDir?: string | null;
 }
 
 const unavailable = (what: string) => () => {
@@ -41,7 +44,9 @@ const unavailable = (what: string) => () => {
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: false });
+  // maxParamLength: an encoded role ARN with a path (Identity Center roles) is longer than
+  // Fastify's default 100 characters, which would make GET /api/identities/{arn} a 404.
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: false, routerOptions: { maxParamLength: 4096 } });
   const ctx: ServerContext = {
     store: opts.store,
     cache: opts.cache ?? new AnalysisCache(opts.store),
@@ -59,6 +64,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(statusRoutes(ctx));
   await app.register(pathsRoutes(ctx));
   await app.register(driftRoutes(ctx));
+  // Last: its catch-all route answers only what no API route matched.
+  if (opts.consoleDir !== null) await app.register(consoleRoutes(opts.consoleDir));
   return app;
 }
 

@@ -1,10 +1,11 @@
 /**
- * An in-memory Store with the parts ingestion uses (events.commitFile with eventID dedup,
+ * An in-memory Store with the parts ingestion uses (events.commit of plain parts with eventID dedup,
  * files, ingest state). For worker tests that should not depend on a database; the
  * end-to-end CLI tests use the real SQLite store.
  */
 import type { NormalizedEvent } from '../../../src/model/index.js';
 import type {
+  CommitOptions,
   CommitResult,
   ConnectorCounters,
   FileRecord,
@@ -12,6 +13,8 @@ import type {
   IngestStateStore,
   QuarantineRecord,
   Store,
+  WriteBatch,
+  WritePart,
 } from '../../../src/store/index.js';
 
 export interface MemoryStore extends Store {
@@ -19,7 +22,7 @@ export interface MemoryStore extends Store {
   fileRecords: Map<string, FileRecord>;
   quarantined: QuarantineRecord[];
   problems: HealthProblem[];
-  /** Delay added to every commitFile (a slow store). */
+  /** Delay added to every commit (a slow store). */
   commitDelayMs: number;
   commits: number;
 }
@@ -34,7 +37,7 @@ export function memoryStore(): MemoryStore {
   const notImplemented = () => {
     throw new Error('not implemented in the memory store');
   };
-  const insert = (events: NormalizedEvent[]): CommitResult => {
+  const insert = (events: readonly NormalizedEvent[]): CommitResult => {
     let inserted = 0;
     let duplicates = 0;
     for (const e of events) {
@@ -104,15 +107,17 @@ export function memoryStore(): MemoryStore {
     commitDelayMs: 0,
     commits: 0,
     events: {
-      async commitFile(file: FileRecord, events: NormalizedEvent[]) {
+      // Plain parts only: nothing here encodes (the memory store has no worker-side format).
+      encoder: { module: 'memory-store:none', options: {} },
+      async commit(batch: WriteBatch, _opts?: CommitOptions) {
+        if (!Array.isArray(batch)) throw new Error('the memory store takes plain parts only');
         if (store.commitDelayMs) await new Promise((r) => setTimeout(r, store.commitDelayMs));
         store.commits++;
-        const r = insert(events);
-        fileRecords.set(`${file.source}\u0000${file.key}`, { ...file, newEvents: r.inserted });
-        return r;
-      },
-      async insertEvents(events: NormalizedEvent[]) {
-        return insert(events);
+        return (batch as readonly WritePart[]).map(({ file, events }) => {
+          const r = insert(events);
+          if (file) fileRecords.set(`${file.source}\u0000${file.key}`, { ...file, newEvents: r.inserted });
+          return r;
+        });
       },
       query: notImplemented,
       iterate: notImplemented,

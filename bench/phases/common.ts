@@ -23,3 +23,9 @@ export function arg(name: string): string {
   if (value === undefined) throw new Error(`missing --${name}`);
   return value;
 }
+
+/** CPU seconds (user + system, every thread of this process) since a process.cpuUsage() reading. */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}

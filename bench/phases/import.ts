@@ -3,7 +3,7 @@ import { rmSync, statSync, existsSync } from 'node:fs';
 import { openStore } from '../../src/store/index.js';
 import { importPaths } from '../../src/ingest/local-import.js';
 import { attachDetections } from '../../src/detect/index.js';
-import { arg, emit, peakRssMiB } from './common.js';
+import { arg, cpuSecondsSince, emit, peakRssMiB } from './common.js';
 
 const root = arg('dir');
 const db = arg('db');
@@ -26,8 +26,11 @@ if (detections) {
   });
 }
 const started = process.hrtime.bigint();
+const cpu = process.cpuUsage();
 const summary = await importPaths(store, [root]);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+// Every thread of the process: the parse workers and the committing thread.
+const cpuSeconds = cpuSecondsSince(cpu);
 const detected = detections ? (await store.detections.list()).length : 0;
 await store.close();
 const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
@@ -35,6 +38,8 @@ const dbBytes = size(db) + size(db + '-wal');
 emit({
   phase: 'import',
   seconds,
+  cpuSeconds,
+  eventsPerCpuSecond: Math.round(summary.eventsNew / cpuSeconds),
   detections: detected,
   hookSeconds,
   events: summary.eventsNew,

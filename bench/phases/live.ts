@@ -77,9 +77,12 @@ await store.close();
 s3.destroy();
 sqs.destroy();
 await server.stop();
+const cpuSeconds = Number(readFileSync(`${rssFile}.cpu`, 'utf8'));
 emit({
   phase: 'live',
   seconds,
+  cpuSeconds,
+  eventsPerCpuSecond: Math.round(stats.events / cpuSeconds),
   events: stats.events,
   messages: bodies.length,
   eventsPerSecond: Math.round(stats.events / seconds),

@@ -7,6 +7,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createClients, connectionOf } from '../aws/index.js';
 import type { AwsClients, ConnectorConfig } from '../aws/index.js';
 import { processObject } from '../ingest/object.js';
+import { ParsePool, defaultParseThreads } from '../ingest/parse-pool.js';
 import { backfillDays, auditAndRepair } from '../ingest/backfill.js';
 import type { Logger } from '../ingest/log.js';
 import { runIngestService } from '../ingest/service.js';
@@ -33,6 +34,8 @@ export async function runIngestion(store: Store, configured: ConnectorConfig[], 
     return m ? { ...c, region: m[1]! } : c;
   });
   const clientsByConnector: AwsClients[] = [];
+  // Objects are parsed and encoded on worker threads; this thread receives, fetches and commits.
+  const parsePool = new ParsePool(defaultParseThreads());
   try {
     const missingQueue = connectors.filter((c) => !c.queueUrl);
     if (missingQueue.length === connectors.length) {
@@ -51,7 +54,7 @@ export async function runIngestion(store: Store, configured: ConnectorConfig[], 
       return {
         connector,
         sqs: clients.sqs,
-        processFile: (f) => processObject({ store, clients, connector: connector.name, bucket: f.bucket, key: f.key, ...(f.etag ? { etag: f.etag } : {}), ...(f.size !== undefined ? { size: f.size } : {}) }),
+        processFile: (f) => processObject({ store, clients, parsePool, connector: connector.name, bucket: f.bucket, key: f.key, ...(f.etag ? { etag: f.etag } : {}), ...(f.size !== undefined ? { size: f.size } : {}) }),
         backfill: async (days, signal) => {
           const summary = await backfillDays({
             store,
@@ -78,7 +81,8 @@ export async function runIngestion(store: Store, configured: ConnectorConfig[], 
         },
       };
     });
-    return runIngestService({
+    // Awaited here, so the finally below runs once ingestion is over, not as it starts.
+    return await runIngestService({
       runtimes,
       store,
       log,
@@ -97,6 +101,7 @@ export async function runIngestion(store: Store, configured: ConnectorConfig[], 
     });
   } finally {
     for (const c of clientsByConnector) c.destroy();
+    await parsePool.close();
   }
 }
 

@@ -3,7 +3,7 @@ import { rmSync, statSync, existsSync } from 'node:fs';
 import { openStore } from '../../src/store/index.js';
 import { importPaths } from '../../src/ingest/local-import.js';
 import { attachDetections } from '../../src/detect/index.js';
-import { arg, cpuSecondsSince, emit, peakRssMiB } from './common.js';
+import { arg, cpuSecondsSince, emit, mainThreadCpuSeconds, peakRssMiB } from './common.js';
 
 const root = arg('dir');
 const db = arg('db');
@@ -27,10 +27,14 @@ if (detections) {
 }
 const started = process.hrtime.bigint();
 const cpu = process.cpuUsage();
+const mainBefore = mainThreadCpuSeconds();
 const summary = await importPaths(store, [root]);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 // Every thread of the process: the parse workers and the committing thread.
 const cpuSeconds = cpuSecondsSince(cpu);
+// The committing thread alone: the bound on throughput once parse workers have cores of their own.
+const mainAfter = mainThreadCpuSeconds();
+const mainCpuSeconds = mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore;
 const detected = detections ? (await store.detections.list()).length : 0;
 await store.close();
 const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
@@ -40,6 +44,8 @@ emit({
   seconds,
   cpuSeconds,
   eventsPerCpuSecond: Math.round(summary.eventsNew / cpuSeconds),
+  mainCpuSeconds,
+  eventsPerMainCpuSecond: mainCpuSeconds ? Math.round(summary.eventsNew / mainCpuSeconds) : null,
   detections: detected,
   hookSeconds,
   events: summary.eventsNew,

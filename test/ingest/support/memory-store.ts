@@ -16,6 +16,8 @@ import type {
   WriteBatch,
   WritePart,
 } from '../../../src/store/index.js';
+import { MEMORY_FORMAT } from './memory-encoder.js';
+import type { MemoryBatch } from './memory-encoder.js';
 
 export interface MemoryStore extends Store {
   eventsById: Map<string, NormalizedEvent>;
@@ -107,13 +109,15 @@ export function memoryStore(): MemoryStore {
     commitDelayMs: 0,
     commits: 0,
     events: {
-      // Plain parts only: nothing here encodes (the memory store has no worker-side format).
-      encoder: { module: 'memory-store:none', options: {} },
+      encoder: { module: new URL(import.meta.url.endsWith('.ts') ? './memory-encoder.ts' : './memory-encoder.js', import.meta.url).href, options: {} },
       async commit(batch: WriteBatch, _opts?: CommitOptions) {
-        if (!Array.isArray(batch)) throw new Error('the memory store takes plain parts only');
+        let parts: readonly WritePart[];
+        if (Array.isArray(batch)) parts = batch as readonly WritePart[];
+        else if ((batch as MemoryBatch).format === MEMORY_FORMAT) parts = (batch as MemoryBatch).items;
+        else throw new Error(`a batch encoded as ${(batch as MemoryBatch).format} cannot be written to the memory store`);
         if (store.commitDelayMs) await new Promise((r) => setTimeout(r, store.commitDelayMs));
         store.commits++;
-        return (batch as readonly WritePart[]).map(({ file, events }) => {
+        return parts.map(({ file, events }) => {
           const r = insert(events);
           if (file) fileRecords.set(`${file.source}\u0000${file.key}`, { ...file, newEvents: r.inserted });
           return r;

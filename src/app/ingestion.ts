@@ -36,6 +36,8 @@ export async function runIngestion(store: Store, configured: ConnectorConfig[], 
   const clientsByConnector: AwsClients[] = [];
   // Objects are parsed and encoded on worker threads; this thread receives, fetches and commits.
   const parsePool = new ParsePool(defaultParseThreads());
+  // Threads load while the queue is first read; until one is ready, files are parsed here.
+  void parsePool.warmUp();
   try {
     const missingQueue = connectors.filter((c) => !c.queueUrl);
     if (missingQueue.length === connectors.length) {

@@ -50,6 +50,7 @@ test('a worker thread parses a job exactly as the main thread does, failures inc
   try {
     const job = mixedJob(dir);
     const inline = await runParseTask(job);
+    await pool.warmUp();
     const viaWorker = await pool.run(job);
     assert.ok(pool.parallel);
     assert.deepEqual(meaning(viaWorker), meaning(inline));
@@ -71,6 +72,7 @@ test('a worker asked for a heap too small to start gets enough to start, and par
   try {
     const job = mixedJob(dir);
     const expected = meaning(await runParseTask(job));
+    await pool.warmUp();
     for (let k = 0; k < 4; k++) assert.deepEqual(meaning(await pool.run(job)), expected);
     assert.equal(pool.parallel, true, 'the worker survived every job');
   } finally {
@@ -92,6 +94,8 @@ test('jobs of workers that die are parsed on the main thread, and a pool that ke
     const together = await Promise.all(Array.from({ length: 4 }, () => pool.run(job)));
     for (const r of together) assert.deepEqual(meaning(r), expected);
     for (let k = 0; k < 3; k++) assert.deepEqual(meaning(await pool.run(job)), expected);
+    // Jobs run here until a worker is ready; waiting for one lets the failing workers die out.
+    await pool.warmUp();
     assert.equal(pool.parallel, false, 'after repeated deaths the pool parses inline');
   } finally {
     await pool.close();

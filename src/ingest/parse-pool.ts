@@ -11,7 +11,7 @@ export function defaultParseThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
-type Reply = { id: number; result: TaskResult<ParseTask> } | { id: number; error: string };
+type Reply = { id: number; result: TaskResult<ParseTask> } | { id: number; error: string } | { ready: true };
 
 interface Pending {
   task: ParseTask;
@@ -25,7 +25,7 @@ interface Pending {
  * dies, jobs run inline: slower, never lost.
  */
 export class ParsePool {
-  private readonly workers: { worker: Worker; busy: Map<number, Pending> }[] = [];
+  private readonly workers: { worker: Worker; busy: Map<number, Pending>; ready: boolean }[] = [];
   private nextId = 0;
   private next = 0;
   private broken = false;
@@ -54,13 +54,25 @@ export class ParsePool {
    */
   run<T extends ParseTask>(task: T): Promise<TaskResult<T>> {
     if (!this.parallel) return runParseTask(task);
-    if (this.workers.length < this.threads && !this.start()) return this.run(task);
-    const slot = this.workers[this.next++ % this.workers.length]!;
+    while (this.workers.length < this.threads) if (!this.start()) return this.run(task);
+    // Until a worker has loaded its code (a second or more on a busy machine), tasks run here:
+    // the first files of a live queue are not held back by the threads' start-up.
+    const ready = this.workers.filter((w) => w.ready);
+    if (ready.length === 0) return runParseTask(task);
+    const slot = ready[this.next++ % ready.length]!;
     const id = this.nextId++;
     return new Promise<TaskResult<T>>((resolve, reject) => {
       slot.busy.set(id, { task, resolve: resolve as (r: TaskResult<ParseTask>) => void, reject });
       slot.worker.postMessage({ id, task });
     });
+  }
+
+  /** Starts the threads and resolves once one can take tasks (or none can start): warm-up, and tests. */
+  async warmUp(): Promise<void> {
+    while (this.parallel && !this.workers.some((w) => w.ready)) {
+      while (this.workers.length < this.threads) if (!this.start()) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   async close(): Promise<void> {
@@ -79,8 +91,12 @@ export class ParsePool {
       this.broken = true;
       return false;
     }
-    const slot = { worker, busy: new Map<number, Pending>() };
+    const slot = { worker, busy: new Map<number, Pending>(), ready: false };
     worker.on('message', (reply: Reply) => {
+      if ('ready' in reply) {
+        slot.ready = true;
+        return;
+      }
       const pending = slot.busy.get(reply.id);
       if (!pending) return;
       slot.busy.delete(reply.id);

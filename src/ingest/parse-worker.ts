@@ -14,3 +14,4 @@ port.on('message', (message: { id: number; task: ParseTask }) => {
     (err: unknown) => port.postMessage({ id: message.id, error: (err as Error).stack ?? String(err) }),
   );
 });
+port.postMessage({ ready: true });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** Helpers shared by benchmark phases. Each phase runs in its own process so peak RSS is its own. */
 export interface PhaseResult {
   phase: string;
@@ -22,4 +24,22 @@ export function arg(name: string): string {
   const value = i >= 0 ? process.argv[i + 1] : undefined;
   if (value === undefined) throw new Error(`missing --${name}`);
   return value;
+}
+
+/** CPU seconds (user + system, every thread of this process) since a process.cpuUsage() reading. */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}
+
+/** CPU seconds of this process's main thread so far (Linux /proc; null elsewhere). */
+export function mainThreadCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }

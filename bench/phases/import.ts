@@ -3,7 +3,7 @@ import { rmSync, statSync, existsSync } from 'node:fs';
 import { openStore } from '../../src/store/index.js';
 import { importPaths } from '../../src/ingest/local-import.js';
 import { attachDetections } from '../../src/detect/index.js';
-import { arg, emit, peakRssMiB } from './common.js';
+import { arg, cpuSecondsSince, emit, mainThreadCpuSeconds, peakRssMiB } from './common.js';
 
 const root = arg('dir');
 const db = arg('db');
@@ -26,13 +26,15 @@ if (detections) {
   });
 }
 const started = process.hrtime.bigint();
-// CPU time of every thread of the process (parse workers included): on a shared machine the
-// figure to compare between with and without rules, where wall time moves with the load.
-const cpuBefore = process.cpuUsage();
+const cpu = process.cpuUsage();
+const mainBefore = mainThreadCpuSeconds();
 const summary = await importPaths(store, [root]);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-const cpu = process.cpuUsage(cpuBefore);
-const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+// Every thread of the process: the parse workers and the committing thread.
+const cpuSeconds = cpuSecondsSince(cpu);
+// The committing thread alone: the bound on throughput once parse workers have cores of their own.
+const mainAfter = mainThreadCpuSeconds();
+const mainCpuSeconds = mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore;
 const detected = detections ? (await store.detections.list()).length : 0;
 await store.close();
 const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
@@ -40,9 +42,12 @@ const dbBytes = size(db) + size(db + '-wal');
 emit({
   phase: 'import',
   seconds,
+  cpuSeconds,
+  eventsPerCpuSecond: Math.round(summary.eventsNew / cpuSeconds),
+  mainCpuSeconds,
+  eventsPerMainCpuSecond: mainCpuSeconds ? Math.round(summary.eventsNew / mainCpuSeconds) : null,
   detections: detected,
   hookSeconds,
-  cpuSeconds,
   events: summary.eventsNew,
   duplicates: summary.duplicates,
   failed: summary.failed,

@@ -77,9 +77,15 @@ await store.close();
 s3.destroy();
 sqs.destroy();
 await server.stop();
+const cpu = JSON.parse(readFileSync(`${rssFile}.cpu`, 'utf8')) as { all: number; main: number | null };
 emit({
   phase: 'live',
   seconds,
+  cpuSeconds: cpu.all,
+  eventsPerCpuSecond: Math.round(stats.events / cpu.all),
+  // The committing thread's CPU: the bound on throughput once parse workers have cores of their own.
+  mainCpuSeconds: cpu.main,
+  eventsPerMainCpuSecond: cpu.main ? Math.round(stats.events / cpu.main) : null,
   events: stats.events,
   messages: bodies.length,
   eventsPerSecond: Math.round(stats.events / seconds),

@@ -7,7 +7,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ConfigError, createClients, connectionOf, loadConfig, resolveConnectors } from '../aws/index.js';
 import type { AwsClients, ConnectorConfig, ConnectorFlags } from '../aws/index.js';
 import { ConnectorError, selectConnectors } from '../connectors/index.js';
-import { processObject } from '../ingest/index.js';
+import { processObject, ParsePool, defaultParseThreads } from '../ingest/index.js';
 import { backfillDays, auditAndRepair } from '../ingest/index.js';
 import type { Logger } from '../ingest/index.js';
 import { runIngestService } from '../ingest/index.js';
@@ -53,6 +53,10 @@ export async function runIngestion(store: Store, configured: ConnectorConfig[], 
     return m ? { ...c, region: m[1]! } : c;
   });
   const clientsByConnector: AwsClients[] = [];
+  // Objects are parsed and encoded on worker threads; this thread receives, fetches and commits.
+  const parsePool = new ParsePool(defaultParseThreads());
+  // Threads load while the queue is first read; until one is ready, files are parsed here.
+  void parsePool.warmUp();
   try {
     const missingQueue = connectors.filter((c) => !c.queueUrl);
     if (missingQueue.length === connectors.length) {
@@ -71,7 +75,7 @@ export async function runIngestion(store: Store, configured: ConnectorConfig[], 
       return {
         connector,
         sqs: clients.sqs,
-        processFile: (f) => processObject({ store, clients, connector: connector.name, bucket: f.bucket, key: f.key, ...(f.etag ? { etag: f.etag } : {}), ...(f.size !== undefined ? { size: f.size } : {}) }),
+        processFile: (f) => processObject({ store, clients, parsePool, connector: connector.name, bucket: f.bucket, key: f.key, ...(f.etag ? { etag: f.etag } : {}), ...(f.size !== undefined ? { size: f.size } : {}) }),
         backfill: async (days, signal) => {
           const summary = await backfillDays({
             store,
@@ -98,7 +102,8 @@ export async function runIngestion(store: Store, configured: ConnectorConfig[], 
         },
       };
     });
-    return runIngestService({
+    // Awaited here, so the finally below runs once ingestion is over, not as it starts.
+    return await runIngestService({
       runtimes,
       store,
       log,
@@ -117,6 +122,7 @@ export async function runIngestion(store: Store, configured: ConnectorConfig[], 
     });
   } finally {
     for (const c of clientsByConnector) c.destroy();
+    await parsePool.close();
   }
 }
 

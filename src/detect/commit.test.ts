@@ -4,12 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../store/index.js';
-import { encodeChunk } from '../store/encode/index.js';
+import { encodeBatch } from '../store/write.js';
 import { attachDetections } from './attach.js';
 import { scanStoredEvents } from './scan.js';
 import { builtinEventRules } from './rules/index.js';
 import { detectionRules } from './findings.js';
 import { event, ROOT } from './rules/rule.test-helpers.js';
+import { commitFile, insertEvents } from '../store/testing/write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trailscope-detect-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,9 +28,9 @@ describe('detections at commit', () => {
     try {
       attachDetections(store);
       const events = [stop(), rootCall(), attach()];
-      await store.events.commitFile(file('a'), events);
-      await store.events.commitChunk(encodeChunk([{ file: file('b'), events }], { compress: true }));
-      await store.events.insertEvents(events);
+      await commitFile(store.events, file('a'), events);
+      await store.events.commit(await encodeBatch(store.events.encoder, [{ file: file('b'), events }]));
+      await insertEvents(store.events, events);
       const found = await store.detections.list();
       // The shipped Sigma rules run too: SigmaHQ's CloudTrail change and root credential rules.
       assert.deepEqual(found.map((d) => d.rule).sort(), [
@@ -64,7 +65,7 @@ describe('detections at commit', () => {
         assert.deepEqual(out.detections.map((d) => d.rule).sort(), ['logging-disabled', 'sigma:4db60cc0-36fb-42b7-9b58-a5b53019fb74']);
         return { detections: out.detections, changes: [{ ...out.changes[0]!, eventTime: 'not a time' }] };
       });
-      await assert.rejects(store.events.commitFile(file('x'), [stop()]), /not an ISO-8601 time/);
+      await assert.rejects(commitFile(store.events, file('x'), [stop()]), /not an ISO-8601 time/);
       assert.deepEqual(await store.detections.list(), []);
       assert.equal((await store.events.stats()).events, 0);
       assert.equal(await store.files.count(), 0);
@@ -87,11 +88,11 @@ describe('detections at commit', () => {
         return out;
       });
       const call = (time: string, ip: string) => event({ eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', readOnly: true, eventTime: time, sourceIPAddress: ip });
-      await store.events.insertEvents([call('2026-05-01T08:00:00Z', '198.51.100.7')]);
+      await insertEvents(store.events, [call('2026-05-01T08:00:00Z', '198.51.100.7')]);
       const fromElsewhere = call('2026-05-03T08:00:00Z', '203.0.113.9');
       failNext = true;
-      await assert.rejects(store.events.insertEvents([fromElsewhere]));
-      await store.events.insertEvents([fromElsewhere]);
+      await assert.rejects(insertEvents(store.events, [fromElsewhere]));
+      await insertEvents(store.events, [fromElsewhere]);
       const found = await store.detections.list({ rules: ['unusual-source-ip'] });
       assert.deepEqual(found.map((d) => d.eventId), [fromElsewhere.eventID]);
     } finally {
@@ -102,7 +103,7 @@ describe('detections at commit', () => {
   it('detect re-scans stored events idempotently, finding what was imported before detection existed', async () => {
     const store = await openStore(join(dir, `s${++n}.db`));
     try {
-      await store.events.insertEvents([stop(), rootCall(), attach()]);
+      await insertEvents(store.events, [stop(), rootCall(), attach()]);
       assert.deepEqual(await store.detections.list(), []);
       const first = await scanStoredEvents(store, builtinEventRules);
       assert.equal(first.events, 3);
@@ -123,7 +124,7 @@ describe('detections at commit', () => {
     try {
       attachDetections(store);
       const s = stop();
-      await store.events.insertEvents([s]);
+      await insertEvents(store.events, [s]);
       const rules = detectionRules(builtinEventRules, await store.detections.list());
       const rule = rules.find((r) => r.id === 'logging-disabled')!;
       const [f] = rule.evaluate({} as never);

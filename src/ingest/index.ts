@@ -13,3 +13,4 @@ export { runIngestService } from './service.js';
 export type { ConnectorRuntime } from './service.js';
 export { defaultConcurrency } from './worker.js';
 export { DEFAULT_LEASE_SECONDS } from './backfill.js';
+export { ParsePool, defaultParseThreads } from './parse-pool.js';

@@ -1,8 +1,8 @@
 import { open, realpath, stat } from 'node:fs/promises';
 import type { Store } from '../store/index.js';
 import { walkFiles } from '../sources/index.js';
-import { ParsePool, defaultParseThreads } from './parse-pool.js';
-import { runParseJob } from './parse-job.js';
+import { ParsePool, WORKER_MAX_DECODED_BYTES, WORKER_MAX_FILE_BYTES, defaultParseThreads } from './parse-pool.js';
+import { runParseTask } from './parse-task.js';
 import type { ParseJob, ParsedJob } from './parse-job.js';
 import { RejectedReasons } from './rejected-reasons.js';
 import type { RejectedReasonGroup } from './rejected-reasons.js';
@@ -55,17 +55,6 @@ const READ_FIX = 'check that the path exists and is readable';
 /** A job's size: enough events to compress well as one block, few enough to keep memory flat. */
 const JOB_TARGET_EVENTS = 768;
 const JOB_MAX_FILES = 256;
-/**
- * Parse workers run with small heaps (see ParsePool); a file this big on disk (about 40 MB of
- * JSON when gzipped) may not fit, so it is parsed on the main thread instead.
- */
-const INLINE_ABOVE_BYTES = 4 * 1024 * 1024;
-/**
- * Decompressed size above which a file is parsed on the main thread. A parse worker's heap (see
- * ParsePool) holds a file's text and its parsed records, about four times the text; a 293 KB
- * .json.gz can hold a 64 MiB record, so the size on disk alone cannot tell.
- */
-const WORKER_MAX_DECODED_BYTES = 12 * 1024 * 1024;
 /** Conflicting duplicates named in the summary; the rest are counted. */
 const MAX_CONFLICT_EXAMPLES = 5;
 /** Bytes per event assumed until the first jobs tell (gzipped CloudTrail runs ~200-300). */
@@ -114,7 +103,8 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
   let filesDone = 0;
 
   const commit = async (parsed: ParsedJob) => {
-    const results = await store.events.commitChunk(parsed.chunk);
+    // Jobs are committed one at a time, each big enough alone: waiting for company would only add latency.
+    const results = await store.events.commit(parsed.batch, { immediate: true });
     const events = parsed.outcomes.reduce((n, o) => n + o.events, 0);
     if (events > 0 && parsed.bytes > 0) bytesPerEvent = Math.max(16, parsed.bytes / events);
     parsed.outcomes.forEach((outcome, k) => {
@@ -143,7 +133,7 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
   const commitNext = async () => commit(await inFlight.shift()!);
   const dispatch = async () => {
     if (job.length === 0) return;
-    inFlight.push(pool.run({ files: job, processedAt: now().toISOString(), compress: true, ...limits }));
+    inFlight.push(pool.run({ type: 'files', files: job, processedAt: now().toISOString(), encoder: store.events.encoder, ...limits }));
     job = [];
     jobBytes = 0;
     while (inFlight.length >= maxInFlight) await commitNext();
@@ -172,10 +162,10 @@ export async function importPaths(store: Store, paths: string[], opts: ImportOpt
       }
       uncommitted.add(path);
       summary.filesRead++;
-      if (size > (opts.inlineAboveBytes ?? INLINE_ABOVE_BYTES) || (await gzipDecodedSize(path, size)) > WORKER_MAX_DECODED_BYTES) {
+      if (size > (opts.inlineAboveBytes ?? WORKER_MAX_FILE_BYTES) || (await gzipDecodedSize(path, size)) > WORKER_MAX_DECODED_BYTES) {
         await dispatch();
-        const big: ParseJob = { files: [{ path, size }], processedAt: now().toISOString(), compress: true, ...limits };
-        inFlight.push(Promise.resolve().then(() => runParseJob(big)));
+        const big: ParseJob = { type: 'files', files: [{ path, size }], processedAt: now().toISOString(), encoder: store.events.encoder, ...limits };
+        inFlight.push(runParseTask(big));
         continue;
       }
       job.push({ path, size });

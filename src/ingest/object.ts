@@ -4,7 +4,7 @@
  *   const r = await processObject({ store, clients, connector, bucket, key, etag, size });
  *
  * Exactly-once for events: the file's events, its record and its account's counters are
- * committed in one transaction (store.events.commitFile) with dedup on eventID, so a redelivered notification, an
+ * committed in one transaction (store.events.commit) with dedup on eventID, so a redelivered notification, an
  * overlapping backfill or a concurrent second worker adds nothing. A file already done with the
  * same ETag is not even downloaded.
  *
@@ -14,10 +14,14 @@
  * after every key of it returned; they report health problems from the error's code.
  */
 import type { Store, FileRecord } from '../store/index.js';
-import type { FileKind, NormalizedEvent } from '../model/index.js';
-import { parseFile, classifyKey, ParseError } from '../parse/index.js';
+import type { FileKind } from '../model/index.js';
+import { classifyKey } from '../parse/index.js';
 import { fetchObject, SourceError } from '../sources/index.js';
 import type { S3Clients, FetchOptions } from '../sources/index.js';
+import type { ObjectJob, ParsedObject } from './object-parse.js';
+import { fitsWorker } from './parse-pool.js';
+import type { ParsePool } from './parse-pool.js';
+import { runParseTask } from './parse-task.js';
 
 export interface ProcessObjectInput {
   store: Store;
@@ -33,6 +37,11 @@ export interface ProcessObjectInput {
   signal?: AbortSignal;
   fetch?: FetchOptions;
   now?: () => Date;
+  /**
+   * Parse and encode on these worker threads (live ingestion), so this thread only fetches and
+   * commits; without it, or for a file too big for a worker's heap, on this thread.
+   */
+  parsePool?: ParsePool;
 }
 
 export type ProcessStatus =
@@ -60,12 +69,6 @@ export interface ProcessObjectResult {
   accountId: string | null;
   etag?: string;
   bytes?: number;
-}
-
-function newest(events: NormalizedEvent[]): string | undefined {
-  let max: string | undefined;
-  for (const e of events) if (!max || e.eventTime > max) max = e.eventTime;
-  return max;
 }
 
 export async function processObject(input: ProcessObjectInput): Promise<ProcessObjectResult> {
@@ -124,17 +127,18 @@ export async function processObject(input: ProcessObjectInput): Promise<ProcessO
   const etag = fetched.etag ?? input.etag;
   const record = { ...base(), size: fetched.size, ...(etag ? { etag } : {}) };
 
-  let parsed;
-  try {
-    parsed = parseFile(fetched.bytes, key, { receivedAt: now().toISOString() });
-  } catch (err) {
-    if (err instanceof ParseError) {
-      return fail(new SourceError('permanent', err.code, err.reason, err.fix, bucket, key, { cause: err }));
-    }
-    return fail(new SourceError('permanent', 'parse-error', `the parser failed: ${(err as Error).message}`, 'report this as a bug, with the file if you can share it', bucket, key, { cause: err }));
-  }
+  const job: ObjectJob = { type: 'object', bytes: fetched.bytes, key, connector, keyAccount, record, at: now().toISOString(), encoder: store.events.encoder };
+  const parsed: ParsedObject = input.parsePool && fitsWorker(fetched.bytes) ? await input.parsePool.run(job) : await runParseTask(job);
 
-  if (parsed.kind === 'digest' || parsed.kind === 'other') {
+  if (parsed.outcome === 'parse-error') return fail(new SourceError('permanent', parsed.code, parsed.reason, parsed.fix, bucket, key));
+  if (parsed.outcome === 'bug') {
+    if (parsed.stage === 'parse') {
+      return fail(new SourceError('permanent', 'parse-error', parsed.message, 'report this as a bug, with the file if you can share it', bucket, key));
+    }
+    // An event the store cannot encode: not the file's fault; retried, then quarantined with the reason.
+    throw new Error(`s3://${bucket}/${key}: ${parsed.message}`);
+  }
+  if (parsed.outcome === 'no-events') {
     if (info.kind === 'events' || info.kind === 'insight') {
       // A key in the CloudTrail folder must hold events: anything else is a damaged or foreign file.
       return fail(
@@ -149,32 +153,19 @@ export async function processObject(input: ProcessObjectInput): Promise<ProcessO
       );
     }
     await store.files.record({ ...record, status: 'skipped', kind: parsed.kind, eventCount: 0, newEvents: 0, ...(parsed.note ? { error: parsed.note } : {}) });
-    return { status: 'skipped', inserted: 0, duplicates: 0, events: 0, rejected: parsed.rejected.length, kind: parsed.kind, accountId: keyAccount, ...(etag ? { etag } : {}), bytes: fetched.size };
+    return { status: 'skipped', inserted: 0, duplicates: 0, events: 0, rejected: parsed.rejected, kind: parsed.kind, accountId: keyAccount, ...(etag ? { etag } : {}), bytes: fetched.size };
   }
 
-  const events = parsed.events;
-  const accountId = keyAccount ?? events.find((e) => e.recipientAccountId)?.recipientAccountId ?? null;
-  const rejectedNote = parsed.rejected.length ? `${parsed.rejected.length} record(s) rejected, first: #${parsed.rejected[0]?.index}: ${parsed.rejected[0]?.reason}` : null;
-  const at = now().toISOString();
-  const newestTime = newest(events);
-  // The account's counters move in the commit's transaction: a crash cannot leave them behind.
-  const counters = accountId
-    ? { connector, accountId, files: 1, messageAt: at, fileAt: at, fileKey: key, ...(newestTime ? { newestEventTime: newestTime } : {}) }
-    : undefined;
-  const result = await store.events.commitFile(
-    { ...record, accountId, status: 'done', kind: parsed.kind, eventCount: events.length, newEvents: 0, ...(rejectedNote ? { error: rejectedNote } : {}) },
-    events,
-    counters,
-  );
+  const result = (await store.events.commit(parsed.batch))[0]!;
   return {
     status: 'done',
     inserted: result.inserted,
     duplicates: result.duplicates,
-    events: events.length,
-    rejected: parsed.rejected.length,
+    events: parsed.events,
+    rejected: parsed.rejected,
     ...(result.conflicts ? { conflicts: result.conflicts } : {}),
     kind: parsed.kind,
-    accountId,
+    accountId: parsed.accountId,
     ...(etag ? { etag } : {}),
     bytes: fetched.size,
   };

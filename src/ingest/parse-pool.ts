@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { runParseJob } from './parse-job.js';
-import type { ParseJob, ParsedJob } from './parse-job.js';
+import { runParseTask } from './parse-task.js';
+import type { ParseTask, TaskResult } from './parse-task.js';
 
 /**
  * Parse threads by default: one per core, at most 4. The main thread only interns and inserts
@@ -11,21 +11,21 @@ export function defaultParseThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
-type Reply = { id: number; result: ParsedJob } | { id: number; error: string };
+type Reply = { id: number; result: TaskResult<ParseTask> } | { id: number; error: string } | { ready: true };
 
 interface Pending {
-  job: ParseJob;
-  resolve: (r: ParsedJob) => void;
+  task: ParseTask;
+  resolve: (r: TaskResult<ParseTask>) => void;
   reject: (err: Error) => void;
 }
 
 /**
- * Parses jobs on worker threads, so reading, JSON parsing, normalising and compressing overlap
- * with the store's inserts on the main thread. With 0 threads, or when a worker cannot start or
+ * Parses jobs on worker threads (import's files, live ingestion's fetched objects), so reading,
+ * JSON parsing, normalising and encoding overlap with the store's commits on the main thread. With 0 threads, or when a worker cannot start or
  * dies, jobs run inline: slower, never lost.
  */
 export class ParsePool {
-  private readonly workers: { worker: Worker; busy: Map<number, Pending> }[] = [];
+  private readonly workers: { worker: Worker; busy: Map<number, Pending>; ready: boolean }[] = [];
   private nextId = 0;
   private next = 0;
   private broken = false;
@@ -45,18 +45,34 @@ export class ParsePool {
 
   /** Whether jobs run on worker threads (encoders compress there, so the main thread need not). */
   get parallel(): boolean {
-    return this.threads > 0 && !this.broken;
+    return this.threads > 0 && !this.broken && !this.closing;
   }
 
-  run(job: ParseJob): Promise<ParsedJob> {
-    if (!this.parallel) return Promise.resolve().then(() => runParseJob(job));
-    if (this.workers.length < this.threads && !this.start()) return this.run(job);
-    const slot = this.workers[this.next++ % this.workers.length]!;
+  /**
+   * Runs the task on a worker thread (inline when there are none). The task is copied, not
+   * transferred: should the worker die, it runs again inline from the caller's copy.
+   */
+  run<T extends ParseTask>(task: T): Promise<TaskResult<T>> {
+    if (!this.parallel) return runParseTask(task);
+    while (this.workers.length < this.threads) if (!this.start()) return this.run(task);
+    // Until a worker has loaded its code (a second or more on a busy machine), tasks run here:
+    // the first files of a live queue are not held back by the threads' start-up.
+    const ready = this.workers.filter((w) => w.ready);
+    if (ready.length === 0) return runParseTask(task);
+    const slot = ready[this.next++ % ready.length]!;
     const id = this.nextId++;
-    return new Promise<ParsedJob>((resolve, reject) => {
-      slot.busy.set(id, { job, resolve, reject });
-      slot.worker.postMessage({ id, job });
+    return new Promise<TaskResult<T>>((resolve, reject) => {
+      slot.busy.set(id, { task, resolve: resolve as (r: TaskResult<ParseTask>) => void, reject });
+      slot.worker.postMessage({ id, task });
     });
+  }
+
+  /** Starts the threads and resolves once one can take tasks (or none can start): warm-up, and tests. */
+  async warmUp(): Promise<void> {
+    while (this.parallel && !this.workers.some((w) => w.ready)) {
+      while (this.workers.length < this.threads) if (!this.start()) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   async close(): Promise<void> {
@@ -66,6 +82,8 @@ export class ParsePool {
   }
 
   private start(): boolean {
+    // A closed pool starts no thread it would never terminate: what comes late runs inline.
+    if (this.closing) return false;
     let worker: Worker;
     try {
       worker = createWorker(this.limits, this.workerEntry);
@@ -73,8 +91,12 @@ export class ParsePool {
       this.broken = true;
       return false;
     }
-    const slot = { worker, busy: new Map<number, Pending>() };
+    const slot = { worker, busy: new Map<number, Pending>(), ready: false };
     worker.on('message', (reply: Reply) => {
+      if ('ready' in reply) {
+        slot.ready = true;
+        return;
+      }
       const pending = slot.busy.get(reply.id);
       if (!pending) return;
       slot.busy.delete(reply.id);
@@ -92,9 +114,7 @@ export class ParsePool {
       if (index >= 0) this.workers.splice(index, 1);
       for (const [id, pending] of slot.busy) {
         slot.busy.delete(id);
-        Promise.resolve()
-          .then(() => runParseJob(pending.job))
-          .then(pending.resolve, pending.reject);
+        runParseTask(pending.task).then(pending.resolve, pending.reject);
       }
     };
     worker.on('error', fallBack);
@@ -154,4 +174,25 @@ function createWorker(limits: WorkerLimits, workerEntry: URL | undefined): Worke
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
   return new Worker(bootstrap, { eval: true, execArgv: [], resourceLimits: limits });
+}
+
+/**
+ * Parse workers run with small heaps (see WORKER_LIMITS): a file this big on disk (about 40 MB of
+ * JSON when gzipped) may not fit, so it is parsed on the committing thread instead.
+ */
+export const WORKER_MAX_FILE_BYTES = 4 * 1024 * 1024;
+/**
+ * Decompressed size above which a file is parsed on the committing thread. A worker's heap holds
+ * a file's text and its parsed records, about four times the text; a 293 KB .json.gz can hold a
+ * 64 MiB record, so the size on disk alone cannot tell.
+ */
+export const WORKER_MAX_DECODED_BYTES = 12 * 1024 * 1024;
+
+/** Whether bytes in memory (a fetched object) are small enough for a parse worker, gzip trailer included. */
+export function fitsWorker(bytes: Uint8Array): boolean {
+  if (bytes.length > WORKER_MAX_FILE_BYTES) return false;
+  if (bytes.length < 18 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return true;
+  const at = bytes.length - 4;
+  const decoded = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+  return decoded <= WORKER_MAX_DECODED_BYTES;
 }

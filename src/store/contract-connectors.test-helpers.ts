@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { HOUR, T0, fileRecord, makeEvent } from './contract-support.test-helpers.js';
 import type { ContractContext } from './contract-support.test-helpers.js';
 import type { ConnectorRecord } from './types.js';
+import { commitFile } from './testing/write.js';
 
 const record = (name: string, over: Partial<ConnectorRecord> = {}): ConnectorRecord => ({
   name,
@@ -50,7 +51,7 @@ export function connectorsContract({ open }: ContractContext): void {
       await s.connectors.put(record('a'));
       await s.connectors.put(record('b'));
       for (const name of ['a', 'b']) {
-        await s.events.commitFile(fileRecord(`${name}/one.json.gz`, { connector: name }), [makeEvent()], { connector: name, accountId: '111111111111' });
+        await commitFile(s.events, fileRecord(`${name}/one.json.gz`, { connector: name }), [makeEvent()], { connector: name, accountId: '111111111111' });
         await s.ingest.quarantine({ connector: name, messageId: `m-${name}`, body: '{}', bucket: null, key: null, reason: 'r', fix: 'f', receiveCount: 1, leftForDlq: false, at: '2026-03-01T00:00:00.000Z' });
         await s.ingest.reportProblem({ connector: name, kind: 'k', message: 'm', fix: 'f', bucket: null, key: null, at: '2026-03-01T00:00:00.000Z' });
         await s.connectors.recordDoctorRun({ connector: name, startedAt: '2026-03-01T00:00:00.000Z', finishedAt: '2026-03-01T00:00:00.000Z', results: [] });
@@ -77,13 +78,13 @@ export function connectorsContract({ open }: ContractContext): void {
       const onlyA = [makeEvent({ t: T0 + 10 * HOUR, principalArn: 'arn:aws:iam::111111111111:role/only-a' }), makeEvent({ t: T0 + 10 * HOUR + 60_000, principalArn: 'arn:aws:iam::111111111111:role/only-a' })];
       const both = makeEvent({ t: T0 + 10 * HOUR + 120_000, principalArn: 'arn:aws:iam::111111111111:role/both' });
       const onlyB = makeEvent({ t: T0 + 12 * HOUR, principalArn: 'arn:aws:iam::111111111111:role/only-b' });
-      await s.events.commitFile(fileRecord(delivery('111111111111', '1005'), { connector: 'a', eventCount: 3 }), [...onlyA, both], { connector: 'a', accountId: '111111111111' });
-      await s.events.commitFile(fileRecord(delivery('111111111111', '1205', 'us-east-1'), { connector: 'b', eventCount: 2 }), [both, onlyB], { connector: 'b', accountId: '111111111111' });
+      await commitFile(s.events, fileRecord(delivery('111111111111', '1005'), { connector: 'a', eventCount: 3 }), [...onlyA, both], { connector: 'a', accountId: '111111111111' });
+      await commitFile(s.events, fileRecord(delivery('111111111111', '1205', 'us-east-1'), { connector: 'b', eventCount: 2 }), [both, onlyB], { connector: 'b', accountId: '111111111111' });
       // CloudTrail delivering one of a's events twice to a itself: still a's alone.
-      await s.events.commitFile(fileRecord(delivery('111111111111', '1010'), { connector: 'a', eventCount: 1 }), [onlyA[0]!], { connector: 'a', accountId: '111111111111' });
+      await commitFile(s.events, fileRecord(delivery('111111111111', '1010'), { connector: 'a', eventCount: 1 }), [onlyA[0]!], { connector: 'a', accountId: '111111111111' });
       // A file without the delivery layout (a lookup-events export) covers its events' hours.
       const exported = makeEvent({ t: T0 + 20 * HOUR, principalArn: 'arn:aws:iam::111111111111:role/only-a' });
-      await s.events.commitFile(fileRecord('exports/lookup.json', { connector: 'a', accountId: null, eventCount: 1 }), [exported]);
+      await commitFile(s.events, fileRecord('exports/lookup.json', { connector: 'a', accountId: null, eventCount: 1 }), [exported]);
       const principals = async () => [...new Set((await s.events.usage({})).map((u) => u.principalArn))].sort();
       assert.deepEqual(await principals(), ['arn:aws:iam::111111111111:role/both', 'arn:aws:iam::111111111111:role/only-a', 'arn:aws:iam::111111111111:role/only-b']);
 

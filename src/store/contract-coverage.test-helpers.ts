@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HOUR, T0, fileRecord, iso, makeEvent } from './contract-support.test-helpers.js';
 import type { ContractContext } from './contract-support.test-helpers.js';
+import { commitFile, insertEvents } from './testing/write.js';
 
 const ACCT = '222233334444';
 const key = (region: string, stamp: string) =>
@@ -17,9 +18,9 @@ export function coverageContract({ open }: ContractContext): void {
     it('a delivery file covers its account, region and delivery hour, whatever its events say', async () => {
       const s = await open();
       // The event is hours older than the delivery (a late event): only the delivery hour counts.
-      await s.events.commitFile(fileRecord(key('eu-west-1', '20260301T1005')), [makeEvent({ t: T0 + 2 * HOUR })]);
-      await s.events.commitFile(fileRecord(key('eu-west-1', '20260301T1155')), [makeEvent({ t: T0 + 11 * HOUR + 50 * 60_000 })]);
-      await s.events.commitFile(fileRecord(key('us-east-1', '20260301T1000')), []);
+      await commitFile(s.events, fileRecord(key('eu-west-1', '20260301T1005')), [makeEvent({ t: T0 + 2 * HOUR })]);
+      await commitFile(s.events, fileRecord(key('eu-west-1', '20260301T1155')), [makeEvent({ t: T0 + 11 * HOUR + 50 * 60_000 })]);
+      await commitFile(s.events, fileRecord(key('us-east-1', '20260301T1000')), []);
       assert.deepEqual(await s.coverage.runs({ accountId: ACCT }), [
         { accountId: ACCT, region: 'eu-west-1', start: iso(T0 + 10 * HOUR), end: iso(T0 + 12 * HOUR), files: 2, events: 2 },
         { accountId: ACCT, region: 'us-east-1', start: iso(T0 + 10 * HOUR), end: iso(T0 + 11 * HOUR), files: 1, events: 0 },
@@ -32,12 +33,12 @@ export function coverageContract({ open }: ContractContext): void {
 
     it('events without a delivery key cover their own hours, per recipient account and region', async () => {
       const s = await open();
-      await s.events.commitFile(fileRecord('exports/lookup-events.json'), [
+      await commitFile(s.events, fileRecord('exports/lookup-events.json'), [
         makeEvent({ t: T0 + 5 * 60_000 }),
         makeEvent({ t: T0 + 30 * 60_000 }),
         makeEvent({ t: T0 + 3 * HOUR }),
       ]);
-      await s.events.insertEvents([makeEvent({ t: T0 + 4 * HOUR })]);
+      await insertEvents(s.events, [makeEvent({ t: T0 + 4 * HOUR })]);
       const runs = await s.coverage.runs();
       assert.deepEqual(
         runs.map((r) => [r.accountId, r.region, r.start, r.end, r.events]),
@@ -63,8 +64,8 @@ export function coverageContract({ open }: ContractContext): void {
 
     it('a failed or skipped file proves nothing', async () => {
       const s = await open();
-      await s.events.commitFile(fileRecord(key('eu-west-1', '20260301T0300'), { status: 'failed', error: 'corrupt' }), []);
-      await s.events.commitFile(fileRecord(key('eu-west-1', '20260301T0400'), { status: 'skipped' }), []);
+      await commitFile(s.events, fileRecord(key('eu-west-1', '20260301T0300'), { status: 'failed', error: 'corrupt' }), []);
+      await commitFile(s.events, fileRecord(key('eu-west-1', '20260301T0400'), { status: 'skipped' }), []);
       assert.deepEqual(await s.coverage.runs(), []);
     });
 
@@ -72,7 +73,7 @@ export function coverageContract({ open }: ContractContext): void {
       const s = await open();
       const good = makeEvent({ t: T0 });
       const bad = { ...makeEvent({ t: T0 + HOUR }), eventTime: 'not a time' };
-      await assert.rejects(s.events.commitFile(fileRecord(key('eu-west-1', '20260301T0100')), [good, bad]));
+      await assert.rejects(commitFile(s.events, fileRecord(key('eu-west-1', '20260301T0100')), [good, bad]));
       assert.deepEqual(await s.coverage.runs(), []);
     });
   });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { makeEvent } from './contract-support.test-helpers.js';
 import type { ContractContext } from './contract-support.test-helpers.js';
 import type { CommittedBatch, DetectionRecord } from './types.js';
+import { insertEvents } from './testing/write.js';
 
 function detection(eventId: string, eventTime: string, over: Partial<DetectionRecord> = {}): DetectionRecord {
   return {
@@ -44,8 +45,8 @@ export function detectionsContract({ open }: ContractContext): void {
     });
     const a = makeEvent({ eventID: 'a', eventTime: '2026-03-01T00:00:00Z' });
     const b = makeEvent({ eventID: 'b', eventTime: '2026-03-02T00:00:00Z' });
-    await store.events.insertEvents([a, b]);
-    await store.events.insertEvents([a, b]);
+    await insertEvents(store.events, [a, b]);
+    await insertEvents(store.events, [a, b]);
     assert.deepEqual(seen.sort(), ['a', 'b']);
     const stored = await store.detections.list();
     assert.deepEqual(stored.map((d) => d.eventId), ['a', 'b']);
@@ -53,7 +54,7 @@ export function detectionsContract({ open }: ContractContext): void {
     assert.deepEqual((await store.detections.list({ since: '2026-03-02T00:00:00Z' })).map((d) => d.eventId), ['b']);
     assert.deepEqual(await store.detections.list({ rules: ['other'] }), []);
     store.detections.setCommitHook(null);
-    await store.events.insertEvents([makeEvent({ eventID: 'c', eventTime: '2026-03-03T00:00:00Z' })]);
+    await insertEvents(store.events, [makeEvent({ eventID: 'c', eventTime: '2026-03-03T00:00:00Z' })]);
     assert.equal((await store.detections.list()).length, 2);
   });
 

@@ -6,9 +6,10 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NormalizedEvent } from '../model/index.js';
 import { realRecords, syntheticEvents, toEvent } from './testing/fixtures.js';
-import { encodeChunk } from './encode/index.js';
+import { encodeBatch } from './write.js';
 import { HOUR, T0, fileRecord, iso, makeEvent } from './contract-support.test-helpers.js';
 import type { ContractContext } from './contract-support.test-helpers.js';
+import { commitFile, insertEvents } from './testing/write.js';
 
 export function eventsContract({ open }: ContractContext): void {
   it('round-trips every real record: the event and its raw record come back deep-equal', async () => {
@@ -20,7 +21,7 @@ export function eventsContract({ open }: ContractContext): void {
     }
     const events = [...firstById.values()];
     assert.ok(events.length > 400, `expected hundreds of real records, got ${events.length}`);
-    const result = await store.events.insertEvents(events);
+    const result = await insertEvents(store.events, events);
     assert.deepEqual(result, { inserted: events.length, duplicates: 0 });
     const back = await store.events.query({});
     assert.equal(back.length, events.length);
@@ -45,7 +46,7 @@ export function eventsContract({ open }: ContractContext): void {
     evil.raw = { ...evil.raw, eventID: 0, nested: { list: [1, 'two', null, { deep: true }], text: 'line1\nline2\u2028' } };
     const other = makeEvent({ eventID: 'E1' });
     other.raw = { ...other.raw, eventID: 'something else' };
-    await store.events.insertEvents([evil, other]);
+    await insertEvents(store.events, [evil, other]);
     const [a, b] = await store.events.query({});
     assert.deepStrictEqual(a, evil);
     assert.deepStrictEqual(b, other);
@@ -57,12 +58,12 @@ export function eventsContract({ open }: ContractContext): void {
     const store = await open();
     const a = makeEvent();
     const b = makeEvent();
-    assert.deepEqual(await store.events.insertEvents([a, b, a]), { inserted: 2, duplicates: 1 });
-    assert.deepEqual(await store.events.insertEvents([b, a]), { inserted: 0, duplicates: 2 });
+    assert.deepEqual(await insertEvents(store.events, [a, b, a]), { inserted: 2, duplicates: 1 });
+    assert.deepEqual(await insertEvents(store.events, [b, a]), { inserted: 0, duplicates: 2 });
     const c = makeEvent();
     const changedA = { ...a, eventName: 'Changed' };
     // the changed copy is a duplicate that says something else: kept out, and reported
-    assert.deepEqual(await store.events.insertEvents([changedA, c]), { inserted: 1, duplicates: 1, conflicts: { count: 1, eventIds: [a.eventID] } });
+    assert.deepEqual(await insertEvents(store.events, [changedA, c]), { inserted: 1, duplicates: 1, conflicts: { count: 1, eventIds: [a.eventID] } });
     const all = await store.events.query({});
     assert.deepEqual(
       all.map((e) => e.eventID),
@@ -76,11 +77,11 @@ export function eventsContract({ open }: ContractContext): void {
     const store = await open();
     const events = [makeEvent(), makeEvent(), makeEvent()];
     const file = fileRecord('AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/f1.json.gz', { eventCount: 3 });
-    assert.deepEqual(await store.events.commitFile(file, events), { inserted: 3, duplicates: 0 });
+    assert.deepEqual(await commitFile(store.events, file, events), { inserted: 3, duplicates: 0 });
     const rec = await store.files.get(file.source, file.key);
     assert.deepEqual(rec, { ...file, newEvents: 3, error: null });
     // SQS redelivery of the same file: all duplicates, the record says no new events.
-    assert.deepEqual(await store.events.commitFile(file, events), { inserted: 0, duplicates: 3 });
+    assert.deepEqual(await commitFile(store.events, file, events), { inserted: 0, duplicates: 3 });
     assert.equal((await store.files.get(file.source, file.key))!.newEvents, 0);
     assert.equal((await store.events.stats()).events, 3);
     assert.equal((await store.events.stats()).files, 1);
@@ -90,15 +91,15 @@ export function eventsContract({ open }: ContractContext): void {
     const store = await open();
     const events = [makeEvent(), makeEvent()];
     const counters = { connector: 'c1', accountId: '111111111111', files: 1, fileKey: 'k-counted', fileAt: '2026-03-01T00:05:00.000Z' };
-    await store.events.commitFile(fileRecord('k-counted'), events, counters);
-    await store.events.commitFile(fileRecord('k-counted-again'), [...events, makeEvent()], { ...counters, fileKey: 'k-counted-again' });
+    await commitFile(store.events, fileRecord('k-counted'), events, counters);
+    await commitFile(store.events, fileRecord('k-counted-again'), [...events, makeEvent()], { ...counters, fileKey: 'k-counted-again' });
     const [row] = await store.ingest.counters('c1');
     assert.equal(row?.files, 2);
     assert.equal(row?.events, 3);
     assert.equal(row?.duplicates, 2);
     assert.equal(row?.lastFileKey, 'k-counted-again');
     // A commit that fails moves no counter.
-    await assert.rejects(store.events.commitFile(fileRecord(null as unknown as string), [makeEvent()], counters));
+    await assert.rejects(commitFile(store.events, fileRecord(null as unknown as string), [makeEvent()], counters));
     assert.equal((await store.ingest.counters('c1'))[0]?.files, 2);
   });
 
@@ -108,18 +109,18 @@ export function eventsContract({ open }: ContractContext): void {
     const events = [makeEvent(), fresh, makeEvent()];
     // A file record the store must reject (key is required) after the events are written.
     const bad = fileRecord(null as unknown as string);
-    await assert.rejects(store.events.commitFile(bad, events));
+    await assert.rejects(commitFile(store.events, bad, events));
     assert.equal((await store.events.stats()).events, 0);
     assert.equal(await store.files.count(), 0);
     // A raw record that cannot be serialised, in the middle of the batch.
     const poisoned = makeEvent();
     poisoned.raw = { ...poisoned.raw, big: 10n };
     const file = fileRecord('k1');
-    await assert.rejects(store.events.commitFile(file, [events[0]!, poisoned, events[2]!]));
+    await assert.rejects(commitFile(store.events, file, [events[0]!, poisoned, events[2]!]));
     assert.equal((await store.events.stats()).events, 0);
     assert.equal(await store.files.get('file', 'k1'), undefined);
     // The store is still usable and knows nothing of the failed attempts' new names.
-    assert.deepEqual(await store.events.commitFile(file, events), { inserted: 3, duplicates: 0 });
+    assert.deepEqual(await commitFile(store.events, file, events), { inserted: 3, duplicates: 0 });
     const got = await store.events.query({ principalArn: fresh.principalArn!, action: 'newsvc:NewAction' });
     assert.deepStrictEqual(got, [fresh]);
     const usage = await store.events.usage({ principalArn: fresh.principalArn! });
@@ -127,14 +128,10 @@ export function eventsContract({ open }: ContractContext): void {
     assert.equal(usage[0]!.count, 1);
   });
 
-  it('commitFiles (when implemented) commits several files at once, all or nothing', async (t) => {
+  it('commit takes several files at once, all or nothing', async () => {
     const store = await open();
-    if (!store.events.commitFiles) {
-      t.skip('commitFiles is optional and not implemented here');
-      return;
-    }
     const [a, b, c] = [makeEvent(), makeEvent(), makeEvent()];
-    const results = await store.events.commitFiles([
+    const results = await store.events.commit([
       { file: fileRecord('f1', { eventCount: 2 }), events: [a, b] },
       { file: fileRecord('f2', { eventCount: 2 }), events: [b, c] },
     ]);
@@ -146,7 +143,7 @@ export function eventsContract({ open }: ContractContext): void {
     assert.equal((await store.events.stats()).events, 3);
     const d = makeEvent();
     await assert.rejects(
-      store.events.commitFiles([
+      store.events.commit([
         { file: fileRecord('f3'), events: [d] },
         { file: fileRecord(null as unknown as string), events: [makeEvent()] },
       ]),
@@ -158,7 +155,7 @@ export function eventsContract({ open }: ContractContext): void {
   it('columnsOnly returns the indexed fields of the full event and no raw record', async () => {
     const store = await open();
     const events = realRecords().slice(0, 200).map((raw) => toEvent(structuredClone(raw)));
-    await store.events.insertEvents(events);
+    await insertEvents(store.events, events);
     const full = await store.events.query({});
     const light = await store.events.query({ columnsOnly: true });
     assert.equal(light.length, full.length);
@@ -181,7 +178,7 @@ export function eventsContract({ open }: ContractContext): void {
       makeEvent({ t: T0 + 2 * HOUR, principalArn: p2, recipientAccountId: '222222222222', actions: ['ec2:RunInstances'] }),
       makeEvent({ t: T0 + 3 * HOUR, principalArn: null, identityType: 'AWSService', actions: [] }),
     ];
-    await store.events.insertEvents([...evs].reverse());
+    await insertEvents(store.events, [...evs].reverse());
     const ids = (list: NormalizedEvent[]) => list.map((e) => e.eventID);
     assert.deepEqual(ids(await store.events.query({})), ids(evs));
     assert.deepEqual(ids(await store.events.query({ newestFirst: true })), ids([...evs].reverse()));
@@ -204,7 +201,7 @@ export function eventsContract({ open }: ContractContext): void {
   it('iterates large results in order across pages, honouring limit and newestFirst', async () => {
     const store = await open();
     const events = syntheticEvents(2600, { seed: 7, spanMs: 2 * 86_400_000 });
-    await store.events.insertEvents(events);
+    await insertEvents(store.events, events);
     const seen: string[] = [];
     let prev = '';
     for await (const e of store.events.iterate({})) {
@@ -227,7 +224,13 @@ export function eventsContract({ open }: ContractContext): void {
     for (const e of await store.events.query({ limit: 50, newestFirst: true })) assert.deepStrictEqual(e, byId.get(e.eventID));
   });
 
-  it('commitChunk writes a pre-encoded, pre-compressed chunk and reads every event back exactly', async () => {
+  it('commit refuses a batch encoded in another format', async () => {
+    const store = await open();
+    await assert.rejects(store.events.commit({ format: 'no-such-store/1', parts: 1 }), /cannot be written/);
+    assert.equal((await store.events.stats()).events, 0);
+  });
+
+  it('commit writes a batch made by the store\'s own encoder and reads every event back exactly', async () => {
     const store = await open();
     const events = syntheticEvents(1500, { seed: 11 });
     events[3]!.userAgent = 'agent \u{1F600} with "quotes"\nand a newline';
@@ -236,9 +239,7 @@ export function eventsContract({ open }: ContractContext): void {
       file: fileRecord(`chunk/${k}.json.gz`, { eventCount: 0 }),
       events: events.slice(start, all[k + 1] ?? events.length),
     }));
-    const chunk = encodeChunk(files, { compress: true });
-    assert.ok(chunk.blocks && chunk.blocks.length >= 2, 'a chunk of 1,500 events is compressed in blocks');
-    const results = await store.events.commitChunk(chunk);
+    const results = await store.events.commit(await encodeBatch(store.events.encoder, files));
     assert.deepEqual(results, [
       { inserted: 700, duplicates: 0 },
       { inserted: 400, duplicates: 0 },
@@ -251,20 +252,17 @@ export function eventsContract({ open }: ContractContext): void {
     for (const e of back) assert.deepStrictEqual(e, byId.get(e.eventID));
   });
 
-  it('commitChunk with events already stored or repeated keeps only the new ones, raw records intact', async () => {
+  it('an encoded batch with events already stored or repeated keeps only the new ones, raw records intact', async () => {
     const store = await open();
     const events = syntheticEvents(900, { seed: 12 });
-    await store.events.insertEvents(events.slice(100, 200));
+    await insertEvents(store.events, events.slice(100, 200));
     const repeated = [...events.slice(0, 600), events[5]!];
-    const chunk = encodeChunk(
-      [
-        { file: fileRecord('dup/a.json.gz', { eventCount: 0 }), events: repeated },
-        { file: fileRecord('dup/b.json.gz', { eventCount: 0 }), events: events.slice(550) },
-      ],
-      { compress: true },
-    );
-    assert.ok(chunk.blocks, 'compressed, yet not every event is new: the store must fall back');
-    assert.deepEqual(await store.events.commitChunk(chunk), [
+    // Big enough for an encoder to compress it whole, yet not every event is new: the store must cope.
+    const batch = await encodeBatch(store.events.encoder, [
+      { file: fileRecord('dup/a.json.gz', { eventCount: 0 }), events: repeated },
+      { file: fileRecord('dup/b.json.gz', { eventCount: 0 }), events: events.slice(550) },
+    ]);
+    assert.deepEqual(await store.events.commit(batch), [
       { inserted: 500, duplicates: 101 },
       { inserted: 300, duplicates: 50 },
     ]);

@@ -8,20 +8,21 @@ import type { Store } from './types.js';
 import { syntheticEvents } from './testing/fixtures.js';
 import { fileRecord, makeEvent } from './contract-support.test-helpers.js';
 import type { ContractContext } from './contract-support.test-helpers.js';
+import { commitFile, insertEvents } from './testing/write.js';
 
 export function lifecycleContract({ name, h, open }: ContractContext): void {
   it('reopening keeps the data and changes nothing (migrations are idempotent)', async () => {
     const location = await h.fresh();
     const first = await h.open(location);
     const e = makeEvent();
-    await first.events.commitFile(fileRecord('k'), [e]);
+    await commitFile(first.events, fileRecord('k'), [e]);
     await first.iam.putSnapshot({ accountId: '1', kind: 'k', importedAt: '2026-03-01T00:00:00Z', source: 's', document: { a: 1 } });
     await first.close();
     const second = await h.open(location);
     try {
       assert.deepStrictEqual(await second.events.query({}), [e]);
       assert.equal((await second.files.get('file', 'k'))?.newEvents, 1);
-      assert.deepEqual(await second.events.insertEvents([e]), { inserted: 0, duplicates: 1 });
+      assert.deepEqual(await insertEvents(second.events, [e]), { inserted: 0, duplicates: 1 });
       assert.equal((await second.iam.latest('k')).length, 1);
     } finally {
       await second.close();
@@ -34,12 +35,12 @@ export function lifecycleContract({ name, h, open }: ContractContext): void {
     const reader = await open(location);
     assert.equal((await reader.events.stats()).events, 0);
     const events = syntheticEvents(500, { seed: 3 });
-    await writer.events.commitFile(fileRecord('shared'), events);
+    await commitFile(writer.events, fileRecord('shared'), events);
     assert.equal((await reader.events.stats()).events, 500);
     assert.deepStrictEqual((await reader.events.query({ limit: 1 }))[0], events[0]);
     // and the other way round, names first seen by the other connection included
     const e = makeEvent({ principalArn: 'arn:aws:iam::111111111111:role/from-reader' });
-    await reader.events.insertEvents([e]);
+    await insertEvents(reader.events, [e]);
     assert.deepStrictEqual(await writer.events.query({ principalArn: e.principalArn! }), [e]);
     assert.equal((await writer.events.usage({ principalArn: e.principalArn! }))[0]!.count, 1);
   });
@@ -60,7 +61,7 @@ export function lifecycleContract({ name, h, open }: ContractContext): void {
         while (i < events.length) {
           const size = 20 + ((f * 37) % 180);
           const batch = events.slice(i, i + size);
-          await store.events.commitFile(fileRecord(`AWSLogs/111111111111/CloudTrail/us-east-1/2026/01/01/f${f}.json.gz`, { eventCount: batch.length }), batch);
+          await commitFile(store.events, fileRecord(`AWSLogs/111111111111/CloudTrail/us-east-1/2026/01/01/f${f}.json.gz`, { eventCount: batch.length }), batch);
           i += size;
           f++;
         }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { NormalizedEvent } from '../model/index.js';
 import { HOUR, MIN, fileRecord, makeEvent } from './contract-support.test-helpers.js';
 import type { ContractContext } from './contract-support.test-helpers.js';
+import { commitFile, insertEvents } from './testing/write.js';
 
 const DAY = 24 * HOUR;
 /** Months apart, so PostgreSQL has whole partitions to empty and one to cut. */
@@ -35,10 +36,10 @@ export function retentionContract({ open }: ContractContext): void {
       for (let i = 0; i < 20; i++) recent.push(makeEvent({ t: CUTOFF + i * HOUR + 7 * MIN, principalArn: liveRole, actions: ['s3:GetObject'] }));
       const beforeCutoff = makeEvent({ t: CUTOFF - 1, principalArn: liveRole, actions: ['s3:GetObject'] });
       // Old events arrive through files (provenance rows, coverage from delivery keys) and directly.
-      await s.events.commitFile(fileRecord(deliveryKey(OLD), { eventCount: 10 }), old.slice(0, 10));
-      await s.events.commitFile(fileRecord(deliveryKey(OLD + 30 * DAY), { connector: 'other', eventCount: 11 }), [...old.slice(5, 10), ...old.slice(10, 16)]);
-      await s.events.insertEvents([...old.slice(16), beforeCutoff]);
-      await s.events.commitFile(fileRecord(deliveryKey(CUTOFF + HOUR), { eventCount: recent.length }), recent);
+      await commitFile(s.events, fileRecord(deliveryKey(OLD), { eventCount: 10 }), old.slice(0, 10));
+      await commitFile(s.events, fileRecord(deliveryKey(OLD + 30 * DAY), { connector: 'other', eventCount: 11 }), [...old.slice(5, 10), ...old.slice(10, 16)]);
+      await insertEvents(s.events, [...old.slice(16), beforeCutoff]);
+      await commitFile(s.events, fileRecord(deliveryKey(CUTOFF + HOUR), { eventCount: recent.length }), recent);
       await s.detections.put({
         detections: [{ rule: 'r', eventId: old[0]!.eventID, eventTime: old[0]!.eventTime, accountId: ACCT, resource: 'x', severity: 'high', title: 't', description: 'd', remediation: 'r', details: {}, evidence: [old[0]!.eventID] }],
         changes: [],
@@ -79,10 +80,10 @@ export function retentionContract({ open }: ContractContext): void {
       const s = await open();
       const a = makeEvent({ t: OLD });
       const b = makeEvent({ t: CUTOFF + HOUR });
-      await s.events.insertEvents([a, b]);
+      await insertEvents(s.events, [a, b]);
       await s.maintenance.applyRetention(new Date(CUTOFF).toISOString());
       const late = makeEvent({ t: OLD + HOUR });
-      assert.equal((await s.events.insertEvents([late])).inserted, 1);
+      assert.equal((await insertEvents(s.events, [late])).inserted, 1);
       assert.deepEqual((await s.events.query({})).map((e) => e.eventID), [late.eventID, b.eventID]);
       assert.equal((await s.maintenance.applyRetention(new Date(CUTOFF).toISOString())).events, 1);
       assert.deepEqual((await s.events.query({})).map((e) => e.eventID), [b.eventID]);
@@ -90,7 +91,7 @@ export function retentionContract({ open }: ContractContext): void {
 
     it('removes nothing when every event is newer than the cutoff', async () => {
       const s = await open();
-      await s.events.insertEvents([makeEvent({ t: CUTOFF + HOUR }), makeEvent({ t: CUTOFF + 2 * HOUR })]);
+      await insertEvents(s.events, [makeEvent({ t: CUTOFF + HOUR }), makeEvent({ t: CUTOFF + 2 * HOUR })]);
       const r = await s.maintenance.applyRetention(new Date(CUTOFF).toISOString());
       assert.deepEqual({ events: r.events, partitions: r.partitions }, { events: 0, partitions: 0 });
       assert.equal((await s.events.stats()).events, 2);

@@ -9,6 +9,7 @@ import type { UsageRow } from './types.js';
 import { syntheticEvents } from './testing/fixtures.js';
 import { HOUR, MIN, T0, iso, makeEvent } from './contract-support.test-helpers.js';
 import type { ContractContext } from './contract-support.test-helpers.js';
+import { insertEvents } from './testing/write.js';
 
 /** Usage computed the slow obvious way from the events themselves, for comparison. */
 function bruteUsage(events: NormalizedEvent[], since?: number, until?: number): Map<string, { count: number; first: string; last: string; ids: Set<string> }> {
@@ -46,8 +47,8 @@ export function usageContract({ open }: ContractContext): void {
       makeEvent({ t: T0 + 3 * HOUR, principalArn: p, sessionName: null, actions: ['ec2:RunInstances', 'iam:PassRole'], resources: [] }),
       makeEvent({ t: T0 + 4 * HOUR, principalArn: 'arn:aws:iam::111111111111:user/other', actions: ['s3:GetObject'] }),
     ];
-    await store.events.insertEvents(evs.slice(0, 2));
-    await store.events.insertEvents(evs.slice(2));
+    await insertEvents(store.events, evs.slice(0, 2));
+    await insertEvents(store.events, evs.slice(2));
     const rows = await store.events.usage({ principalArn: p });
     const find = (action: string, success: boolean) => rows.find((r) => r.action === action && r.success === success);
     assert.equal(rows.length, 4);
@@ -87,7 +88,7 @@ export function usageContract({ open }: ContractContext): void {
   it('usage over any window equals a brute-force count over the events', async () => {
     const store = await open();
     const events = syntheticEvents(3000, { seed: 11, spanMs: 3 * 86_400_000, principals: 25 });
-    for (let i = 0; i < events.length; i += 300) await store.events.insertEvents(events.slice(i, i + 300));
+    for (let i = 0; i < events.length; i += 300) await insertEvents(store.events, events.slice(i, i + 300));
     const start = Date.parse(events[0]!.eventTime);
     const windows: [number | undefined, number | undefined][] = [
       [undefined, undefined],
@@ -117,7 +118,7 @@ export function usageContract({ open }: ContractContext): void {
     const store = await open();
     const p = 'arn:aws:iam::111111111111:role/p';
     const q = 'arn:aws:iam::222222222222:user/q';
-    await store.events.insertEvents([
+    await insertEvents(store.events, [
       makeEvent({ t: T0, principalArn: p }),
       makeEvent({ t: T0 + 5 * HOUR + 30 * MIN, principalArn: p, actions: [] }),
       makeEvent({ t: T0 + 6 * HOUR, principalArn: p, errorCode: 'AccessDenied' }),

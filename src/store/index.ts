@@ -9,3 +9,4 @@ export type { RetentionScheduleOptions, DatabaseStatus } from './retention.js';
 export { TRANSFER_TABLES } from './types-transfer.js';
 export { TargetNotEmptyError, migrateStore } from './migrate/index.js';
 export type { MigrateResult } from './migrate/index.js';
+export { loadEncoder, encodeBatch } from './write.js';

@@ -8,6 +8,7 @@ import { openStore } from './index.js';
 import { applyStoreRetention, getRetentionDays, RetentionSchedule, retentionCutoff, setRetentionDays } from './retention.js';
 import type { RetentionResult } from './types.js';
 import { makeEvent } from './contract-support.test-helpers.js';
+import { insertEvents } from './testing/write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trailscope-retention-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,7 +37,7 @@ describe('retention setting and schedule', () => {
     try {
       const old = makeEvent({ t: NOW.getTime() - 40 * DAY });
       const recent = makeEvent({ t: NOW.getTime() - DAY });
-      await store.events.insertEvents([old, recent]);
+      await insertEvents(store.events, [old, recent]);
       const results: RetentionResult[] = [];
       let firstPass: () => void = () => {};
       const passed = new Promise<void>((resolve) => (firstPass = resolve));
@@ -55,7 +56,7 @@ describe('retention setting and schedule', () => {
       assert.deepEqual((await store.events.query({})).map((e) => e.eventID), [recent.eventID]);
       // Changed while running: the final pass on stop uses the new setting.
       await setRetentionDays(store, 0);
-      await store.events.insertEvents([makeEvent({ t: NOW.getTime() - 50 * DAY })]);
+      await insertEvents(store.events, [makeEvent({ t: NOW.getTime() - 50 * DAY })]);
       await schedule.stop();
       assert.equal(results.length, 1, 'keep-everything removes nothing');
       assert.equal((await store.events.stats()).events, 2);

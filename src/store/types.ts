@@ -1,16 +1,17 @@
 import type { FileKind, FileRef, NormalizedEvent } from '../model/index.js';
-import type { EncodedChunk } from './encode/index.js';
 import type { ConnectorStore, FindingStore } from './types-connectors.js';
 import type { CoverageStore } from './types-coverage.js';
 import type { BackfillWorkStore } from './types-backfill.js';
 import type { MaintenanceStore } from './types-maintenance.js';
 import type { TransferStore } from './types-transfer.js';
+import type { AtomicCommitResult, CommitOptions, StoreEncoder, WriteBatch } from './types-write.js';
 
 export type * from './types-connectors.js';
 export type * from './types-coverage.js';
 export type * from './types-backfill.js';
 export type * from './types-maintenance.js';
 export type * from './types-transfer.js';
+export type * from './types-write.js';
 
 /**
  * The store contract. SQLite (embedded default) and PostgreSQL (scale-out) both satisfy it;
@@ -77,7 +78,7 @@ export interface CounterDelta {
   errorKind?: string;
 }
 
-/** Counters to bump with a file's commit, in its transaction; the store adds the file's new and duplicate events. */
+/** Counters to bump with a part's commit, in its transaction; the store adds the part's new and duplicate events. */
 export type CommitCounters = Omit<CounterDelta, 'events' | 'duplicates'>;
 
 export interface CommitResult {
@@ -151,25 +152,20 @@ export interface EventStats {
 
 export interface EventStore {
   /**
-   * Commits a file's events and the file's record in one transaction: after it returns, every
-   * event is durable and the file is marked, or neither happened. Events already stored
-   * (same eventID) count as duplicates and are not written again.
+   * The one write path. Commits the batch ATOMICALLY, in one transaction: when the promise
+   * resolves every event, file record, counter, usage and coverage row and detection of every
+   * part is durable; when it rejects, none of them was written. Events already stored (same
+   * eventID and eventTime), or repeated earlier in the batch, count as duplicates of their part
+   * and are not written again. Results are per part, in order.
+   *
+   * Plain parts are encoded on the caller's thread; a batch made by `encoder` (on a parse
+   * worker) skips that work. Small batches may share a transaction with concurrent ones (group
+   * commit, see CommitOptions); each caller still learns of its batch only once it is durable,
+   * and a shared transaction that fails is retried batch by batch, so one bad batch fails alone.
    */
-  commitFile(file: FileRecord, events: NormalizedEvent[], counters?: CommitCounters): Promise<CommitResult>;
-  /**
-   * commitFile for several files in one transaction: all of them are durable after it returns,
-   * or none. Results are per file, in order; an event repeated in a later file of the batch is a
-   * duplicate there. Cheaper per event than one transaction per small file (bulk import, several
-   * SQS messages at once). Optional: callers fall back to commitFile when it is absent.
-   */
-  commitFiles?(batch: { file: FileRecord; events: NormalizedEvent[] }[]): Promise<CommitResult[]>;
-  /**
-   * commitFiles for events encoded beforehand by `encodeChunk` (src/store/encode), typically on
-   * a parse worker thread: one transaction, results per part of the chunk, in order.
-   */
-  commitChunk(chunk: EncodedChunk): Promise<CommitResult[]>;
-  /** Inserts events not tied to a file (tests, API). Same dedup rules. */
-  insertEvents(events: NormalizedEvent[]): Promise<CommitResult>;
+  commit(batch: WriteBatch, opts?: CommitOptions): Promise<AtomicCommitResult>;
+  /** This store's pure encode step, for parse workers (see StoreEncoder). */
+  readonly encoder: StoreEncoder;
   query(q: EventQuery): Promise<NormalizedEvent[]>;
   /** Streams events in eventTime order in bounded memory. */
   iterate(q: EventQuery): AsyncIterable<NormalizedEvent>;

@@ -13,6 +13,7 @@ import { openStore, type Store } from './index.js';
 import type { NormalizedEvent } from '../model/index.js';
 import { HOUR, MIN, T0, iso, makeEvent } from './contract-support.test-helpers.js';
 import { TestDatabases, unreachableReason } from './postgres/test-server.test-helpers.js';
+import { insertEvents } from './testing/write.js';
 
 const DAY = 24 * HOUR;
 const P = 'arn:aws:iam::111111111111:role/deploy';
@@ -32,7 +33,7 @@ function rollupSuite(name: string, fresh: () => Promise<Store>): void {
     it('gives over whole days what the hourly buckets give, and rebuilds a day a late file changed', async () => {
       const store = await fresh();
       try {
-        await store.events.insertEvents(hourly);
+        await insertEvents(store.events, hourly);
         const whole = { since: iso(T0), until: iso(T0 + 3 * DAY) };
         const first = rowOf(await store.events.usage(whole));
         assert.equal(first.count, 60);
@@ -45,7 +46,7 @@ function rollupSuite(name: string, fresh: () => Promise<Store>): void {
 
         // a late file for hour 1 of the first day, after that day was rolled up
         const late = makeEvent({ t: T0 + HOUR + 40 * MIN, principalArn: P, sessionName: 'late', actions: ['s3:GetObject'] });
-        await store.events.insertEvents([late]);
+        await insertEvents(store.events, [late]);
         const again = rowOf(await store.events.usage(whole));
         assert.equal(again.count, 61);
         assert.deepEqual(again.sessionNames, ['late', ...hourly.slice(0, 19).map((e) => e.sessionName!)].sort());

@@ -12,6 +12,7 @@ import { detectIamInput, importIamInputs } from '../../src/iam/import.js';
 import { IamRepository } from '../../src/iam/repository.js';
 import { normalizeRecord } from '../../src/parse/normalize.js';
 import type { PolicyDocument } from '../../src/iam/types.js';
+import { insertEvents } from '../../src/store/testing/write.js';
 
 export interface TempStore {
   store: Store;
@@ -224,7 +225,7 @@ export function record(
 
 /** Normalises records with the real parser and stores them. */
 export async function addRecords(store: Store, records: Record<string, unknown>[]): Promise<void> {
-  await store.events.insertEvents(records.map((r) => normalizeRecord(r)));
+  await insertEvents(store.events, records.map((r) => normalizeRecord(r)));
 }
 
 /** ISO time `days` before `iso`. */

@@ -229,3 +229,49 @@ export function chunkTransferList(chunk: EncodedChunk): ArrayBuffer[] {
   for (const b of chunk.blocks ?? []) buffers.add(b.data.buffer as ArrayBuffer);
   return [...buffers];
 }
+
+type ColumnName = Exclude<keyof EncodedChunk, 'parts' | 'n' | 'times' | 'rawText' | 'lineStarts' | 'blocks'>;
+const COLUMN_NAMES: readonly ColumnName[] = [
+  'eventIds',
+  'apis',
+  'accounts',
+  'principals',
+  'principalAccounts',
+  'identityTypes',
+  'sessions',
+  'errors',
+  'sourceIps',
+  'actions',
+  'resources',
+  'extras',
+];
+
+/**
+ * One chunk holding the parts of all, in order (group commit). Compressed blocks survive only
+ * when every chunk has them (a store writes blocks only when all of a chunk's events are new).
+ */
+export function mergeChunks(chunks: readonly EncodedChunk[]): EncodedChunk {
+  if (chunks.length === 1) return chunks[0]!;
+  const n = chunks.reduce((sum, c) => sum + c.n, 0);
+  const filled = chunks.filter((c) => c.n > 0);
+  const bytes = filled.reduce((sum, c) => sum + c.rawText.length, 0) + Math.max(0, filled.length - 1);
+  const times = new Float64Array(n);
+  const lineStarts = new Uint32Array(n + 1);
+  const rawText = new Uint8Array(bytes);
+  const columns = Object.fromEntries(COLUMN_NAMES.map((name) => [name, [] as unknown[]])) as unknown as Pick<EncodedChunk, ColumnName>;
+  const blocks: EncodedBlock[] | null = chunks.every((c) => c.blocks || c.n === 0) ? [] : null;
+  let at = 0;
+  let offset = 0;
+  for (const c of filled) {
+    if (offset > 0) rawText[offset - 1] = 10;
+    times.set(c.times, at);
+    rawText.set(c.rawText, offset);
+    for (let i = 0; i < c.n; i++) lineStarts[at + i] = c.lineStarts[i]! + offset;
+    for (const name of COLUMN_NAMES) (columns[name] as unknown[]).push(...c[name]);
+    for (const b of c.blocks ?? []) blocks?.push({ ...b, first: b.first + at });
+    at += c.n;
+    offset += c.rawText.length + 1;
+  }
+  lineStarts[n] = rawText.length + 1;
+  return { parts: chunks.flatMap((c) => c.parts), n, ...columns, times, rawText, lineStarts, blocks };
+}

@@ -77,7 +77,7 @@ export async function migrateStore(from: Store, to: Store, opts: MigrateOptions 
   let batch: NormalizedEvent[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    eventsInserted += (await to.events.insertEvents(batch)).inserted;
+    eventsInserted += (await to.events.commit([{ file: null, events: batch }], { immediate: true }))[0]!.inserted;
     batch = [];
     progress({ phase: 'events', done: read, total: total('events') });
   };

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { openStore } from '../index.js';
 import { syntheticEvents } from '../testing/fixtures.js';
 import { migrateStore } from './index.js';
+import { insertEvents } from '../testing/write.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const admin = process.argv[3] ?? process.env.TRAILSCOPE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -47,7 +48,7 @@ await adminQuery(`CREATE DATABASE ${database}`);
 try {
   const source = await openStore(join(dir, 'source.db'));
   const events = syntheticEvents(total, { seed: 7, principals: 300, accounts: 10, spanMs: 90 * 86_400_000 });
-  for (let i = 0; i < events.length; i += 5000) await source.events.insertEvents(events.slice(i, i + 5000));
+  for (let i = 0; i < events.length; i += 5000) await insertEvents(source.events, events.slice(i, i + 5000));
   await source.close();
   const from = await openStore(join(dir, 'source.db'));
   const to = await openStore(url.toString());

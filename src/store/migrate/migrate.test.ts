@@ -18,6 +18,7 @@ import { readIamFile, importIamInputs } from '../../iam/import.js';
 import { IamRepository } from '../../iam/repository.js';
 import { sharedData } from '../../../test/support/paths.js';
 import { TestDatabases, unreachableReason } from '../postgres/test-server.test-helpers.js';
+import { commitFile } from '../testing/write.js';
 
 const skip = await unreachableReason();
 const databases = new TestDatabases();
@@ -49,7 +50,7 @@ async function populate(store: Store): Promise<void> {
   // prod delivers three imported events again (claims) and two of its own (origins).
   const imported = await store.events.query({ since: '2021-01-01T00:00:00Z', limit: 3 });
   const own = imported.map((e, i) => ({ ...e, eventID: `00000000-0000-4000-8000-00000000000${i}`, raw: { ...e.raw, eventID: `00000000-0000-4000-8000-00000000000${i}` } })).slice(0, 2);
-  await store.events.commitFile(
+  await commitFile(store.events, 
     { source: 's3://prod-trail', key: 'exports/prod.json', status: 'done', kind: 'events', eventCount: 5, newEvents: 0, connector: 'prod', accountId: null, processedAt: '2026-01-03T00:00:00.000Z' },
     [...imported, ...own],
   );

@@ -1,15 +1,14 @@
 import type { NormalizedEvent } from '../../model/index.js';
-import type { CommitCounters, CommitResult, EventQuery, EventStats, EventStore, FileRecord, UsageQuery, UsageRow } from '../types.js';
+import type { CommitOptions, CommitResult, EventQuery, EventStats, EventStore, UsageQuery, UsageRow, WriteBatch } from '../types.js';
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
 import type { EventColumns } from '../encode/raw.js';
 import { msToTime, timeToMs } from '../encode/time.js';
-import { encodeChunk } from '../encode/index.js';
-import type { EncodedChunk } from '../encode/index.js';
-import { GroupCommit } from '../sqlite/group-commit.js';
+import { GroupCommit } from '../group-commit.js';
 import type { Pool } from './database.js';
 import { fromPgText, inTransaction, toPgText } from './database.js';
 import type { Partitions } from './partitions.js';
-import { compressLines, writeChunk } from './write-chunk.js';
+import { writeChunk } from './write-chunk.js';
+import { PG_ENCODER, mergePgBatches, pgBatchOf, type PgBatch } from './encoder.js';
 import { decompressLine } from './raw-codec.js';
 import type { PgDetectionStore } from './detections.js';
 import { queryPrincipals, queryUsage } from './usage.js';
@@ -80,7 +79,13 @@ function where(q: EventQuery): { clauses: string[]; params: unknown[] } {
 }
 
 export class PgEventStore implements EventStore {
-  private readonly group = new GroupCommit((chunk) => this.commitChunk(chunk));
+  private readonly group = new GroupCommit<PgBatch>({
+    commitNow: (batch) => this.commitNow(batch),
+    events: (batch) => batch.chunk.n,
+    parts: (batch) => batch.parts,
+    merge: mergePgBatches,
+  });
+  readonly encoder = PG_ENCODER;
   /** Commits under way or waiting for their group, so close() can let them finish first. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -90,10 +95,6 @@ export class PgEventStore implements EventStore {
     /** Runs the detection hook inside each commit and learns how the commit ended. */
     private readonly detections: PgDetectionStore,
   ) {}
-
-  async commitFile(file: FileRecord, events: NormalizedEvent[], counters?: CommitCounters): Promise<CommitResult> {
-    return this.track(this.group.commitFile(file, events, counters));
-  }
 
   /** Waits until every commit started so far has ended (committed or failed). */
   async settle(): Promise<void> {
@@ -107,25 +108,16 @@ export class PgEventStore implements EventStore {
     return p;
   }
 
-  async insertEvents(events: NormalizedEvent[]): Promise<CommitResult> {
-    return (await this.commitChunk(encodeChunk([{ file: null, events }])))[0]!;
-  }
-
-  async commitFiles(batch: { file: FileRecord; events: NormalizedEvent[] }[]): Promise<CommitResult[]> {
-    return this.commitChunk(encodeChunk(batch));
-  }
-
   /**
    * One transaction: after it returns every event, file record, counter, usage and coverage row
    * and detection of the chunk is durable, or none is. A deadlock with another worker (they lock
    * rows in key order, so it is rare) retries the whole commit.
    */
-  async commitChunk(chunk: EncodedChunk): Promise<CommitResult[]> {
-    return this.track(this.commitNow(chunk));
+  async commit(batch: WriteBatch, opts: CommitOptions = {}): Promise<CommitResult[]> {
+    return this.track(Promise.resolve().then(() => this.group.commit(pgBatchOf(batch), opts.immediate === true)));
   }
 
-  private async commitNow(chunk: EncodedChunk): Promise<CommitResult[]> {
-    const raws = compressLines(chunk);
+  private async commitNow({ chunk, raws }: PgBatch): Promise<CommitResult[]> {
     await this.partitions.ensure(chunk.times);
     for (let attempt = 1; ; attempt++) {
       try {

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openStore } from '../index.js';
 import type { Store } from '../types.js';
-import { encodeChunk } from '../encode/index.js';
 import { syntheticEvents } from '../testing/fixtures.js';
 import { fileRecord, makeEvent, HOUR, T0 } from '../contract-support.test-helpers.js';
 import { TestDatabases, unreachableReason } from './test-server.test-helpers.js';
+import { commitFile, insertEvents } from '../testing/write.js';
 
 const skip = await unreachableReason();
 const databases = new TestDatabases();
@@ -50,7 +50,7 @@ describe('postgres specifics', { skip: skip ?? false }, () => {
         const order = k === 1 ? [...files].reverse() : k === 2 ? [...files.slice(75), ...files.slice(0, 75)] : files;
         let inserted = 0;
         for (let i = 0; i < order.length; i += 5 + k) {
-          for (const r of await w.events.commitChunk(encodeChunk(order.slice(i, i + 5 + k)))) inserted += r.inserted;
+          for (const r of await w.events.commit(order.slice(i, i + 5 + k), { immediate: true })) inserted += r.inserted;
         }
         return inserted;
       }),
@@ -75,7 +75,7 @@ describe('postgres specifics', { skip: skip ?? false }, () => {
     const feb = makeEvent({ t: Date.parse('2026-02-01T00:00:00Z') });
     const apr = makeEvent({ t: Date.parse('2026-04-15T12:00:00Z') });
     const ancient = makeEvent({ t: Date.parse('1960-06-01T00:00:00Z') });
-    await store.events.insertEvents([feb, apr, ancient, jan]);
+    await insertEvents(store.events, [feb, apr, ancient, jan]);
     const parts = await sql<{ part: string; n: number }>(url, 'SELECT tableoid::regclass::text AS part, count(*)::int AS n FROM events GROUP BY 1 ORDER BY 1');
     assert.deepEqual(parts.map((p) => [p.part.replace(/^.*\./, ''), p.n]), [
       ['events_2026_01', 1],
@@ -88,14 +88,14 @@ describe('postgres specifics', { skip: skip ?? false }, () => {
     assert.deepEqual((await store.events.query({})).map((e) => e.eventID), [ancient, jan, feb, apr].map((e) => e.eventID));
     // A second store (another worker) finds the partitions there and still dedups across them.
     const other = await open(url);
-    assert.deepEqual(await other.events.insertEvents([jan, apr, makeEvent({ t: Date.parse('2026-03-02T00:00:00Z') })]), { inserted: 1, duplicates: 2 });
+    assert.deepEqual(await insertEvents(other.events, [jan, apr, makeEvent({ t: Date.parse('2026-03-02T00:00:00Z') })]), { inserted: 1, duplicates: 2 });
   });
 
   it('text PostgreSQL cannot hold (U+0000) round-trips and still matches filters', async () => {
     const store = await open(await databases.fresh());
     const principalArn = 'arn:aws:iam::111111111111:role/nul\u0000and\uFFFFff';
     const e = makeEvent({ principalArn, sessionName: 'se\u0000ss', actions: ['s3:Get\u0000Object'], resources: ['arn:aws:s3:::b/\u0000'], errorCode: 'Denied\u0000' });
-    await store.events.insertEvents([e, makeEvent()]);
+    await insertEvents(store.events, [e, makeEvent()]);
     assert.deepStrictEqual(await store.events.query({ principalArn }), [e]);
     assert.deepStrictEqual(await store.events.query({ action: 's3:Get\u0000Object' }), [e]);
     assert.deepEqual(await store.events.query({ principalArn: 'arn:aws:iam::111111111111:role/nul' }), []);
@@ -111,15 +111,15 @@ describe('postgres specifics', { skip: skip ?? false }, () => {
       return { detections: [], changes: [] };
     });
     const a = makeEvent({ eventID: 'mem-a', t: T0 });
-    await first.events.insertEvents([a]);
-    await assert.rejects(first.events.commitFile(fileRecord(null as unknown as string), [makeEvent({ eventID: 'mem-b' })]));
+    await insertEvents(first.events, [a]);
+    await assert.rejects(commitFile(first.events, fileRecord(null as unknown as string), [makeEvent({ eventID: 'mem-b' })]));
     const second = await open(url);
     const got: unknown[] = [];
     second.detections.setCommitHook((batch, memory) => {
       got.push(memory.get('seen', 'mem-a'), memory.get('seen', 'mem-b') ?? null);
       return { detections: [], changes: [] };
     });
-    await second.events.insertEvents([makeEvent()]);
+    await insertEvents(second.events, [makeEvent()]);
     assert.deepEqual(got, [{ firstMs: T0, lastMs: T0, value: 'first' }, null]);
   });
 
@@ -128,7 +128,7 @@ describe('postgres specifics', { skip: skip ?? false }, () => {
     const store = await openStore(url);
     const events = syntheticEvents(300, { seed: 8 });
     // commitFile groups calls for a few milliseconds before committing: close comes meanwhile.
-    const pending = [0, 100, 200].map((i) => store.events.commitFile(fileRecord(`late/${i}`), events.slice(i, i + 100)));
+    const pending = [0, 100, 200].map((i) => commitFile(store.events, fileRecord(`late/${i}`), events.slice(i, i + 100)));
     await store.close();
     assert.deepEqual(await Promise.all(pending), [0, 1, 2].map(() => ({ inserted: 100, duplicates: 0 })));
     const again = await open(url);

@@ -10,6 +10,7 @@ import { openStore } from '../index.js';
 import type { Store } from '../index.js';
 import { makeEvent } from '../contract-support.test-helpers.js';
 import { TestDatabases, unreachableReason } from './test-server.test-helpers.js';
+import { insertEvents } from '../testing/write.js';
 
 const skip = await unreachableReason();
 const databases = new TestDatabases();
@@ -28,7 +29,7 @@ async function storeWithThreeMonths(): Promise<{ store: Store; url: string }> {
   const url = await databases.fresh();
   const store = await openStore(url);
   opened.push(store);
-  await store.events.insertEvents([makeEvent({ t: JAN }), makeEvent({ t: JAN + 1000 }), makeEvent({ t: FEB }), makeEvent({ t: MAR })]);
+  await insertEvents(store.events, [makeEvent({ t: JAN }), makeEvent({ t: JAN + 1000 }), makeEvent({ t: FEB }), makeEvent({ t: MAR })]);
   return { store, url };
 }
 

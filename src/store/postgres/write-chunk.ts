@@ -1,42 +1,14 @@
 import type { CommitResult, CounterDelta, FileRecord } from '../types.js';
 import { MAX_CONFLICT_EXAMPLES, sameChunkContent } from '../sqlite/duplicate-content.js';
 import type { CoverageMark, EncodedChunk } from '../encode/index.js';
-import { lineBytes } from '../encode/index.js';
-import { RAW_DEFLATE_DICT1, compressLine } from './raw-codec.js';
+import { RAW_DEFLATE_DICT1 } from './raw-codec.js';
+import type { CompressedLines } from './encoder.js';
 import type { Queryable } from './database.js';
 import { toPgText } from './database.js';
 import { upsertFiles } from './files.js';
 import { bumpCounterRow, foldCounters } from './ingest-state.js';
 import { addUsage, type UsageEvent } from './usage.js';
 import { writeCoverage } from './coverage.js';
-
-/** The raw lines of a chunk, each compressed on its own, back to back in one buffer. */
-export interface CompressedLines {
-  data: Buffer;
-  /** 1-based start of line i in data (SQL substring's convention) and its length. */
-  starts: Int32Array;
-  lengths: Int32Array;
-}
-
-/**
- * Each event's raw line compressed (./raw-codec.ts) before the transaction opens, so compression
- * never holds a connection or row locks. Sent as one binary parameter, cut apart in SQL: far
- * cheaper than a bytea[] literal (hex text both ways).
- */
-export function compressLines(chunk: EncodedChunk): CompressedLines {
-  const pieces: Buffer[] = [];
-  const starts = new Int32Array(chunk.n);
-  const lengths = new Int32Array(chunk.n);
-  let at = 1;
-  for (let i = 0; i < chunk.n; i++) {
-    const c = compressLine(lineBytes(chunk, i));
-    pieces.push(c);
-    starts[i] = at;
-    lengths[i] = c.length;
-    at += c.length;
-  }
-  return { data: Buffer.concat(pieces), starts, lengths };
-}
 
 /** What the commit needs from the detections area (PgDetectionStore). */
 export interface CommitHookRunner {
@@ -144,7 +116,7 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
       col((i) => setJson(chunk.actions[i]!)),
       col((i) => setJson(chunk.resources[i]!)),
       col((i) => chunk.extras[i] ?? null),
-      raws.data,
+      Buffer.from(raws.data.buffer, raws.data.byteOffset, raws.data.byteLength),
       col((i) => raws.starts[i]!),
       col((i) => raws.lengths[i]!),
       col((i) => connectorOf[i]),

@@ -1,14 +1,15 @@
 import { MAX_CONFLICT_EXAMPLES, sameChunkContent, sameStoredContent, type StoredContent } from './duplicate-content.js';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../model/index.js';
-import type { CommitCounters, CommitResult, CounterDelta, EventQuery, EventStats, EventStore, FileRecord, UsageQuery, UsageRow } from '../types.js';
+import type { CommitOptions, CommitResult, CounterDelta, EventQuery, EventStats, EventStore, UsageQuery, UsageRow, WriteBatch } from '../types.js';
 import { Dictionary } from './dictionary.js';
 import { decodeEventId, encodeEventId } from './codec.js';
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
 import type { EventColumns } from '../encode/raw.js';
 import { msToTime, timeToMs } from '../encode/time.js';
-import { encodeChunk, lineBytes } from '../encode/index.js';
-import { GroupCommit } from './group-commit.js';
+import { lineBytes, mergeChunks } from '../encode/index.js';
+import { GroupCommit } from '../group-commit.js';
+import { SQLITE_ENCODER, sqliteChunkOf } from './encoder.js';
 import type { EncodedChunk } from '../encode/index.js';
 import type { SqliteFileStore } from './files.js';
 import type { SqliteCoverageStore } from './coverage.js';
@@ -56,7 +57,13 @@ export class SqliteEventStore implements EventStore {
   private readonly originStmt: Statement<[number, number, string, string, string]>;
   private readonly claimStmt: Statement<[string, number]>;
   private readonly commitTx: (chunk: EncodedChunk) => CommitResult[];
-  private readonly group = new GroupCommit((chunk) => this.commitChunk(chunk));
+  private readonly group = new GroupCommit<EncodedChunk>({
+    commitNow: (chunk) => this.commitNow(chunk),
+    events: (chunk) => chunk.n,
+    parts: (chunk) => chunk.parts.length,
+    merge: mergeChunks,
+  });
+  readonly encoder = SQLITE_ENCODER;
 
   constructor(
     private readonly db: Db,
@@ -104,19 +111,12 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  async commitFile(file: FileRecord, events: NormalizedEvent[], counters?: CommitCounters): Promise<CommitResult> {
-    return this.group.commitFile(file, events, counters);
+  /** See EventStore.commit: one transaction per batch (or per group of small batches). */
+  async commit(batch: WriteBatch, opts: CommitOptions = {}): Promise<CommitResult[]> {
+    return this.group.commit(sqliteChunkOf(batch), opts.immediate === true);
   }
 
-  async insertEvents(events: NormalizedEvent[]): Promise<CommitResult> {
-    return (await this.commitChunk(encodeChunk([{ file: null, events }])))[0]!;
-  }
-
-  async commitFiles(batch: { file: FileRecord; events: NormalizedEvent[] }[]): Promise<CommitResult[]> {
-    return this.commitChunk(encodeChunk(batch));
-  }
-
-  async commitChunk(chunk: EncodedChunk): Promise<CommitResult[]> {
+  private async commitNow(chunk: EncodedChunk): Promise<CommitResult[]> {
     await this.blocks.waitForCompression();
     const results = this.commitTx(chunk);
     this.blocks.afterCommit(results);

@@ -17,6 +17,7 @@ import type { NormalizedEvent } from '../../model/index.js';
 import type { FileRecord } from '../types.js';
 import { syntheticEvents } from '../testing/fixtures.js';
 import { openSqliteStore } from './index.js';
+import { commitFile } from '../testing/write.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const sizes = process.argv[3] ? [Number(process.argv[3])] : [1000, 100, 10];
@@ -46,7 +47,7 @@ function parseOnly(files: { name: string; bytes: Buffer }[]): { ms: number; cpu:
   return { ms: performance.now() - t0, cpu: cpuMs() - c0, events };
 }
 
-/** Imports file by file (one transaction each), or with groupEvents, several files per commitFiles. */
+/** Imports file by file (one transaction each), or with groupEvents, several files per commit. */
 async function importAll(files: { name: string; bytes: Buffer }[], path: string, groupEvents = 0): Promise<{ ms: number; cpu: number; inserted: number }> {
   const store = openSqliteStore(path);
   const t0 = performance.now();
@@ -55,7 +56,7 @@ async function importAll(files: { name: string; bytes: Buffer }[], path: string,
   let group: { file: FileRecord; events: NormalizedEvent[] }[] = [];
   let groupSize = 0;
   const flush = async () => {
-    if (group.length) for (const r of await store.events.commitFiles!(group)) inserted += r.inserted;
+    if (group.length) for (const r of await store.events.commit(group, { immediate: true })) inserted += r.inserted;
     group = [];
     groupSize = 0;
   };
@@ -78,7 +79,7 @@ async function importAll(files: { name: string; bytes: Buffer }[], path: string,
       groupSize += parsed.events.length;
       if (groupSize >= groupEvents) await flush();
     } else {
-      inserted += (await store.events.commitFile(rec, parsed.events)).inserted;
+      inserted += (await commitFile(store.events, rec, parsed.events)).inserted;
     }
   }
   await flush();
@@ -126,8 +127,8 @@ try {
     console.log(line('wall', best('parse'), best('imp')));
     console.log(line('cpu ', best('parseCpu'), best('impCpu')));
     if (grouped) {
-      console.log(line(`wall, commitFiles of ~${group} events`, grouped.parse, grouped.imp));
-      console.log(line(`cpu , commitFiles of ~${group} events`, grouped.parseCpu, grouped.impCpu));
+      console.log(line(`wall, commit of ~${group} events`, grouped.parse, grouped.imp));
+      console.log(line(`cpu , commit of ~${group} events`, grouped.parseCpu, grouped.impCpu));
     }
   }
 } finally {

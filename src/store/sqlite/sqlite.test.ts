@@ -13,6 +13,7 @@ import { decodeEventId, encodeEventId } from './codec.js';
 import { msToTime, timeToMs } from '../encode/time.js';
 import { BLOCK_TARGET_EVENTS } from '../encode/lines.js';
 import { syntheticEvents } from '../testing/fixtures.js';
+import { commitFile, insertEvents } from '../testing/write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trailscope-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,7 +58,7 @@ describe('sqlite specifics', () => {
     const events = syntheticEvents(3000, { seed: 9 });
     for (let i = 0, f = 0; i < events.length; i += 7, f++) {
       const writer = f % 3 === 0 ? b : a;
-      await writer.events.insertEvents(events.slice(i, i + 7));
+      await insertEvents(writer.events, events.slice(i, i + 7));
     }
     await a.close();
     await b.close();
@@ -94,7 +95,7 @@ describe('sqlite specifics', () => {
     const old = openSqliteStore(path);
     const t0 = Date.parse('2026-03-01T00:00:00Z');
     const events = syntheticEvents(3, { seed: 9 }).map((e, i) => ({ ...e, recipientAccountId: '333344445555', eventTime: msToTime(t0 + i * 3_600_000) }));
-    await old.events.insertEvents(events);
+    await insertEvents(old.events, events);
     await old.close();
     // Back to what the previous release left: the same events, no coverage area at all.
     const raw = openDatabase(path);
@@ -168,7 +169,7 @@ describe('sqlite specifics', () => {
     const store = await openStore(path);
     const events = syntheticEvents(60, { seed: 31 });
     const file = (key: string | null) => ({ source: 's3', key: key as string, size: 1, status: 'done' as const, kind: 'events' as const, eventCount: 20, newEvents: 0, processedAt: '2026-03-01T00:00:00.000Z' });
-    const together = await Promise.all([0, 1, 2].map((k) => store.events.commitFile(file(`k${k}`), events.slice(k * 20, k * 20 + 20))));
+    const together = await Promise.all([0, 1, 2].map((k) => commitFile(store.events, file(`k${k}`), events.slice(k * 20, k * 20 + 20))));
     assert.deepEqual(together, [0, 1, 2].map(() => ({ inserted: 20, duplicates: 0 })));
     const blocks = () => {
       const db = new Database(path, { readonly: true });
@@ -180,7 +181,7 @@ describe('sqlite specifics', () => {
     };
     assert.equal(blocks(), 1, 'three files, one transaction: one raw block');
     const more = syntheticEvents(20, { seed: 32 });
-    const results = await Promise.allSettled([store.events.commitFile(file('k3'), more.slice(0, 10)), store.events.commitFile(file(null), more.slice(10))]);
+    const results = await Promise.allSettled([commitFile(store.events, file('k3'), more.slice(0, 10)), commitFile(store.events, file(null), more.slice(10))]);
     assert.equal(results[0].status, 'fulfilled');
     assert.equal(results[1].status, 'rejected');
     assert.equal((await store.events.stats()).events, 70);

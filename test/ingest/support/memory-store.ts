@@ -1,10 +1,11 @@
 /**
- * An in-memory Store with the parts ingestion uses (events.commitFile with eventID dedup,
+ * An in-memory Store with the parts ingestion uses (events.commit of plain parts with eventID dedup,
  * files, ingest state). For worker tests that should not depend on a database; the
  * end-to-end CLI tests use the real SQLite store.
  */
 import type { NormalizedEvent } from '../../../src/model/index.js';
 import type {
+  CommitOptions,
   CommitResult,
   ConnectorCounters,
   FileRecord,
@@ -12,14 +13,18 @@ import type {
   IngestStateStore,
   QuarantineRecord,
   Store,
+  WriteBatch,
+  WritePart,
 } from '../../../src/store/index.js';
+import { MEMORY_FORMAT } from './memory-encoder.js';
+import type { MemoryBatch } from './memory-encoder.js';
 
 export interface MemoryStore extends Store {
   eventsById: Map<string, NormalizedEvent>;
   fileRecords: Map<string, FileRecord>;
   quarantined: QuarantineRecord[];
   problems: HealthProblem[];
-  /** Delay added to every commitFile (a slow store). */
+  /** Delay added to every commit (a slow store). */
   commitDelayMs: number;
   commits: number;
 }
@@ -34,7 +39,7 @@ export function memoryStore(): MemoryStore {
   const notImplemented = () => {
     throw new Error('not implemented in the memory store');
   };
-  const insert = (events: NormalizedEvent[]): CommitResult => {
+  const insert = (events: readonly NormalizedEvent[]): CommitResult => {
     let inserted = 0;
     let duplicates = 0;
     for (const e of events) {
@@ -104,15 +109,19 @@ export function memoryStore(): MemoryStore {
     commitDelayMs: 0,
     commits: 0,
     events: {
-      async commitFile(file: FileRecord, events: NormalizedEvent[]) {
+      encoder: { module: new URL(import.meta.url.endsWith('.ts') ? './memory-encoder.ts' : './memory-encoder.js', import.meta.url).href, options: {} },
+      async commit(batch: WriteBatch, _opts?: CommitOptions) {
+        let parts: readonly WritePart[];
+        if (Array.isArray(batch)) parts = batch as readonly WritePart[];
+        else if ((batch as MemoryBatch).format === MEMORY_FORMAT) parts = (batch as MemoryBatch).items;
+        else throw new Error(`a batch encoded as ${(batch as MemoryBatch).format} cannot be written to the memory store`);
         if (store.commitDelayMs) await new Promise((r) => setTimeout(r, store.commitDelayMs));
         store.commits++;
-        const r = insert(events);
-        fileRecords.set(`${file.source}\u0000${file.key}`, { ...file, newEvents: r.inserted });
-        return r;
-      },
-      async insertEvents(events: NormalizedEvent[]) {
-        return insert(events);
+        return parts.map(({ file, events }) => {
+          const r = insert(events);
+          if (file) fileRecords.set(`${file.source}\u0000${file.key}`, { ...file, newEvents: r.inserted });
+          return r;
+        });
       },
       query: notImplemented,
       iterate: notImplemented,

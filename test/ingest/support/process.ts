@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { parseFile, classifyKey } from '../../../src/parse/index.js';
 import type { Store } from '../../../src/store/index.js';
 import type { FileTask } from '../../../src/ingest/worker.js';
+import { commitFile } from '../../../src/store/testing/write.js';
 
 export class TestSourceError extends Error {
   constructor(
@@ -39,7 +40,7 @@ export function s3ProcessFile(store: Store, s3: S3Client, connector = 'test') {
       await store.files.record({ ...base, status: 'skipped', kind: parsed.kind, eventCount: 0, newEvents: 0 });
       return { inserted: 0, duplicates: 0 };
     }
-    const r = await store.events.commitFile({ ...base, status: 'done', kind: parsed.kind, eventCount: parsed.events.length, newEvents: 0 }, parsed.events);
+    const r = await commitFile(store.events, { ...base, status: 'done', kind: parsed.kind, eventCount: parsed.events.length, newEvents: 0 }, parsed.events);
     if (info.accountId) await store.ingest.bumpCounters({ connector, accountId: info.accountId, files: 1, events: r.inserted, duplicates: r.duplicates, fileAt: base.processedAt, fileKey: f.key });
     return r;
   };

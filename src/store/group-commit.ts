@@ -1,0 +1,84 @@
+import type { CommitResult } from './types.js';
+
+interface Waiting<B> {
+  batch: B;
+  resolve: (r: CommitResult[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * A group commits once it holds this many events, or this long after its first batch came; a
+ * batch this big commits on its own at once (it amortises a transaction well enough).
+ */
+const FLUSH_EVENTS = 1024;
+const FLUSH_AFTER_MS = 25;
+
+/** How a backend commits, measures and merges its own encoded batches. */
+export interface GroupCommitBackend<B> {
+  /** One transaction; results per part. */
+  commitNow(batch: B): Promise<CommitResult[]>;
+  events(batch: B): number;
+  parts(batch: B): number;
+  /** One batch holding the parts of all, in order. */
+  merge(batches: B[]): B;
+}
+
+/**
+ * Group commit: small batches committed within a few milliseconds of each other (the SQS worker
+ * processes several messages at once) share one transaction. Each caller still learns of its own
+ * batch only once that transaction is durable. A store's cost is largely per transaction
+ * (SQLite writes the pages a commit touches again each time; PostgreSQL waits for a WAL flush),
+ * so files of a few hundred events commit several times faster together. A group that fails is
+ * retried batch by batch, so one bad batch fails alone, as it would have without grouping.
+ */
+export class GroupCommit<B> {
+  private waiting: Waiting<B>[] = [];
+  private events = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly backend: GroupCommitBackend<B>) {}
+
+  commit(batch: B, immediate: boolean): Promise<CommitResult[]> {
+    const events = this.backend.events(batch);
+    if (immediate || events >= FLUSH_EVENTS) return this.backend.commitNow(batch);
+    return new Promise<CommitResult[]>((resolve, reject) => {
+      this.waiting.push({ batch, resolve, reject });
+      this.events += events;
+      if (this.events >= FLUSH_EVENTS) this.flushNow();
+      else this.timer ??= setTimeout(() => this.flushNow(), FLUSH_AFTER_MS);
+    });
+  }
+
+  private flushNow(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const group = this.waiting;
+    this.waiting = [];
+    this.events = 0;
+    void this.flush(group);
+  }
+
+  private async flush(group: Waiting<B>[]): Promise<void> {
+    if (group.length > 1) {
+      try {
+        const results = await this.backend.commitNow(this.backend.merge(group.map((w) => w.batch)));
+        let at = 0;
+        for (const w of group) {
+          const n = this.backend.parts(w.batch);
+          w.resolve(results.slice(at, at + n));
+          at += n;
+        }
+        return;
+      } catch {
+        // one of them is bad: commit them one by one below, so only that one fails
+      }
+    }
+    for (const w of group) {
+      try {
+        w.resolve(await this.backend.commitNow(w.batch));
+      } catch (err) {
+        w.reject(err);
+      }
+    }
+  }
+}

@@ -1,4 +1,5 @@
 /** TransferStore on PostgreSQL (see ../types-transfer.ts): one multi-row upsert per batch, event-derived text unescaped to neutral rows. */
+import { markUsageHours } from './usage-daily.js';
 import type { TransferPage, TransferRow, TransferStore, TransferTable, TransferValue } from '../types.js';
 import { PLAIN_TABLES, checkTable, isPlainTable, quote } from '../transfer-tables.js';
 import { fromPgText, inTransaction, toPgText, type Pool, type Queryable } from './database.js';
@@ -107,6 +108,9 @@ export class PgTransfer implements TransferStore {
         await client.query(`INSERT INTO ${table} (${cols.map(quote).join(', ')}) VALUES ${tuples.join(', ')} ${conflict}`, params);
       }
       if (table === 'coverage_hourly') await refreshRegions(client, rows);
+      // The daily rollup is rebuilt from the hourly buckets of the days marked dirty: copied or
+      // cleared buckets must mark their days as commits do.
+      if (table === 'usage_hourly') await markUsageHours(client, rows.map((r) => Number(r.hour)));
     });
   }
 
@@ -118,6 +122,7 @@ export class PgTransfer implements TransferStore {
     }
     await inTransaction(this.pool, async (client) => {
       await client.query(`DELETE FROM ${table}`);
+      if (table === 'usage_hourly') await client.query('DELETE FROM usage_daily; DELETE FROM usage_daily_dirty');
       if (table === 'coverage_hourly') await client.query('DELETE FROM coverage_regions; DELETE FROM coverage_by_connector');
     });
   }

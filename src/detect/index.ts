@@ -12,6 +12,6 @@ export type { ScanOptions, ScanResult } from './scan.js';
 export { sigmaEventRule, sigmaSeverity, attackTechniques } from './sigma-adapter.js';
 export type { CompiledSigmaRuleShape } from './sigma-adapter.js';
 export { attachDetections } from './attach.js';
-export { loadSigmaEventRules, shippedSigmaEventRules, defaultEventRules } from './sigma-rules.js';
+export { loadSigmaEventRules, shippedSigmaEventRules, defaultEventRules, SIGMA_RULES_OFF_BY_DEFAULT } from './sigma-rules.js';
 export { loadSigmaRules, compileSigmaYaml } from './sigma/index.js';
 export type { CompiledSigmaRule, SigmaLoadResult, SigmaProblem } from './sigma/index.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { shippedSigmaDir, shippedSigmaRules } from './shipped.js';
 import { examplesFor } from './examples.test-helpers.js';
 import { normalizeRecord } from '../../parse/index.js';
-import { defaultEventRules, loadSigmaEventRules, shippedSigmaEventRules } from '../sigma-rules.js';
+import { defaultEventRules, loadSigmaEventRules, shippedSigmaEventRules, SIGMA_RULES_OFF_BY_DEFAULT } from '../sigma-rules.js';
 import { builtinEventRules } from '../rules/index.js';
 import { detect } from '../rules/rule.test-helpers.js';
 import { sigmaSeverity } from '../sigma-adapter.js';
@@ -26,20 +26,21 @@ describe('the shipped SigmaHQ rules', () => {
     assert.ok(readFileSync(join(shippedSigmaDir(), '..', 'NOTICE'), 'utf8').includes('Detection Rule License'));
   });
 
-  it('all run by default beside the built-in rules; a --sigma-dir rule with a shipped id replaces it', async () => {
+  it('all but AssumeRole Misuse run by default beside the built-in rules; a --sigma-dir rule with a shipped id replaces it (and turns it on)', async () => {
     const defaults = defaultEventRules();
     const ids = new Set(defaults.map((r) => r.id));
-    for (const r of shippedSigmaRules().rules) assert.ok(ids.has(`sigma:${r.id}`), r.id);
-    assert.equal(defaults.filter((r) => r.id.startsWith('sigma:')).length, 57);
+    for (const r of shippedSigmaRules().rules) assert.equal(ids.has(`sigma:${r.id}`), !SIGMA_RULES_OFF_BY_DEFAULT.has(`sigma:${r.id}`), r.id);
+    assert.equal(defaults.filter((r) => r.id.startsWith('sigma:')).length, 56);
     assert.ok(ids.has('root-account-usage'));
     const explicit = await loadSigmaEventRules([shippedSigmaDir()]);
     const withDir = defaultEventRules(explicit.rules);
-    assert.equal(withDir.length, defaults.length);
+    assert.equal(withDir.length, defaults.length + SIGMA_RULES_OFF_BY_DEFAULT.size);
+    assert.ok(withDir.some((r) => r.id === 'sigma:905d389b-b853-46d0-9d3d-dea0d3a3cd49'));
     assert.ok(withDir.filter((r) => r.id.startsWith('sigma:')).every((r) => explicit.rules.includes(r)));
   });
 
   it('that may match any role-session call read only light fields (no record decode) and report once per actor session and day', () => {
-    const defaults = defaultEventRules().filter((r) => r.id.startsWith('sigma:'));
+    const defaults = shippedSigmaEventRules();
     const wantsUnrelatedApi = (r: (typeof defaults)[number]) => !r.prefilter?.api || r.prefilter.api('trailscope.example.com', 'NoSuchCall', 'AssumedRole');
     const broad = defaults.filter(wantsUnrelatedApi);
     // AssumeRole Misuse (every role-session call), TruffleHog (user agent), IMDS credentials (session ARN).

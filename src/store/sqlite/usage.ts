@@ -4,6 +4,7 @@ import type { Dictionary } from './dictionary.js';
 import { decodeEventId } from './codec.js';
 import { HOUR_MS, msToTime, timeToMs } from '../encode/time.js';
 import { dailyRows, HOURS_PER_DAY, refreshDailyUsage } from './usage-daily.js';
+import { principalsSeen, type PrincipalSeen } from './usage-principals.js';
 
 /** What the aggregator needs of one inserted event row. */
 export interface EventRowForUsage {
@@ -340,82 +341,9 @@ export class UsageAggregator {
     return out;
   }
 
-  principals(q: { until?: string; principalAccountId?: string }): {
-    principalArn: string;
-    principalAccountId: string | null;
-    identityType: string | null;
-    firstSeen: string;
-    lastSeen: string | null;
-  }[] {
+  principals(q: { until?: string; principalAccountId?: string }): PrincipalSeen[] {
     const filter = this.principalFilter(q);
-    if (!filter) return [];
-    const until = q.until === undefined ? Infinity : timeToMs(q.until);
-    const hi = Number.isFinite(until) ? Math.floor(until / HOUR_MS) : Infinity;
-    const seen = new Map<number, { first: number; lastOk: number | null }>();
-    const fold = (p: number, first: number, lastOk: number | null) => {
-      const s = seen.get(p);
-      if (!s) seen.set(p, { first, lastOk });
-      else {
-        if (first < s.first) s.first = first;
-        if (lastOk !== null && (s.lastOk === null || lastOk > s.lastOk)) s.lastOk = lastOk;
-      }
-    };
-    const foldHours = (from: number, to: number) => {
-      if (from >= to) return;
-      const where = [...filter.sql];
-      const params = [...filter.params];
-      if (Number.isFinite(from)) {
-        where.push('hour >= ?');
-        params.push(from);
-      }
-      if (Number.isFinite(to)) {
-        where.push('hour < ?');
-        params.push(to);
-      }
-      const rows = this.db
-        .prepare<number[], { principal: number; first: number; last_ok: number | null }>(
-          `SELECT principal, min(first_ms) AS first, max(CASE WHEN ok = 1 THEN last_ms END) AS last_ok
-           FROM usage_hourly${where.length ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY principal`,
-        )
-        .all(...params);
-      for (const r of rows) fold(r.principal, r.first, r.last_ok);
-    };
-    // whole days before hi from the daily rollup, the hours after them from the buckets
-    const dayHi = Math.floor(hi / HOURS_PER_DAY);
-    if (refreshDailyUsage(this.db)) {
-      const where = [...filter.sql];
-      const params = [...filter.params];
-      if (Number.isFinite(dayHi)) {
-        where.push('day < ?');
-        params.push(dayHi);
-      }
-      const rows = this.db
-        .prepare<number[], { principal: number; first: number; last_ok: number | null }>(
-          `SELECT principal, min(first_ms) AS first, max(CASE WHEN ok = 1 THEN last_ms END) AS last_ok
-           FROM usage_daily${where.length ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY principal`,
-        )
-        .all(...params);
-      for (const r of rows) fold(r.principal, r.first, r.last_ok);
-      foldHours(dayHi * HOURS_PER_DAY, hi);
-    } else {
-      foldHours(-Infinity, hi);
-    }
-    if (Number.isFinite(hi)) {
-      this.scanEvents(hi * HOUR_MS, until, filter, false, (e) => fold(e.principal, e.first, e.ok ? e.first : null));
-    }
-    const info = this.db.prepare<[number], { account: number | null; itype: number | null }>('SELECT account, itype FROM principals WHERE principal = ?');
-    const out = [...seen].map(([p, s]) => {
-      const i = info.get(p);
-      return {
-        principalArn: this.dict.value(p),
-        principalAccountId: this.dict.valueNullable(i?.account ?? null),
-        identityType: this.dict.valueNullable(i?.itype ?? null),
-        firstSeen: msToTime(s.first),
-        lastSeen: s.lastOk === null ? null : msToTime(s.lastOk),
-      };
-    });
-    out.sort((a, b) => cmp(a.principalArn, b.principalArn));
-    return out;
+    return principalsSeen(this.db, this.dict, filter, q.until, (from, to, fold) => this.scanEvents(from, to, filter!, false, fold));
   }
 }
 

@@ -2,7 +2,7 @@
  * Rows both backends store the same way (JSON documents in text columns), and their mapping to
  * the contract's types, written once.
  */
-import type { ConnectorRecord, StoredFinding, Suppression } from './types.js';
+import type { BackfillUnit, ConnectorRecord, StoredFinding, Suppression } from './types.js';
 
 export interface FindingRow {
   id: string;
@@ -50,5 +50,48 @@ export function connectorFromRow(r: ConnectorRow): ConnectorRecord {
     settings: JSON.parse(r.settings) as Record<string, unknown>,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+  };
+}
+
+/** A backfill work unit as both backends select it (snake_case columns). */
+export interface BackfillUnitRow {
+  bucket: string;
+  folder: string;
+  day: string;
+  connector: string;
+  account_id: string;
+  region: string;
+  from_ms: number;
+  until_ms: number;
+  status: 'pending' | 'done';
+  cursor: string | null;
+  claimed_by: string | null;
+  claimed_until_ms: number | null;
+  generation: number;
+  attempts: number;
+  files: number;
+  events: number;
+  last_error: string | null;
+}
+
+export function toBackfillUnit(r: BackfillUnitRow): BackfillUnit {
+  return {
+    connector: r.connector,
+    bucket: r.bucket,
+    folder: r.folder,
+    accountId: r.account_id,
+    region: r.region,
+    day: r.day,
+    fromMs: r.from_ms,
+    untilMs: r.until_ms,
+    status: r.status,
+    cursor: r.cursor,
+    claimedBy: r.claimed_by,
+    claimedUntilMs: r.claimed_until_ms,
+    generation: r.generation,
+    attempts: r.attempts,
+    files: r.files,
+    events: r.events,
+    lastError: r.last_error,
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { toBackfillUnit, type BackfillUnitRow } from '../rows.js';
 import type {
   BackfillClaim,
   BackfillPlanOutcome,
@@ -50,47 +51,6 @@ const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 /** Rows per plan statement: keeps each statement's parameters and lock set small. */
 const PLAN_BATCH = 2000;
 
-interface UnitRow {
-  bucket: string;
-  folder: string;
-  day: string;
-  connector: string;
-  account_id: string;
-  region: string;
-  from_ms: number;
-  until_ms: number;
-  status: 'pending' | 'done';
-  cursor: string | null;
-  claimed_by: string | null;
-  claimed_until_ms: number | null;
-  generation: number;
-  attempts: number;
-  files: number;
-  events: number;
-  last_error: string | null;
-}
-
-function toUnit(r: UnitRow): BackfillUnit {
-  return {
-    connector: r.connector,
-    bucket: r.bucket,
-    folder: r.folder,
-    accountId: r.account_id,
-    region: r.region,
-    day: r.day,
-    fromMs: r.from_ms,
-    untilMs: r.until_ms,
-    status: r.status,
-    cursor: r.cursor,
-    claimedBy: r.claimed_by,
-    claimedUntilMs: r.claimed_until_ms,
-    generation: r.generation,
-    attempts: r.attempts,
-    files: r.files,
-    events: r.events,
-    lastError: r.last_error,
-  };
-}
 
 /** The scope's WHERE clause over parameters $1..$5. */
 const SCOPE_SQL = `bucket = $1 AND folder = ANY($2::text[]) AND day >= $3 AND day <= $4 AND NOT ((folder || day) = ANY($5::text[]))`;
@@ -141,7 +101,7 @@ export class PgBackfillWorkStore implements BackfillWorkStore {
 
   async claim(scope: BackfillScope, worker: string, leaseMs: number): Promise<BackfillClaim | undefined> {
     const token = randomUUID();
-    const { rows } = await this.pool.query<UnitRow>(
+    const { rows } = await this.pool.query<BackfillUnitRow>(
       `WITH next AS (
          SELECT bucket, folder, day FROM backfill_units
          WHERE ${SCOPE_SQL} AND status = 'pending' AND (claimed_until_ms IS NULL OR claimed_until_ms < ${NOW_MS})
@@ -153,7 +113,7 @@ export class PgBackfillWorkStore implements BackfillWorkStore {
       [...scopeParams(scope), worker, token, Math.round(leaseMs)],
     );
     const row = rows[0];
-    return row ? { unit: toUnit(row), token } : undefined;
+    return row ? { unit: toBackfillUnit(row), token } : undefined;
   }
 
   async renew(claim: BackfillClaim, p: BackfillProgressDelta, leaseMs: number): Promise<boolean> {
@@ -206,11 +166,11 @@ export class PgBackfillWorkStore implements BackfillWorkStore {
   }
 
   async list(bucket: string, folderPrefix = ''): Promise<BackfillUnit[]> {
-    const { rows } = await this.pool.query<UnitRow>(
+    const { rows } = await this.pool.query<BackfillUnitRow>(
       `SELECT * FROM backfill_units WHERE bucket = $1 AND left(folder, length($2)) = $2 ORDER BY day, folder`,
       [bucket, folderPrefix],
     );
-    return rows.map(toUnit);
+    return rows.map(toBackfillUnit);
   }
 }
 

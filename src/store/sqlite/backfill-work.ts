@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { toBackfillUnit, type BackfillUnitRow } from '../rows.js';
 import type { Database as Db } from 'better-sqlite3';
 import type {
   BackfillClaim,
@@ -49,49 +50,6 @@ export const BACKFILL_MIGRATIONS: AreaMigrations = {
 /** The scope's folders and skipped units, as two JSON array parameters. */
 const SCOPE_FOLDERS_SQL = `folder IN (SELECT value FROM json_each(?)) AND (folder || day) NOT IN (SELECT value FROM json_each(?))`;
 
-interface UnitRow {
-  bucket: string;
-  folder: string;
-  day: string;
-  connector: string;
-  account_id: string;
-  region: string;
-  from_ms: number;
-  until_ms: number;
-  status: 'pending' | 'done';
-  cursor: string | null;
-  claimed_by: string | null;
-  claim_token: string | null;
-  claimed_until_ms: number | null;
-  generation: number;
-  attempts: number;
-  files: number;
-  events: number;
-  last_error: string | null;
-}
-
-function toUnit(r: UnitRow): BackfillUnit {
-  return {
-    connector: r.connector,
-    bucket: r.bucket,
-    folder: r.folder,
-    accountId: r.account_id,
-    region: r.region,
-    day: r.day,
-    fromMs: r.from_ms,
-    untilMs: r.until_ms,
-    status: r.status,
-    cursor: r.cursor,
-    claimedBy: r.claimed_by,
-    claimedUntilMs: r.claimed_until_ms,
-    generation: r.generation,
-    attempts: r.attempts,
-    files: r.files,
-    events: r.events,
-    lastError: r.last_error,
-  };
-}
-
 export class SqliteBackfillWorkStore implements BackfillWorkStore {
   constructor(
     private readonly db: Db,
@@ -99,7 +57,7 @@ export class SqliteBackfillWorkStore implements BackfillWorkStore {
   ) {}
 
   async plan(units: readonly BackfillUnitPlan[], opts: { redo?: boolean } = {}): Promise<BackfillPlanOutcome[]> {
-    const get = this.db.prepare<[string, string, string], UnitRow>('SELECT * FROM backfill_units WHERE bucket = ? AND folder = ? AND day = ?');
+    const get = this.db.prepare<[string, string, string], BackfillUnitRow>('SELECT * FROM backfill_units WHERE bucket = ? AND folder = ? AND day = ?');
     const insert = this.db.prepare(
       `INSERT INTO backfill_units (bucket, folder, day, connector, account_id, region, from_ms, until_ms, status)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
@@ -134,7 +92,7 @@ export class SqliteBackfillWorkStore implements BackfillWorkStore {
   }
 
   async claim(scope: BackfillScope, worker: string, leaseMs: number): Promise<BackfillClaim | undefined> {
-    const next = this.db.prepare<[string, string, string, number, string, string], UnitRow>(
+    const next = this.db.prepare<[string, string, string, number, string, string], BackfillUnitRow>(
       `SELECT * FROM backfill_units WHERE bucket = ? AND status = 'pending' AND day >= ? AND day <= ?
          AND (claimed_until_ms IS NULL OR claimed_until_ms < ?) AND ${SCOPE_FOLDERS_SQL} ORDER BY day, folder LIMIT 1`,
     );
@@ -148,7 +106,7 @@ export class SqliteBackfillWorkStore implements BackfillWorkStore {
       const token = randomUUID();
       const until = now + Math.round(leaseMs);
       take.run(worker, token, until, row.bucket, row.folder, row.day);
-      return { unit: toUnit({ ...row, claimed_by: worker, claimed_until_ms: until, attempts: row.attempts + 1 }), token };
+      return { unit: toBackfillUnit({ ...row, claimed_by: worker, claimed_until_ms: until, attempts: row.attempts + 1 }), token };
     });
     return run.immediate();
   }
@@ -207,8 +165,8 @@ export class SqliteBackfillWorkStore implements BackfillWorkStore {
 
   async list(bucket: string, folderPrefix = ''): Promise<BackfillUnit[]> {
     const rows = this.db
-      .prepare<[string, number, string], UnitRow>('SELECT * FROM backfill_units WHERE bucket = ? AND substr(folder, 1, ?) = ? ORDER BY day, folder')
+      .prepare<[string, number, string], BackfillUnitRow>('SELECT * FROM backfill_units WHERE bucket = ? AND substr(folder, 1, ?) = ? ORDER BY day, folder')
       .all(bucket, folderPrefix.length, folderPrefix);
-    return rows.map(toUnit);
+    return rows.map(toBackfillUnit);
   }
 }

@@ -15,7 +15,7 @@ export function graphFor(ctx: RuleContext): PrivilegeGraph | null {
   if (!g) {
     const sessions = new Map<string, readonly string[]>();
     for (const id of ctx.identities) if (id.usage) sessions.set(id.summary.arn, id.usage.sessionNames);
-    const evidence = new EvidenceIndex(ctx.escalationEvents ?? [], ctx.snapshots, (arn) => sessions.get(arn) ?? []);
+    const evidence = new EvidenceIndex(ctx.escalationEvidence ?? [], ctx.snapshots, (arn) => sessions.get(arn) ?? []);
     g = buildGraph({ snapshots: ctx.snapshots, evaluator: ctx.evaluator, organizationAccountIds: ctx.organizationAccountIds, evidence });
     cache.set(ctx, g);
   }

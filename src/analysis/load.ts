@@ -19,7 +19,7 @@ import { replayModel } from '../iam/index.js';
 import { aggregateUsage, type PrincipalUsage } from './usage.js';
 import { analyseIdentities, windowStart, DEFAULT_WINDOW_DAYS, type IdentityAnalysis } from './identities.js';
 import { DEFAULT_RULE_OPTIONS, type RuleContext, type RuleOptions } from './types.js';
-import { loadEscalationEvents, PATH_RISK_RULES } from '../graph/index.js';
+import { loadEscalationEvidence, PATH_RISK_RULES } from '../graph/index.js';
 import { cachedVisibility, defaultVisibility, type VisibilityFn } from './visibility.js';
 import { checkMissing, uncertainConfigurationNotices, type AnalysisNotice } from './notices.js';
 import { coverageNotice, DEFAULT_COVERAGE_OPTIONS, loadCoverage } from './coverage.js';
@@ -91,9 +91,9 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
   const passRoleServices = resourceDetail
     ? await time('passrole', () => loadPassRoleServices(store, query, [...model.accounts.values()]))
     : new Map<string, Map<string, Set<string>>>();
-  const escalationEvents =
+  const escalationEvidence =
     evaluator && !opts.principalArn && opts.escalationEvents !== false
-      ? await time('escalation-events', () => loadEscalationEvents(store.events, { since, until: asOf }, new Set(rows.map((r) => r.action.toLowerCase()))))
+      ? await time('escalation-events', () => loadEscalationEvidence(store.events, { since, until: asOf }, new Set(rows.map((r) => r.action.toLowerCase()))))
       : [];
   // Attack paths whose entry point showed risk come first (src/graph/path-context.ts).
   const riskDetections =
@@ -141,7 +141,7 @@ export async function loadAnalysis(store: Store, opts: LoadOptions = {}): Promis
     configurations: replay.configurations,
     passRoleServices,
     credentialReports: model.credentialReports,
-    escalationEvents,
+    escalationEvidence,
     riskDetections,
     organizationAccountIds: new Set(model.scpChains.keys()),
     coverage,

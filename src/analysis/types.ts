@@ -7,7 +7,7 @@ import type { Finding, RuleMetadata } from '../model/index.js';
 import type { AccountSnapshot, PermissionEvaluator } from '../iam/index.js';
 import type { CredentialReport } from '../iam/index.js';
 import type { IdentityAnalysis } from './identities.js';
-import type { NormalizedEvent } from '../model/index.js';
+import type { EvidenceGroup } from '../store/index.js';
 import type { IdentityConfiguration } from '../iam/index.js';
 import { DEFAULT_COVERAGE_OPTIONS, type AccountCoverage, type CoverageOptions } from './coverage.js';
 
@@ -60,10 +60,11 @@ export interface RuleContext {
   /** Credential reports by account (they also carry the root user's row). Optional. */
   credentialReports?: ReadonlyMap<string, CredentialReport>;
   /**
-   * Events of privilege-escalation-relevant actions in the window, succeeded or denied, raw
-   * records dropped (src/graph loadEscalationEvents): attempted/exercised status of attack paths. Optional.
+   * Calls of privilege-escalation-relevant actions in the window, succeeded or denied, as groups
+   * of identical calls with counts and sampled event ids (src/graph loadEscalationEvidence):
+   * attempted/exercised status of attack paths. Optional.
    */
-  escalationEvents?: readonly NormalizedEvent[];
+  escalationEvidence?: readonly EvidenceGroup[];
   /**
    * Identity-risk detections (src/graph/path-context.ts PATH_RISK_RULES) in the window: attack
    * paths whose entry point showed risk come first, with those events. Optional.

@@ -7,7 +7,7 @@
 import type { AccountSnapshot, IamRole, IamUser } from '../iam/index.js';
 import type { PrivilegeGraph } from './build.js';
 import { customerPoliciesOf } from './build.js';
-import { iamKey, isDenied } from './evidence.js';
+import { bySampleOrder, iamKey, isDenied } from './evidence.js';
 import { TECHNIQUES, type Technique } from './techniques.js';
 
 const SELF_KINDS = new Set(['self', 'own-group', 'own-policy', 'admin-group']);
@@ -34,8 +34,16 @@ function firstTechnique(kinds: Set<string>, action: string): Technique | undefin
   return TECHNIQUES.find((t) => !t.retired && kinds.has(t.target) && t.actions.some((a) => lc(a) === action && a !== 'iam:PassRole'));
 }
 
+export interface EscalationCalls {
+  /** The sampled calls (the first of each distinct call, and its last), in time order. */
+  calls: EscalationCall[];
+  /** How many calls succeeded and were denied in all. */
+  succeeded: number;
+  denied: number;
+}
+
 /** Calls by `p` of technique actions naming itself (its groups, its policies) or an admin-equivalent principal. */
-export function escalationCalls(graph: PrivilegeGraph, s: AccountSnapshot | undefined, p: IamUser | IamRole): EscalationCall[] {
+export function escalationCalls(graph: PrivilegeGraph, s: AccountSnapshot | undefined, p: IamUser | IamRole): EscalationCalls {
   const self = new Set([iamKey(p.arn)]);
   if (s) {
     if (p.type === 'user') for (const g of p.groupNames) self.add(`${p.accountId}:group/${g}`);
@@ -48,11 +56,13 @@ export function escalationCalls(graph: PrivilegeGraph, s: AccountSnapshot | unde
     ADMIN_KEYS.set(graph, adminKeys);
   }
   const actions = CALL_ACTIONS;
-  const out: EscalationCall[] = [];
-  for (const e of graph.evidence.eventsOf(p.arn, actions)) {
-    if (e.errorCode && !isDenied(e.errorCode)) continue;
-    const keys = e.resources.map(iamKey);
-    const action = e.actions.map(lc).find((a) => actions.has(a))!;
+  const out: { call: EscalationCall; eventID: string; eventTime: string }[] = [];
+  let succeeded = 0;
+  let denied = 0;
+  for (const g of graph.evidence.groupsOf(p.arn, actions)) {
+    if (g.errorCode && !isDenied(g.errorCode)) continue;
+    const keys = g.resources.map(iamKey);
+    const action = g.actions.map(lc).find((a) => actions.has(a))!;
     let t: Technique | undefined;
     let target: string | undefined;
     if (keys.some((k) => self.has(k)) && (t = firstTechnique(SELF_KINDS, action))) target = p.arn;
@@ -61,7 +71,9 @@ export function escalationCalls(graph: PrivilegeGraph, s: AccountSnapshot | unde
       if (admin && (t = firstTechnique(OTHER_KINDS, action))) target = admin;
     }
     if (!t || !target) continue;
-    out.push({ technique: t.id, action, eventId: e.eventID, eventTime: e.eventTime, succeeded: !e.errorCode, target });
+    if (g.errorCode) denied += g.count;
+    else succeeded += g.count;
+    for (const x of g.samples) out.push({ eventID: x.eventID, eventTime: x.eventTime, call: { technique: t.id, action, eventId: x.eventID, eventTime: x.eventTime, succeeded: !g.errorCode, target } });
   }
-  return out;
+  return { calls: out.sort(bySampleOrder).map((x) => x.call), succeeded, denied };
 }

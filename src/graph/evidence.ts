@@ -2,14 +2,12 @@
  * CloudTrail evidence for attack-path steps: which enabling calls were made (succeeded or
  * denied) by whom against which target, which roles CloudTrail shows running behind a resource
  * (CreateFunction naming the role, RunInstances with an instance profile, CreateStack with a
- * roleARN), and which roles were passed to which service. Built once from the window's
- * escalation-relevant events (loadEscalationEvents), then queried per step.
+ * roleARN), and which roles were passed to which service. Built once from the window's groups
+ * of escalation-relevant calls (loadEscalationEvidence), then queried per step.
  */
-import type { NormalizedEvent } from '../model/index.js';
 import type { AccountSnapshot } from '../iam/index.js';
-import type { EventStore } from '../store/index.js';
+import type { EvidenceGroup, EvidenceSample } from '../store/index.js';
 import { techniqueActions } from './techniques.js';
-import { canonicalAction } from '../parse/index.js';
 
 export type StepStatus = 'possible' | 'attempted' | 'exercised';
 
@@ -82,34 +80,43 @@ export interface StepQuery {
   target?: string;
 }
 
+/** The store's order: eventTime, then eventID. */
+export function bySampleOrder(a: EvidenceSample, b: EvidenceSample): number {
+  return a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.eventID < b.eventID ? -1 : a.eventID > b.eventID ? 1 : 0;
+}
+
 const MAX_IDS = 20;
 
 export class EvidenceIndex {
-  private readonly byPrincipal = new Map<string, NormalizedEvent[]>();
-  private readonly byAccount = new Map<string, NormalizedEvent[]>();
-  private readonly byResource = new Map<string, NormalizedEvent[]>();
-  /** role key → uses seen in CloudTrail (successful calls that passed it). */
+  private readonly byPrincipal = new Map<string, EvidenceGroup[]>();
+  private readonly byAccount = new Map<string, EvidenceGroup[]>();
+  private readonly byResource = new Map<string, EvidenceGroup[]>();
+  /** role key → uses seen in CloudTrail (successful calls that passed it, sampled per group), in time order. */
   readonly roleUses = new Map<string, RoleUse[]>();
-  /** resource ARN (function, stack, instance profile...) → role key running it. */
+  /** resource ARN (function, stack, instance profile...) → role key running it (the latest call's). */
   readonly resourceRole = new Map<string, string>();
+  /** Calls the groups stand for. */
   readonly eventCount: number;
 
   constructor(
-    events: readonly NormalizedEvent[],
+    groups: readonly EvidenceGroup[],
     snapshots: readonly AccountSnapshot[],
     private readonly sessionNames: (roleArn: string) => readonly string[] = () => [],
   ) {
-    this.eventCount = events.length;
+    let count = 0;
     const roleOfProfile = new Map<string, string>();
     for (const s of snapshots) for (const r of s.roles) for (const p of r.instanceProfileArns) roleOfProfile.set(iamKey(p), iamKey(r.arn));
-    for (const e of events) {
-      if (e.principalArn) push(this.byPrincipal, e.principalArn, e);
-      if (e.principalAccountId && !e.principalArn) push(this.byAccount, e.principalAccountId, e);
-      for (const r of e.resources) push(this.byResource, iamKey(r), e);
-      if (e.errorCode || !e.actions.some((a) => a.toLowerCase() === 'iam:passrole')) continue;
-      const service = SOURCE_SERVICE[e.eventSource];
+    // the latest call last, so a resource maps to the role it ran as most recently
+    const byLast = [...groups].sort((a, b) => (a.lastTime < b.lastTime ? -1 : a.lastTime > b.lastTime ? 1 : 0));
+    for (const g of byLast) {
+      count += g.count;
+      if (g.principalArn) push(this.byPrincipal, g.principalArn, g);
+      if (g.principalAccountId && !g.principalArn) push(this.byAccount, g.principalAccountId, g);
+      for (const r of new Set(g.resources.map(iamKey))) push(this.byResource, r, g);
+      if (g.errorCode || !g.actions.some((a) => a.toLowerCase() === 'iam:passrole')) continue;
+      const service = SOURCE_SERVICE[g.eventSource];
       const roles: string[] = [];
-      for (const r of e.resources) {
+      for (const r of g.resources) {
         if (/:iam::\d{12}:role\//.test(r)) roles.push(iamKey(r));
         else if (/:iam::\d{12}:instance-profile\//.test(r)) {
           const role = roleOfProfile.get(iamKey(r));
@@ -117,11 +124,13 @@ export class EvidenceIndex {
         }
       }
       for (const role of roles) {
-        const others = e.resources.filter((r) => iamKey(r) !== role);
-        if (service) push(this.roleUses, role, { service, eventId: e.eventID, eventTime: e.eventTime, principalArn: e.principalArn, resources: others });
+        const others = g.resources.filter((r) => iamKey(r) !== role);
+        if (service) for (const s of g.samples) push(this.roleUses, role, { service, eventId: s.eventID, eventTime: s.eventTime, principalArn: g.principalArn, resources: others });
         for (const o of others) if (!/:iam::/.test(o) || /:instance-profile\//.test(o)) this.resourceRole.set(iamKey(o), role);
       }
     }
+    for (const uses of this.roleUses.values()) uses.sort((a, b) => bySampleOrder({ eventID: a.eventId, eventTime: a.eventTime }, { eventID: b.eventId, eventTime: b.eventTime }));
+    this.eventCount = count;
   }
 
   /** Uses of a role by a service seen in CloudTrail. */
@@ -141,27 +150,40 @@ export class EvidenceIndex {
   step(q: StepQuery): StepEvidence {
     const actions = new Set(q.actions.map((a) => a.toLowerCase()));
     const related = new Set(q.related.map(iamKey));
-    const candidates =
+    // as the calls were once listed: per candidate list (principal, account or each related resource) in time order
+    const lists =
       q.fromKind === 'account'
-        ? (this.byAccount.get(q.from) ?? [])
+        ? [this.byAccount.get(q.from) ?? []]
         : q.fromKind === 'federated' || q.fromKind === 'public' || q.fromKind === 'service'
-          ? [...related].flatMap((r) => this.byResource.get(r) ?? [])
-          : (this.byPrincipal.get(q.from) ?? []);
+          ? [...related].map((r) => this.byResource.get(r) ?? [])
+          : [this.byPrincipal.get(q.from) ?? []];
     const succeeded: string[] = [];
     const failed: string[] = [];
     let firstSeen: string | null = null;
     let lastSeen: string | null = null;
-    const seen = new Set<string>();
-    for (const e of candidates) {
-      if (seen.has(e.eventID)) continue;
-      seen.add(e.eventID);
-      if (!e.actions.some((a) => actions.has(a.toLowerCase()))) continue;
-      if (related.size > 0 && !e.resources.some((r) => related.has(iamKey(r)))) continue;
-      if (!e.errorCode) succeeded.push(e.eventID);
-      else if (isDenied(e.errorCode)) failed.push(e.eventID);
-      else continue;
-      if (!firstSeen || e.eventTime < firstSeen) firstSeen = e.eventTime;
-      if (!lastSeen || e.eventTime > lastSeen) lastSeen = e.eventTime;
+    const seenGroups = new Set<EvidenceGroup>();
+    const seenIds = new Set<string>();
+    for (const list of lists) {
+      const ok: EvidenceSample[] = [];
+      const denied: EvidenceSample[] = [];
+      for (const g of list) {
+        if (seenGroups.has(g)) continue;
+        seenGroups.add(g);
+        if (!g.actions.some((a) => actions.has(a.toLowerCase()))) continue;
+        if (related.size > 0 && !g.resources.some((r) => related.has(iamKey(r)))) continue;
+        if (!g.errorCode) ok.push(...g.samples);
+        else if (isDenied(g.errorCode)) denied.push(...g.samples);
+        else continue;
+        if (!firstSeen || g.firstTime < firstSeen) firstSeen = g.firstTime;
+        if (!lastSeen || g.lastTime > lastSeen) lastSeen = g.lastTime;
+      }
+      for (const [samples, ids] of [[ok, succeeded], [denied, failed]] as const) {
+        for (const s of samples.sort(bySampleOrder)) {
+          if (seenIds.has(s.eventID)) continue;
+          seenIds.add(s.eventID);
+          ids.push(s.eventID);
+        }
+      }
     }
     const ev: StepEvidence = {
       status: succeeded.length > 0 ? 'exercised' : failed.length > 0 ? 'attempted' : 'possible',
@@ -181,9 +203,9 @@ export class EvidenceIndex {
     return ev;
   }
 
-  /** Events of one principal with any of these (lower-cased) actions. */
-  eventsOf(principalArn: string, actions: ReadonlySet<string>): NormalizedEvent[] {
-    return (this.byPrincipal.get(principalArn) ?? []).filter((e) => e.actions.some((a) => actions.has(a.toLowerCase())));
+  /** Call groups of one principal with any of these (lower-cased) actions. */
+  groupsOf(principalArn: string, actions: ReadonlySet<string>): EvidenceGroup[] {
+    return (this.byPrincipal.get(principalArn) ?? []).filter((g) => g.actions.some((a) => actions.has(a.toLowerCase())));
   }
 }
 
@@ -191,32 +213,4 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const l = m.get(k);
   if (l) l.push(v);
   else m.set(k, [v]);
-}
-
-/** At most this many events are kept (the raw record is dropped: only ids and normalised fields are needed). */
-export const MAX_EVIDENCE_EVENTS = 200_000;
-
-/**
- * The window's events of escalation-relevant actions (succeeded or failed), without their raw
- * records, in eventTime order. One scan of the window for every action; events appear once.
- */
-export async function loadEscalationEvents(
-  events: Pick<EventStore, 'iterate'>,
-  q: { since: string; until: string; recipientAccountId?: string },
-  /** Actions seen in the window at all (lower-cased, e.g. from usage aggregates): others are not queried. */
-  present?: ReadonlySet<string>,
-): Promise<NormalizedEvent[]> {
-  const out = new Map<string, NormalizedEvent>();
-  // the store matches IAM's spelling of the action exactly
-  // calls without an IAM principal (web identity, SAML, another account's AssumeRole) have no usage rows: always asked
-  const wanted = evidenceActions().filter((a) => !present || present.has(a) || a.startsWith('sts:assumerole'));
-  const anyAction = [...new Set(wanted.map((a) => canonicalAction(a) ?? a))];
-  if (anyAction.length === 0) return [];
-  // One scan of the window for all actions, in eventTime order, without raw records.
-  for await (const e of events.iterate({ since: q.since, until: q.until, recipientAccountId: q.recipientAccountId, anyAction, columnsOnly: true })) {
-    if (out.size >= MAX_EVIDENCE_EVENTS) break;
-    const key = `${e.eventID}|${e.recipientAccountId ?? ''}`;
-    if (!out.has(key)) out.set(key, e);
-  }
-  return [...out.values()];
 }

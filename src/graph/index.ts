@@ -1,14 +1,15 @@
 export type { GraphNode, GraphEdge, GraphInput, GraphStats, NodeKind, Confidence } from './build.js';
 export { ADMIN, PUBLIC, PrivilegeGraph, buildGraph, GUARDRAIL_MAX, ADMIN_LEVERS, isServiceLinked } from './build.js';
 export type { StepStatus, StepEvidence, RoleUse } from './evidence.js';
-export { EvidenceIndex, loadEscalationEvents, evidenceActions, isDenied } from './evidence.js';
+export { EvidenceIndex, evidenceActions, isDenied } from './evidence.js';
+export { loadEscalationEvidence, evidenceGroupsOf, evidenceSamples } from './evidence-groups.js';
 export type { AttackPath, PathStep, FindPathsOptions } from './paths.js';
 export { findPaths, nextHops, pathFrom, pathStatus, ENTRY_EDGES } from './paths.js';
 export type { Technique, TargetKind, TechniqueCategory } from './techniques.js';
 export { TECHNIQUES, TECHNIQUE_BY_ID, TRUST_EDGE_KINDS } from './techniques.js';
 export type { TrustGrant, OidcScope } from './trust.js';
 export { trustGrants, narrowsToOrgOrAccount, hasExternalId, oidcScope } from './trust.js';
-export { escalationCalls, type EscalationCall } from './escalation-calls.js';
+export { escalationCalls, type EscalationCall, type EscalationCalls } from './escalation-calls.js';
 export { techniqueName } from './paths.js';
 export { isWebIdentity } from './trust.js';
 export { withPathContext, contextLine, PATH_RISK_RULES, type PathWithContext } from './path-context.js';

@@ -8,6 +8,7 @@ import { createPermissionEvaluator, type IamPermissionEvaluator } from '../iam/p
 import type { NormalizedEvent } from '../model/event.js';
 import { buildGraph, type GraphEdge, type PrivilegeGraph } from './build.js';
 import { EvidenceIndex } from './evidence.js';
+import { evidenceGroupsOf } from './evidence-groups.js';
 
 export const A = '111111111111';
 export const B = '222222222222';
@@ -112,7 +113,7 @@ export async function graphOf(
 ): Promise<Built> {
   const model = buildIamModel({ snapshots, scpChains: opts.scps ?? [] });
   const evaluator = await createPermissionEvaluator(model, { validate: false });
-  const evidence = new EvidenceIndex(opts.events ?? [], snapshots, (arn) => opts.sessionNames?.[arn] ?? []);
+  const evidence = new EvidenceIndex(evidenceGroupsOf(opts.events ?? []), snapshots, (arn) => opts.sessionNames?.[arn] ?? []);
   const graph = buildGraph({ snapshots, evaluator, evidence, organizationAccountIds: opts.organizationAccountIds });
   return { graph, evaluator };
 }

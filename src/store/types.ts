@@ -1,6 +1,7 @@
 import type { FileKind, FileRef, NormalizedEvent } from '../model/index.js';
 import type { ConnectorStore, FindingStore } from './types-connectors.js';
 import type { CoverageStore } from './types-coverage.js';
+import type { EvidenceGroup, EvidenceQuery } from './types-evidence.js';
 import type { BackfillWorkStore } from './types-backfill.js';
 import type { MaintenanceStore } from './types-maintenance.js';
 import type { TransferStore } from './types-transfer.js';
@@ -8,6 +9,7 @@ import type { AtomicCommitResult, CommitOptions, StoreEncoder, WriteBatch } from
 
 export type * from './types-connectors.js';
 export type * from './types-coverage.js';
+export type * from './types-evidence.js';
 export type * from './types-backfill.js';
 export type * from './types-maintenance.js';
 export type * from './types-transfer.js';
@@ -170,6 +172,8 @@ export interface EventStore {
   /** Streams events in eventTime order in bounded memory. */
   iterate(q: EventQuery): AsyncIterable<NormalizedEvent>;
   usage(q: UsageQuery): Promise<UsageRow[]>;
+  /** The window's events of some actions folded into groups of identical calls (see EvidenceGroup). */
+  evidenceGroups(q: EvidenceQuery): Promise<EvidenceGroup[]>;
   stats(): Promise<EventStats>;
   /** Distinct principal ARNs seen acting, with their first and last successful activity. */
   principals(q: { until?: string; principalAccountId?: string }): Promise<

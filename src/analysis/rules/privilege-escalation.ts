@@ -3,7 +3,7 @@ import type { Finding, Rule, Severity } from '../types.js';
 import { graphFor } from '../graph.js';
 import { nextHops, pathFrom, techniqueName, type AttackPath } from '../../graph/index.js';
 import { contextLine, withPathContext, type PathWithContext } from '../../graph/index.js';
-import { escalationCalls, type EscalationCall } from '../../graph/index.js';
+import { escalationCalls, evidenceSamples, type EscalationCall, type EscalationCalls } from '../../graph/index.js';
 
 /**
  * A principal that is not admin-equivalent but can reach admin through one or more edges of the
@@ -31,20 +31,22 @@ export const privilegeEscalation: Rule = {
     if (!graph) return [];
     const next = nextHops(graph, graph.adminTargets());
     const findings: Finding[] = [];
+    let samples: ReturnType<typeof evidenceSamples> | undefined;
     for (const id of ctx.identities) {
       if (!id.iam || id.serviceLinked) continue;
       const node = graph.node(id.summary.arn);
       if (!node) continue;
       const snapshot = ctx.snapshots.find((s) => s.accountId === node.accountId);
       const path = node.isAdmin ? null : pathFrom(graph, next, node.id);
-      const calls = path && path.status !== 'possible' ? [] : escalationCalls(graph, snapshot, id.iam);
-      const succeeded = calls.filter((c) => c.succeeded);
-      const denied = calls.filter((c) => !c.succeeded);
+      const found: EscalationCalls = path && path.status !== 'possible' ? { calls: [], succeeded: 0, denied: 0 } : escalationCalls(graph, snapshot, id.iam);
+      const succeeded = found.calls.filter((c) => c.succeeded);
+      const denied = found.calls.filter((c) => !c.succeeded);
       if (path && !(path.status === 'possible' && succeeded.length > 0)) {
-        const [withContext] = withPathContext([path], ctx.riskDetections ?? [], ctx.escalationEvents);
+        samples ??= evidenceSamples(ctx.escalationEvidence ?? []);
+        const [withContext] = withPathContext([path], ctx.riskDetections ?? [], samples);
         findings.push(pathFinding(withContext!, id.summary.name, id.summary.accountId, denied));
       } else if (succeeded.length > 0 || (denied.length > 0 && !node.isAdmin)) {
-        findings.push(callsFinding(id.summary.arn, id.summary.name, id.summary.accountId, node.isAdmin, path, succeeded, denied));
+        findings.push(callsFinding(id.summary.arn, id.summary.name, id.summary.accountId, node.isAdmin, path, found, succeeded, denied));
       }
     }
     // Paths whose entry point showed risk first (exercised right after it before risk alone).
@@ -99,6 +101,7 @@ function callsFinding(
   accountId: string,
   isAdmin: boolean,
   path: AttackPath | null,
+  counts: EscalationCalls,
   succeeded: EscalationCall[],
   denied: EscalationCall[],
 ): Finding {
@@ -112,7 +115,7 @@ function callsFinding(
     title: `${name} ${status === 'exercised' ? 'escalated its privileges' : 'tried to escalate its privileges'} (${status})`,
     description:
       `CloudTrail shows ${name} calling ${techniques.map((t) => `${t} (${techniqueName(t)})`).join(', ')} on itself or an administrator: ` +
-      `${succeeded.length} succeeded, ${denied.length} denied. ` +
+      `${counts.succeeded} succeeded, ${counts.denied} denied. ` +
       (isAdmin ? 'It is admin-equivalent now.' : path ? 'Configuration still allows a path to admin.' : 'No path to admin is configured now.'),
     details: {
       status,

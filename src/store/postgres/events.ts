@@ -1,5 +1,5 @@
 import type { NormalizedEvent } from '../../model/index.js';
-import type { CommitOptions, CommitResult, EventQuery, EventStats, EventStore, UsageQuery, UsageRow, WriteBatch } from '../types.js';
+import type { CommitOptions, CommitResult, EventQuery, EventStats, EventStore, EvidenceGroup, EvidenceQuery, UsageQuery, UsageRow, WriteBatch } from '../types.js';
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
 import type { EventColumns } from '../encode/raw.js';
 import { msToTime, timeToMs } from '../encode/time.js';
@@ -12,6 +12,7 @@ import { PG_ENCODER, mergePgBatches, pgBatchOf, type PgBatch } from './encoder.j
 import { decompressLine } from './raw-codec.js';
 import type { PgDetectionStore } from './detections.js';
 import { queryPrincipals, queryUsage } from './usage.js';
+import { evidenceGroups } from './evidence.js';
 
 const PAGE_SIZE = 1000;
 /** Deadlock and serialization failures: the whole commit is retried (it is all or nothing). */
@@ -167,6 +168,10 @@ export class PgEventStore implements EventStore {
 
   async usage(q: UsageQuery): Promise<UsageRow[]> {
     return queryUsage(this.pool, q);
+  }
+
+  async evidenceGroups(q: EvidenceQuery): Promise<EvidenceGroup[]> {
+    return evidenceGroups(this.pool, q);
   }
 
   async stats(): Promise<EventStats> {

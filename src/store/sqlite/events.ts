@@ -1,7 +1,7 @@
 import { MAX_CONFLICT_EXAMPLES, sameChunkContent, sameStoredContent, type StoredContent } from './duplicate-content.js';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../model/index.js';
-import type { CommitOptions, CommitResult, CounterDelta, EventQuery, EventStats, EventStore, UsageQuery, UsageRow, WriteBatch } from '../types.js';
+import type { CommitOptions, CommitResult, CounterDelta, EventQuery, EventStats, EventStore, EvidenceGroup, EvidenceQuery, UsageQuery, UsageRow, WriteBatch } from '../types.js';
 import { Dictionary } from './dictionary.js';
 import { decodeEventId, encodeEventId } from './codec.js';
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
@@ -16,8 +16,8 @@ import type { SqliteCoverageStore } from './coverage.js';
 import type { CoverageMark } from '../encode/index.js';
 import { RawBlocks } from './raw-blocks.js';
 import { removeConnectorEvents, type ConnectorEventsRemoval } from './connector-events.js';
-import { UsageAggregator } from './usage.js';
-import type { EventRowForUsage } from './usage.js';
+import { UsageAggregator, type EventRowForUsage } from './usage.js';
+import { evidenceGroups } from './evidence.js';
 
 export { EVENTS_MIGRATIONS } from './events-schema.js';
 
@@ -375,6 +375,10 @@ export class SqliteEventStore implements EventStore {
 
   async usage(q: UsageQuery): Promise<UsageRow[]> {
     return this.usageAgg.query(q);
+  }
+
+  async evidenceGroups(q: EvidenceQuery): Promise<EvidenceGroup[]> {
+    return evidenceGroups(this.db, this.dict, q);
   }
 
   async stats(): Promise<EventStats> {

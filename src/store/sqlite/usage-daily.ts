@@ -136,28 +136,40 @@ export function keepNewest<T>(list: [number, T][], t: number, id: T, max: number
   list.splice(at, 0, [t, id]);
 }
 
-/** One daily row as the usage query folds it. */
-export interface DayRow {
+/** The daily rows of one (principal, action, ok) group folded over days in SQL. */
+export interface DaysTotal {
   principal: number;
   action: number;
   ok: number;
   n: number;
   first_ms: number;
   last_ms: number;
+  /** Session ids of the days in day order (each day's first SESSIONS_PER_DAY), comma-separated. */
+  sessions: string | null;
+}
+
+/** One of a group's SAMPLES_PER_DAY newest days, with that day's samples. */
+export interface NewestDay {
+  principal: number;
+  action: number;
+  ok: number;
   s1_ms: number;
   s1: Buffer | string;
   s2_ms: number | null;
   s2: Buffer | string | null;
   s3_ms: number | null;
   s3: Buffer | string | null;
-  sessions: string;
 }
 
-/** Daily rows of days [loDay, hiDay) in day order, with the principal filter's SQL over `principal`. */
-export function dailyRows(db: Db, loDay: number, hiDay: number, filter: { sql: string[]; params: number[] }, withNoAction: boolean): Iterable<DayRow> {
-  const where = [...filter.sql];
+/**
+ * The daily rows of days [loDay, hiDay) folded per (principal, action, ok) by SQLite: one row per
+ * group instead of one per day, and the samples of each group's newest days only (a day row
+ * holds at least one sample, so the newest SAMPLES_PER_DAY samples are among its newest as many
+ * days). Principal filter's SQL over `principal`.
+ */
+export function dailyTotals(db: Db, loDay: number, hiDay: number, filter: { sql: string[]; params: number[] }): { totals: Iterable<DaysTotal>; newest: Iterable<NewestDay> } {
+  const where = ['action != 0', ...filter.sql];
   const params = [...filter.params];
-  if (!withNoAction) where.push('action != 0');
   if (Number.isFinite(loDay)) {
     where.push('day >= ?');
     params.push(loDay);
@@ -166,7 +178,21 @@ export function dailyRows(db: Db, loDay: number, hiDay: number, filter: { sql: s
     where.push('day < ?');
     params.push(hiDay);
   }
-  return db
-    .prepare<number[], DayRow>(`SELECT * FROM usage_daily${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY day`)
-    .iterate(...params);
+  const w = where.join(' AND ');
+  const totals = db
+    .prepare<number[], DaysTotal>(
+      `SELECT principal, action, ok, sum(n) AS n, min(first_ms) AS first_ms, max(last_ms) AS last_ms,
+         group_concat(nullif(sessions, ''), ',' ORDER BY day) AS sessions
+       FROM usage_daily WHERE ${w} GROUP BY principal, action, ok`,
+    )
+    .all(...params);
+  const newest = db
+    .prepare<number[], NewestDay>(
+      `SELECT principal, action, ok, s1_ms, s1, s2_ms, s2, s3_ms, s3 FROM (
+         SELECT principal, action, ok, s1_ms, s1, s2_ms, s2, s3_ms, s3,
+           row_number() OVER (PARTITION BY principal, action, ok ORDER BY day DESC) AS rank
+         FROM usage_daily WHERE ${w}) WHERE rank <= ${SAMPLES_PER_DAY}`,
+    )
+    .all(...params);
+  return { totals, newest };
 }

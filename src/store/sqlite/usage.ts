@@ -3,7 +3,7 @@ import type { UsageQuery, UsageRow } from '../types.js';
 import type { Dictionary } from './dictionary.js';
 import { decodeEventId } from './codec.js';
 import { HOUR_MS, msToTime, timeToMs } from '../encode/time.js';
-import { dailyRows, HOURS_PER_DAY, refreshDailyUsage } from './usage-daily.js';
+import { dailyTotals, HOURS_PER_DAY, refreshDailyUsage } from './usage-daily.js';
 import { principalsSeen, type PrincipalSeen } from './usage-principals.js';
 
 /** What the aggregator needs of one inserted event row. */
@@ -288,15 +288,19 @@ export class UsageAggregator {
         // sessions are kept first-come up to a limit: fold in time order (head hours, days, tail hours)
         if (dayLo < dayHi && refreshDailyUsage(this.db)) {
           foldHours(lo, dayLo * HOURS_PER_DAY);
-          for (const d of dailyRows(this.db, dayLo, dayHi, filter, false)) {
+          const days = dailyTotals(this.db, dayLo, dayHi, filter);
+          for (const d of days.totals) {
             const g = group(d.principal, d.action, null, d.ok);
             g.n += d.n;
             if (d.first_ms < g.first) g.first = d.first_ms;
             if (d.last_ms > g.last) g.last = d.last_ms;
+            if (d.sessions) for (const s of ids(d.sessions)) addSession(g, s);
+          }
+          for (const d of days.newest) {
+            const g = group(d.principal, d.action, null, d.ok);
             addSample(g, d.s1_ms, d.s1);
             if (d.s2 !== null) addSample(g, d.s2_ms!, d.s2);
             if (d.s3 !== null) addSample(g, d.s3_ms!, d.s3);
-            if (d.sessions !== '') for (const s of ids(d.sessions)) addSession(g, s);
           }
           foldHours(dayHi * HOURS_PER_DAY, hi);
         } else {

@@ -1,0 +1,65 @@
+/**
+ * The graph's CloudTrail input: evidence groups (EventStore.evidenceGroups), one per distinct
+ * call (caller, API, actions, resources, error) with its count, first/last time and the first
+ * event ids, so building the graph costs what the distinct calls cost, not what the events do.
+ */
+import type { NormalizedEvent } from '../model/index.js';
+import type { EventStore, EvidenceGroup, EvidenceSample } from '../store/index.js';
+import { canonicalAction } from '../parse/index.js';
+import { bySampleOrder, evidenceActions } from './evidence.js';
+
+/**
+ * The window's groups of escalation-relevant calls (succeeded or failed). `present`: actions
+ * seen in the window at all (lower-cased, e.g. from usage aggregates): others are not asked for.
+ */
+export async function loadEscalationEvidence(
+  events: Pick<EventStore, 'evidenceGroups'>,
+  q: { since: string; until: string },
+  present?: ReadonlySet<string>,
+): Promise<EvidenceGroup[]> {
+  // calls without an IAM principal (web identity, SAML, another account's AssumeRole) have no usage rows: always asked
+  const wanted = evidenceActions().filter((a) => !present || present.has(a) || a.startsWith('sts:assumerole'));
+  // the store matches IAM's spelling of the action exactly
+  const anyAction = [...new Set(wanted.map((a) => canonicalAction(a) ?? a))];
+  if (anyAction.length === 0) return [];
+  return events.evidenceGroups({ since: q.since, until: q.until, anyAction });
+}
+
+/** The store's default samples per group (EVIDENCE_SAMPLES, src/store/types-evidence.ts). */
+const SAMPLES = 20;
+
+/** Events folded as the store folds them (tests, and events that never went through a store). */
+export function evidenceGroupsOf(events: readonly NormalizedEvent[], samples = SAMPLES): EvidenceGroup[] {
+  const groups = new Map<string, { group: EvidenceGroup; all: EvidenceSample[] }>();
+  for (const e of events) {
+    const key = JSON.stringify([e.principalArn, e.principalAccountId, e.eventSource, e.eventName, e.actions, e.resources, e.errorCode]);
+    let g = groups.get(key);
+    if (!g) {
+      const group: EvidenceGroup = {
+        principalArn: e.principalArn,
+        principalAccountId: e.principalAccountId,
+        eventSource: e.eventSource,
+        actions: [...e.actions],
+        resources: [...e.resources],
+        errorCode: e.errorCode,
+        count: 0,
+        firstTime: e.eventTime,
+        lastTime: e.eventTime,
+        samples: [],
+      };
+      groups.set(key, (g = { group, all: [] }));
+    }
+    g.group.count++;
+    g.all.push({ eventID: e.eventID, eventTime: e.eventTime });
+  }
+  return [...groups.values()].map(({ group, all }) => {
+    all.sort(bySampleOrder);
+    const kept = all.length > samples + 1 ? [...all.slice(0, samples), all[all.length - 1]!] : all;
+    return { ...group, firstTime: all[0]!.eventTime, lastTime: all[all.length - 1]!.eventTime, samples: kept };
+  });
+}
+
+/** Every sampled call of the groups, in time order (path context: the times of step calls). */
+export function evidenceSamples(groups: readonly EvidenceGroup[]): EvidenceSample[] {
+  return groups.flatMap((g) => g.samples).sort(bySampleOrder);
+}

@@ -37,15 +37,16 @@ export type PathWithContext = AttackPath & { context?: PathContext };
 /**
  * Adds `context` to each path whose entry principal (path.from) has risk detections, and puts
  * those first (exercised after the risk before risk alone), keeping the given order otherwise.
- * `events` (the steps' calls, e.g. the analysis' escalation events) make "right after" exact;
+ * `events` (the steps' calls, e.g. the analysis' sampled escalation calls, or their times by
+ * eventID, built once when paths are annotated one at a time) make "right after" exact;
  * without them a step's first and last call times stand for its calls.
  */
 export function withPathContext(
   paths: readonly AttackPath[],
   detections: readonly RiskDetectionLike[],
-  events: readonly { eventID: string; eventTime: string }[] = [],
+  events: readonly { eventID: string; eventTime: string }[] | ReadonlyMap<string, string> = [],
 ): PathWithContext[] {
-  const eventTimes = new Map(events.map((e) => [e.eventID, e.eventTime]));
+  const eventTimes = events instanceof Map ? (events as ReadonlyMap<string, string>) : new Map((events as readonly { eventID: string; eventTime: string }[]).map((e) => [e.eventID, e.eventTime]));
   const byPrincipal = new Map<string, RiskDetectionLike[]>();
   for (const d of detections) {
     if (!PATH_RISK_RULES.includes(d.rule)) continue;

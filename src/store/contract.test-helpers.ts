@@ -10,6 +10,7 @@ import type { Store } from './types.js';
 import type { ContractHarness } from './contract-support.test-helpers.js';
 import { eventsContract } from './contract-events.test-helpers.js';
 import { usageContract } from './contract-usage.test-helpers.js';
+import { evidenceContract } from './contract-evidence.test-helpers.js';
 import { stateContract } from './contract-state.test-helpers.js';
 import { lifecycleContract } from './contract-lifecycle.test-helpers.js';
 import { detectionsContract } from './contract-detections.test-helpers.js';
@@ -37,6 +38,7 @@ export function runStoreContract(name: string, h: ContractHarness): void {
     const ctx = { name, h, open };
     eventsContract(ctx);
     usageContract(ctx);
+    evidenceContract(ctx);
     stateContract(ctx);
     lifecycleContract(ctx);
     detectionsContract(ctx);

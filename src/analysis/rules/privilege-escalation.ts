@@ -31,7 +31,8 @@ export const privilegeEscalation: Rule = {
     if (!graph) return [];
     const next = nextHops(graph, graph.adminTargets());
     const findings: Finding[] = [];
-    let samples: ReturnType<typeof evidenceSamples> | undefined;
+    // the sampled calls' times by eventID, built once for all paths
+    let callTimes: ReadonlyMap<string, string> | undefined;
     for (const id of ctx.identities) {
       if (!id.iam || id.serviceLinked) continue;
       const node = graph.node(id.summary.arn);
@@ -42,8 +43,8 @@ export const privilegeEscalation: Rule = {
       const succeeded = found.calls.filter((c) => c.succeeded);
       const denied = found.calls.filter((c) => !c.succeeded);
       if (path && !(path.status === 'possible' && succeeded.length > 0)) {
-        samples ??= evidenceSamples(ctx.escalationEvidence ?? []);
-        const [withContext] = withPathContext([path], ctx.riskDetections ?? [], samples);
+        callTimes ??= new Map(evidenceSamples(ctx.escalationEvidence ?? []).map((c) => [c.eventID, c.eventTime]));
+        const [withContext] = withPathContext([path], ctx.riskDetections ?? [], callTimes);
         findings.push(pathFinding(withContext!, id.summary.name, id.summary.accountId, denied));
       } else if (succeeded.length > 0 || (denied.length > 0 && !node.isAdmin)) {
         findings.push(callsFinding(id.summary.arn, id.summary.name, id.summary.accountId, node.isAdmin, path, found, succeeded, denied));

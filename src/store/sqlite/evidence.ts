@@ -37,6 +37,13 @@ export function evidenceGroups(db: Db, dict: Dictionary, q: EvidenceQuery): Evid
     params.push(timeToMs(q.until));
   }
   const samples = Math.max(1, q.samples ?? EVIDENCE_SAMPLES);
+  // A window over most of the stored time reads the table in order: through the (t, event_id)
+  // index every row is a lookup by rowid (at 5 M events, 3.2 s of CPU instead of 0.5 s).
+  const [oldest, newest] = db.prepare<[], [number | null, number | null]>('SELECT min(t), max(t) FROM events').raw().get() ?? [null, null];
+  if (oldest === null || newest === null) return [];
+  const from = Math.max(oldest, q.since === undefined ? oldest : timeToMs(q.since));
+  const to = Math.min(newest + 1, q.until === undefined ? newest + 1 : timeToMs(q.until));
+  const scan = (to - from) * 2 >= newest + 1 - oldest ? 'NOT INDEXED' : '';
   const key = 'principal, p_account, api, actions, resources, error';
   const rows = db
     .prepare<number[], SampleRow>(
@@ -45,7 +52,7 @@ export function evidenceGroups(db: Db, dict: Dictionary, q: EvidenceQuery): Evid
            row_number() OVER (PARTITION BY ${key} ORDER BY t, event_id) AS first_rank,
            row_number() OVER (PARTITION BY ${key} ORDER BY t DESC, event_id DESC) AS last_rank,
            count(*) OVER (PARTITION BY ${key}) AS n
-         FROM events WHERE ${where.join(' AND ')})
+         FROM events ${scan} WHERE ${where.join(' AND ')})
        WHERE first_rank <= ${samples} OR last_rank = 1
        ORDER BY ${key}, t, event_id`,
     )

@@ -2,7 +2,7 @@
 import { rmSync, statSync, existsSync } from 'node:fs';
 import { openStore } from '../../src/store/index.js';
 import { importPaths } from '../../src/ingest/local-import.js';
-import { attachDetections } from '../../src/detect/index.js';
+import { attachDetections, loadSigmaEventRules } from '../../src/detect/index.js';
 import { arg, cpuSecondsSince, emit, mainThreadCpuSeconds, peakRssMiB } from './common.js';
 
 const root = arg('dir');
@@ -14,8 +14,17 @@ const detections = !process.argv.includes('--no-detections');
 // Time spent in the rules on the store's thread: a load-independent view of their cost (the
 // with/without throughput ratio moves with whatever else the machine runs).
 let hookSeconds = 0;
+// --sigma-dir DIR, as `trailscope import --sigma-dir`: data/sigma/rules turns on the shipped
+// rules that are off by default, so the run measures all of them.
+const sigmaAt = process.argv.indexOf('--sigma-dir');
+const sigmaDirs = sigmaAt >= 0 ? [arg('sigma-dir')] : [];
+let ruleCount = 0;
 if (detections) {
-  const hook = attachDetections(store).hook();
+  const { rules: extra, problems } = await loadSigmaEventRules(sigmaDirs);
+  if (problems.length) throw new Error(`--sigma-dir: ${problems.map((p) => `${p.file}: ${p.message}`).join('; ')}`);
+  const engine = attachDetections(store, extra);
+  ruleCount = engine.rules.length;
+  const hook = engine.hook();
   store.detections.setCommitHook((batch, memory) => {
     const t = process.hrtime.bigint();
     try {
@@ -47,6 +56,7 @@ emit({
   mainCpuSeconds,
   eventsPerMainCpuSecond: mainCpuSeconds ? Math.round(summary.eventsNew / mainCpuSeconds) : null,
   detections: detected,
+  rules: ruleCount,
   hookSeconds,
   events: summary.eventsNew,
   duplicates: summary.duplicates,

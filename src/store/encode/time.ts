@@ -1,7 +1,14 @@
+/** The last time parsed: a rule and its state provider read the same event's time in turn. */
+let lastIso = '';
+let lastMs = NaN;
+
 /** eventTime as integer milliseconds since the epoch. */
 export function timeToMs(iso: string): number {
+  if (iso === lastIso) return lastMs;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new Error(`not an ISO-8601 time: "${iso}"`);
+  lastIso = iso;
+  lastMs = ms;
   return ms;
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: generates about a million events and measures, in one run, the physical floor
- * (read + gunzip + JSON.parse), parse-only throughput (the baseline), full import into SQLite,
+ * (read + gunzip + JSON.parse), parse-only throughput (the baseline), full import into SQLite
+ * (with the default event rules, with every rule, and without: issue #12's ratio in CPU time),
  * live ingestion through an S3/SQS emulator, the peak RSS of a worker started on a backlog of
  * queued messages, and the time to compute all findings. Each phase runs in its own process so
  * peak RSS is its own. Figures are printed, never asserted. Each phase reports wall time and CPU

@@ -131,24 +131,38 @@ export function decodeEvent(cols: EventColumns, line: string, extraJson: string 
   return eventOf(cols, extra.t ?? cols.eventTime, (name) => (name in f ? f[name] : derive(raw, name)), raw);
 }
 
-/** What the derived fields are when no raw record is read. */
-const COLUMNS_ONLY_FIELDS: Record<DerivedField, unknown> = {
-  eventVersion: null,
-  eventType: null,
-  eventCategory: 'Management',
-  awsRegion: '',
-  readOnly: null,
-  errorMessage: null,
-  sourceIPAddress: null,
-  userAgent: null,
-  invokedBy: null,
-  accessKeyId: null,
-  mfaAuthenticated: null,
-};
-
-/** An event from the indexed columns alone (EventQuery.columnsOnly): no raw record is read. */
+/**
+ * An event from the indexed columns alone (EventQuery.columnsOnly): no raw record is read, so the
+ * fields the record would give are null ('Management' and '' where the type has no null).
+ */
 export function columnsOnlyEvent(cols: EventColumns): NormalizedEvent {
-  return eventOf(cols, cols.eventTime, (name) => COLUMNS_ONLY_FIELDS[name], {});
+  // Spelled out rather than eventOf's lookups: the commit hook builds one for many events.
+  return {
+    eventID: cols.eventID,
+    eventTime: cols.eventTime,
+    eventVersion: null,
+    eventSource: cols.eventSource,
+    eventName: cols.eventName,
+    eventType: null,
+    eventCategory: 'Management',
+    awsRegion: '',
+    recipientAccountId: cols.recipientAccountId,
+    readOnly: null,
+    errorCode: cols.errorCode,
+    errorMessage: null,
+    sourceIPAddress: null,
+    userAgent: null,
+    identityType: cols.identityType,
+    principalArn: cols.principalArn,
+    principalAccountId: cols.principalAccountId,
+    sessionName: cols.sessionName,
+    invokedBy: null,
+    accessKeyId: null,
+    mfaAuthenticated: null,
+    actions: cols.actions,
+    resources: cols.resources,
+    raw: {},
+  };
 }
 
 /**

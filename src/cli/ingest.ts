@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { addDbOption, addSigmaDirOption, withIngestStore, parsePositiveInt, CliError } from './common.js';
 import { addRetentionDaysOption } from './retention.js';
+import { applyServiceHeapSizing } from './heap.js';
 import type { ConnectorFlags } from '../aws/index.js';
 import { createLogger } from '../ingest/index.js';
 import type { LogFormat } from '../ingest/index.js';
@@ -103,6 +104,8 @@ the queue; s3:GetObject (and kms:Decrypt for SSE-KMS trails) on the bucket; s3:L
 Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could not run.`,
     )
     .action(async (opts: IngestOptions) => {
+      // A long-running worker: keep V8's heap close to what it holds (see heap.ts, issue #13).
+      applyServiceHeapSizing();
       const log = createLogger(opts.logFormat);
       const stop = new AbortController();
       let signals = 0;

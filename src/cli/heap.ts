@@ -16,7 +16,7 @@
  * file or an analysis in `serve` still gets the memory it needs.
  *
  * Overridable: TRAILSCOPE_HEAP_GROWING_PERCENT=<n> sets another factor (1 + n/100); 0 keeps
- * V8's own. A heap flag given to Node (`--max-old-space-size`, `--max-heap-size`,
+ * V8's own. Without it, a heap flag given to Node (`--max-old-space-size`, `--max-heap-size`,
  * `--heap-growing-percent`, in NODE_OPTIONS or on the command line) is left to decide alone.
  */
 import { setFlagsFromString } from 'node:v8';

@@ -101,6 +101,10 @@ IAM: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:Get
 the queue; s3:GetObject (and kms:Decrypt for SSE-KMS trails) on the bucket; s3:ListBucket for
 --backfill-days and --audit-interval.
 
+Memory: between full collections V8's heap grows to about twice what the worker holds
+(TRAILSCOPE_HEAP_GROWING_PERCENT, default 100; 0 leaves V8's own sizing; a
+--max-old-space-size given to Node in NODE_OPTIONS also leaves it alone).
+
 Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could not run.`,
     )
     .action(async (opts: IngestOptions) => {

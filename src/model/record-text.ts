@@ -2,7 +2,7 @@
  * Where a record's own JSON text lies in the file it was parsed from: text.slice(start, end) is
  * the record, on one line, and parses to exactly the record's object. The store keeps raw records
  * as JSON lines; writing this slice spares it serialising the parsed object again
- * (JSON.stringify of every record took about an eighth of the parse workers' time).
+ * (JSON.stringify of every record took about a tenth of the parse workers' time).
  */
 export interface RecordText {
   /** The whole decoded file (the record is a view into it, not a copy). */

@@ -2,8 +2,8 @@
 import { rmSync, statSync, existsSync } from 'node:fs';
 import { openStore } from '../../src/store/index.js';
 import { importPaths } from '../../src/ingest/local-import.js';
-import { attachDetections } from '../../src/detect/index.js';
-import { arg, cpuSecondsSince, emit, mainThreadCpuSeconds, peakRssMiB } from './common.js';
+import { attachDetections, loadSigmaEventRules } from '../../src/detect/index.js';
+import { arg, cpuSecondsSince, emit, mainThreadCpuSeconds, mainThreadRunNs, peakRssMiB } from './common.js';
 
 const root = arg('dir');
 const db = arg('db');
@@ -14,14 +14,28 @@ const detections = !process.argv.includes('--no-detections');
 // Time spent in the rules on the store's thread: a load-independent view of their cost (the
 // with/without throughput ratio moves with whatever else the machine runs).
 let hookSeconds = 0;
+// The same on the CPU: the rules' cost whatever else the machine runs (null where unknown).
+let hookCpuSeconds: number | null = 0;
+// --sigma-dir DIR, as `trailscope import --sigma-dir`: data/sigma/rules turns on the shipped
+// rules that are off by default, so the run measures all of them.
+const sigmaAt = process.argv.indexOf('--sigma-dir');
+const sigmaDirs = sigmaAt >= 0 ? [arg('sigma-dir')] : [];
+let ruleCount = 0;
 if (detections) {
-  const hook = attachDetections(store).hook();
+  const { rules: extra, problems } = await loadSigmaEventRules(sigmaDirs);
+  if (problems.length) throw new Error(`--sigma-dir: ${problems.map((p) => `${p.file}: ${p.message}`).join('; ')}`);
+  const engine = attachDetections(store, extra);
+  ruleCount = engine.rules.length;
+  const hook = engine.hook();
   store.detections.setCommitHook((batch, memory) => {
     const t = process.hrtime.bigint();
+    const ran = mainThreadRunNs();
     try {
       return hook(batch, memory);
     } finally {
       hookSeconds += Number(process.hrtime.bigint() - t) / 1e9;
+      const after = mainThreadRunNs();
+      hookCpuSeconds = ran === null || after === null || hookCpuSeconds === null ? null : hookCpuSeconds + (after - ran) / 1e9;
     }
   });
 }
@@ -47,7 +61,9 @@ emit({
   mainCpuSeconds,
   eventsPerMainCpuSecond: mainCpuSeconds ? Math.round(summary.eventsNew / mainCpuSeconds) : null,
   detections: detected,
+  rules: ruleCount,
   hookSeconds,
+  hookCpuSeconds,
   events: summary.eventsNew,
   duplicates: summary.duplicates,
   failed: summary.failed,

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { addDbOption, addSigmaDirOption, withIngestStore, parsePositiveInt, CliError } from './common.js';
 import { addRetentionDaysOption } from './retention.js';
+import { applyServiceHeapSizing } from './heap.js';
 import type { ConnectorFlags } from '../aws/index.js';
 import { createLogger } from '../ingest/index.js';
 import type { LogFormat } from '../ingest/index.js';
@@ -100,9 +101,15 @@ IAM: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility, sqs:Get
 the queue; s3:GetObject (and kms:Decrypt for SSE-KMS trails) on the bucket; s3:ListBucket for
 --backfill-days and --audit-interval.
 
+Memory: between full collections V8's heap grows to about twice what the worker holds
+(TRAILSCOPE_HEAP_GROWING_PERCENT, default 100; 0 leaves V8's own sizing; a
+--max-old-space-size given to Node in NODE_OPTIONS also leaves it alone).
+
 Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could not run.`,
     )
     .action(async (opts: IngestOptions) => {
+      // A long-running worker: keep V8's heap close to what it holds (see heap.ts, issue #13).
+      applyServiceHeapSizing();
       const log = createLogger(opts.logFormat);
       const stop = new AbortController();
       let signals = 0;

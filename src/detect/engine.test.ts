@@ -131,7 +131,35 @@ describe('DetectionEngine', () => {
     assert.deepEqual(first.map((d) => d.details.region), ['eu-west-1', 'eu-west-1']);
     const later = engine.run(new EventsBatch([a2, a3]), memory).detections;
     assert.deepEqual(later.map((d) => d.eventId), [a3.eventID]);
-    assert.ok(calls.includes(a2.eventID), 'the rule still judged the event; only the report is deduplicated');
+    // a2's slot was reported in the first run: judging it again could change nothing.
+    assert.ok(!calls.includes(a2.eventID), 'a slot already reported is not judged again');
+    assert.ok(calls.includes(a3.eventID));
+  });
+
+  it('judges a slot again when the memory lost it (a rolled-back commit)', () => {
+    const calls: string[] = [];
+    const rule = defineEventRule({
+      ...meta,
+      id: 'per-day',
+      input: 'light',
+      dedup: { key: (e) => e.eventTime.slice(0, 10) },
+      match: (e) => (calls.push(e.eventID), { resource: e.principalArn!, details: {} }),
+    });
+    const engine = new DetectionEngine([rule]);
+    const first = new InMemoryDetectionMemory();
+    assert.equal(engine.run(new EventsBatch([stop]), first).detections.length, 1);
+    // Another memory (as after a rollback: the slot was never kept) knows nothing of the slot.
+    const other = new InMemoryDetectionMemory();
+    assert.equal(engine.run(new EventsBatch([stop]), other).detections.length, 1);
+    // A memory whose slot is gone although this process saw it taken.
+    let forget = false;
+    const forgetful = new InMemoryDetectionMemory();
+    const get = forgetful.get.bind(forgetful);
+    forgetful.get = (ns, key) => (forget ? undefined : get(ns, key));
+    assert.equal(engine.run(new EventsBatch([stop]), forgetful).detections.length, 1);
+    forget = true;
+    assert.equal(engine.run(new EventsBatch([stop]), forgetful).detections.length, 1);
+    assert.equal(calls.length, 4);
   });
 
   it('refuses two rules with one id', () => {

@@ -21,6 +21,11 @@ export interface CompiledSigmaRuleShape {
   reads?: readonly string[] | 'record';
   matches(record: Record<string, unknown>): boolean;
   /**
+   * A necessary condition on some of the light fields (the record's LIGHT_RAW_FIELDS): `test`
+   * false on a partial record holding just `fields` means `matches` is false on the whole one.
+   */
+  screen?: { fields: readonly string[]; test(view: Record<string, unknown>): boolean };
+  /**
    * Which events can match at all; `api` is a test on the API and identity type (userIdentity.type,
    * null when absent), evaluated once per pair by the engine.
    */
@@ -89,6 +94,7 @@ export function sigmaEventRule(rule: CompiledSigmaRuleShape): EventRule {
     ...(prefilter ? { prefilter } : {}),
     input: readsOnlyLightFields(rule) ? 'light' : 'full',
     ...(broad ? { dedup: perSessionAndDay } : {}),
+    ...(rule.screen ? { screen: rule.screen } : {}),
     match(e) {
       if (!rule.matches(e.raw)) return null;
       const sigma = { id: rule.id, file: rule.file, author: rule.author, status: rule.status, level: rule.level, tags: rule.tags };

@@ -39,6 +39,19 @@ export interface StateProvider<S> {
   observe(state: S, event: NormalizedEvent): void;
 }
 
+/**
+ * A necessary condition on a few of the record's LIGHT_RAW_FIELDS, for rules that look at many
+ * events: when `test` is false, `match` returns null whatever else the event holds. The verdict
+ * depends on those fields' values only, so the engine evaluates it once per distinct tuple of
+ * values (bounded memo) and builds no event for the calls it rules out.
+ */
+export interface LightScreen {
+  /** Dotted paths, each one of LIGHT_RAW_FIELDS. */
+  fields: readonly string[];
+  /** `raw` holds just `fields`, as the record has them (a null or absent field is left out). */
+  test(raw: Record<string, unknown>): boolean;
+}
+
 export interface RuleDedup {
   /** The slot an event falls in, its period included (e.g. ending with the UTC day, eventTime's first 10 characters). */
   key(event: NormalizedEvent): string;
@@ -78,6 +91,8 @@ export interface EventRule<S = unknown> extends EventRuleMetadata {
    * all calls, only the first matching event of each (key, period) becomes a detection.
    */
   dedup?: RuleDedup;
+  /** Rules out most events from a few light fields before any event is built (see LightScreen). */
+  screen?: LightScreen;
   match(event: NormalizedEvent, state: S): Detection | null;
 }
 

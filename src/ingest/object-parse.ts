@@ -42,7 +42,7 @@ function newest(events: readonly NormalizedEvent[]): string | undefined {
 export function parseObject(job: ObjectJob, makeEncoder: () => BatchEncoder): ParsedObject {
   let parsed;
   try {
-    parsed = parseFile(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength), job.key, { receivedAt: job.at });
+    parsed = parseFile(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength), job.key, { receivedAt: job.at, recordTexts: true });
   } catch (err) {
     if (err instanceof ParseError) return { outcome: 'parse-error', code: err.code, reason: err.reason, fix: err.fix };
     return { outcome: 'bug', stage: 'parse', message: `the parser failed: ${(err as Error).message}` };
@@ -62,7 +62,7 @@ export function parseObject(job: ObjectJob, makeEncoder: () => BatchEncoder): Pa
   const file: FileRecord = { ...job.record, accountId, status: 'done', kind: parsed.kind, eventCount: events.length, newEvents: 0, ...(rejectedNote ? { error: rejectedNote } : {}) };
   try {
     const encoder = makeEncoder();
-    encoder.add({ file, events, ...(counters ? { counters } : {}) });
+    encoder.add({ file, events, ...(parsed.texts ? { texts: parsed.texts } : {}), ...(counters ? { counters } : {}) });
     const { batch, transfer } = encoder.finish();
     return { outcome: 'events', kind: parsed.kind, events: events.length, rejected: parsed.rejected.length, accountId, batch, transfer };
   } catch (err) {

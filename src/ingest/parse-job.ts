@@ -69,6 +69,7 @@ export function runParseJob(job: ParseJob, makeEncoder: () => BatchEncoder): Par
     try {
       parsed = parseFile(bytes, path, {
         receivedAt: job.processedAt,
+        recordTexts: true,
         maxBytesOption: MAX_FILE_OPTION,
         ...(job.maxFileBytes !== undefined ? { maxBytes: job.maxFileBytes } : {}),
       });
@@ -85,7 +86,7 @@ export function runParseJob(job: ParseJob, makeEncoder: () => BatchEncoder): Par
       continue;
     }
     try {
-      builder.add({ file: { ...base, status: 'done', kind: parsed.kind, eventCount: parsed.events.length, newEvents: 0 }, events: parsed.events });
+      builder.add({ file: { ...base, status: 'done', kind: parsed.kind, eventCount: parsed.events.length, newEvents: 0 }, events: parsed.events, ...(parsed.texts ? { texts: parsed.texts } : {}) });
       outcomes.push({ path, status: 'done', events: parsed.events.length, rejectedRecords, ...rejectedGroups });
     } catch (err) {
       // an event the store cannot encode (a bug): this file fails alone

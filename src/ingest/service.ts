@@ -142,6 +142,7 @@ export async function runIngestService<C extends IngestConnector>(opts: IngestSe
         ...opts.worker,
         connector: name,
         queueUrl: rt.connector.queueUrl,
+        ...(rt.connector.bucket ? { bucket: rt.connector.bucket } : {}),
         sqs: rt.sqs,
         store,
         processFile: (f) => rt.processFile(f),

@@ -66,6 +66,7 @@ export function problemKind(f: Failure): string | null {
   if (/AccessDenied|access-denied|Forbidden|NotAuthorized|InvalidAccessKeyId|ExpiredToken|SignatureDoesNotMatch|credentials/i.test(f.code)) return 'access-denied';
   if (/NoSuchBucket|no-such-bucket/i.test(f.code)) return 'bucket-missing';
   if (/wrong-region/.test(f.code)) return 'wrong-region';
+  if (f.code === 'foreign-bucket') return 'foreign-bucket';
   return null;
 }
 

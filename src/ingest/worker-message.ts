@@ -16,6 +16,17 @@ import { classifyFailure, isNoSuchKey, problemKind } from './worker-failure.js';
 import type { Failure, ProblemReporter } from './worker-failure.js';
 import type { FileTask, QueueWorkerOptions, WorkerStats } from './worker-options.js';
 
+/** A permanent failure: the notification names a bucket the connector does not read. */
+function foreignBucket(file: NotifiedFile, bucket: string, connector: string): Error & Pick<Failure, 'kind' | 'code' | 'fix'> & { reason: string } {
+  const reason = `the notification names bucket "${file.bucket}", but connector ${connector} reads only "${bucket}": the file was not fetched (a message naming another bucket could carry forged logs)`;
+  return Object.assign(new Error(`s3://${file.bucket}/${file.key}: ${reason}`), {
+    kind: 'permanent' as const,
+    code: 'foreign-bucket',
+    reason,
+    fix: `if that bucket holds another trail's logs, give it its own connector and queue; otherwise find out who sends notifications for s3://${file.bucket} to this queue (the queue policy should allow only the trail bucket's notifications)`,
+  });
+}
+
 export type Outcome =
   | { ok: true }
   | { ok: false; failure: Failure; file: FileTask | null }
@@ -68,6 +79,10 @@ export function createMessageHandler(ctx: MessageContext): {
   const accountOf = (key: string | null | undefined) => (key ? (classifyKey(key).accountId ?? '-') : '-');
 
   const processOne = async (file: NotifiedFile): Promise<void> => {
+    if (opts.bucket && file.bucket !== opts.bucket) {
+      await bump({ connector, accountId: accountOf(file.key), errorKind: 'permanent:foreign-bucket', messageAt: now().toISOString() });
+      throw foreignBucket(file, opts.bucket, connector);
+    }
     const previous = await store.files.get(file.bucket, file.key);
     if (previous && (previous.status === 'done' || previous.status === 'skipped') && (!file.etag || !previous.etag || previous.etag === file.etag)) {
       stats.alreadyDone++;

@@ -29,6 +29,12 @@ export interface QueueWorkerOptions {
   store: Store;
   processFile: ProcessFile;
   log: Logger;
+  /**
+   * The connector's bucket. When set, a notification naming another bucket is quarantined, never
+   * fetched: anyone allowed to send to the queue could otherwise have forged logs in a bucket of
+   * theirs read as this trail's events.
+   */
+  bucket?: string;
   /** Messages in flight (default: 8 × cores, at most 64). */
   concurrency?: number;
   /** Receives before a transiently failing message is quarantined (default 5). Ignored with a redrive policy. */

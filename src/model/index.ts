@@ -4,3 +4,4 @@ export * from './light.js';
 export * from './finding.js';
 export * from './json.js';
 export * from './keys.js';
+export * from './record-text.js';

@@ -24,6 +24,8 @@ export interface Decoded {
   gzipped: boolean;
   /** True when the bytes look binary (NUL bytes): not a text format we read. */
   binary: boolean;
+  /** Decoded from UTF-16 (may hold lone surrogates, which UTF-8 cannot carry as they are). */
+  utf16?: true;
 }
 
 const MAX_STRING = bufferConstants.MAX_STRING_LENGTH;
@@ -68,7 +70,7 @@ export function decodeBytes(bytes: Buffer, file: string, options: DecodeOptions 
   // Windows PowerShell 5 redirects command output (e.g. `aws cloudtrail lookup-events > x.json`)
   // as UTF-16LE with a byte-order mark.
   if (data.length >= 2 && data[0] === 0xff && data[1] === 0xfe) {
-    return { text: data.toString('utf16le', 2), gzipped, binary: false };
+    return { text: data.toString('utf16le', 2), gzipped, binary: false, utf16: true };
   }
   // A NUL in the first few KB means binary content; checking a prefix keeps this O(1).
   const binary = data.subarray(0, 8192).includes(0);

@@ -2,6 +2,8 @@ import { ParseError } from './errors.js';
 import { isObject } from './fields.js';
 import { MAX_CONSECUTIVE_REJECTS } from './limits.js';
 import type { JsonObject } from './fields.js';
+import type { RecordText } from '../model/index.js';
+import { deliveryRecordTexts } from './record-text.js';
 
 /**
  * How the records are laid out in the file:
@@ -36,6 +38,8 @@ export interface RawRecord {
   reason?: string;
   /** The entry is not CloudTrail at all (rather than a damaged CloudTrail record). */
   foreign?: boolean;
+  /** The record's own text in the file, when asked for and the record is the element itself (see RecordText). */
+  text?: RecordText;
 }
 
 export interface SplitFile {
@@ -108,7 +112,7 @@ function isLowerCased(value: unknown): boolean {
   return isObject(value) && (value.eventtime !== undefined || value.eventversion !== undefined);
 }
 
-function unwrapAll(items: unknown[], file: string): RawRecord[] {
+function unwrapAll(items: unknown[], file: string, texts?: readonly (RecordText | undefined)[] | null): RawRecord[] {
   const out: RawRecord[] = new Array(items.length);
   let streak = 0;
   for (let i = 0; i < items.length; i++) {
@@ -117,7 +121,8 @@ function unwrapAll(items: unknown[], file: string): RawRecord[] {
       out[i] = { index: i, reason: u, foreign: u.startsWith(NOT_CLOUDTRAIL) };
       if (++streak >= MAX_CONSECUTIVE_REJECTS) throw tooManyRejected(file, i, u, items.length);
     } else {
-      out[i] = { index: i, record: u.record, envelope: u.envelope };
+      const text = texts && u.record === items[i] ? texts[i] : undefined;
+      out[i] = text ? { index: i, record: u.record, envelope: u.envelope, text } : { index: i, record: u.record, envelope: u.envelope };
       streak = 0;
     }
   }
@@ -144,7 +149,7 @@ export function isDigest(o: JsonObject): boolean {
  * all (the caller reports it as not CloudTrail); throws ParseError for JSON-looking text that is
  * broken, since that is a damaged file rather than a foreign one.
  */
-export function splitRecords(text: string, file: string): SplitFile | null {
+export function splitRecords(text: string, file: string, opts: { recordTexts?: boolean } = {}): SplitFile | null {
   const first = firstNonSpace(text);
   if (first !== '{' && first !== '[') return null;
   assertPlausibleDensity(text, file);
@@ -167,7 +172,10 @@ export function splitRecords(text: string, file: string): SplitFile | null {
         'a CloudTrail delivery file is {"Records":[...]}; check what produced this file',
       );
     }
-    return { format: 'cloudtrail', records: unwrapAll(whole.Records, file) };
+    // Each record's own text, for a store that keeps raw records as JSON (ParseOptions.recordTexts).
+    let texts = opts.recordTexts ? deliveryRecordTexts(text) : null;
+    if (texts && texts.length !== whole.Records.length) texts = null;
+    return { format: 'cloudtrail', records: unwrapAll(whole.Records, file, texts) };
   }
   if (Array.isArray(whole.Events) && !hasAny(whole, STRONG_FIELDS)) {
     return { format: 'lookup-events', records: unwrapAll(whole.Events, file) };

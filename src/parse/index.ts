@@ -4,7 +4,7 @@
  *   const parsed = parseFile(bytes, key);   // throws ParseError for a damaged file
  *   parsed.events; parsed.rejected;         // rejected records carry a reason, nothing is dropped
  */
-import type { FileKind, NormalizedEvent } from '../model/index.js';
+import type { FileKind, NormalizedEvent, RecordText } from '../model/index.js';
 import { decodeBytes } from './decode.js';
 import type { DecodeOptions } from './decode.js';
 import { envelopeOf, splitRecords, tooManyRejected } from './formats.js';
@@ -44,6 +44,11 @@ export interface ParsedFile {
   envelope: RecordEnvelope | 'mixed';
   gzipped: boolean;
   events: NormalizedEvent[];
+  /**
+   * With ParseOptions.recordTexts: for each event, its record's own text in the file when it can
+   * be stored as it is (undefined for the others).
+   */
+  texts?: (RecordText | undefined)[];
   rejected: RejectedRecord[];
   /** Why the file yielded no events when that is not an error (digest, not CloudTrail). */
   note?: string;
@@ -60,6 +65,8 @@ function looksLikeJson(text: string): boolean {
 export interface ParseOptions extends DecodeOptions {
   /** When the file is read (ISO-8601; default now): events more than a day later are rejected. */
   receivedAt?: string;
+  /** Find each record's own text in the file (ParsedFile.texts), for the store's raw records. */
+  recordTexts?: boolean;
 }
 
 /**
@@ -78,7 +85,8 @@ export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {
     throw new ParseError('malformed-json', name, 'the file is named or compressed like CloudTrail JSON but holds binary content (NUL bytes)', 'check what produced this file; download CloudTrail files again from S3');
   }
   if (decoded.binary) return { ...base, kind: 'other', format: null, note: 'binary content (NUL bytes), not CloudTrail JSON' };
-  const split = splitRecords(decoded.text, name);
+  // UTF-16 text may hold lone surrogates, which a UTF-8 line cannot keep: such records are serialised.
+  const split = splitRecords(decoded.text, name, { recordTexts: options.recordTexts === true && !decoded.utf16 });
   if (!split && (decoded.gzipped || JSON_NAME.test(name)) && !looksLikeJson(decoded.text)) {
     // A README in a tree is not an error, but a .json.gz that is not JSON is a damaged download
     // or a mislabelled file, and skipping it silently would hide missing events.
@@ -106,6 +114,7 @@ export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {
   if (key.accountId) context.accountId = key.accountId;
   if (options.receivedAt) context.receivedAt = options.receivedAt;
   const events: NormalizedEvent[] = [];
+  const texts: (RecordText | undefined)[] | undefined = options.recordTexts ? [] : undefined;
   const rejected: RejectedRecord[] = [];
   let foreign = 0;
   let streak = 0;
@@ -129,6 +138,7 @@ export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {
       if (++streak >= MAX_CONSECUTIVE_REJECTS) throw tooManyRejected(name, entry.index, r.reason, split.records.length);
     } else {
       events.push(outcome);
+      texts?.push(entry.text);
       streak = 0;
     }
   }
@@ -139,7 +149,7 @@ export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {
   }
   let kind: FileKind = 'events';
   if (events.length > 0 ? events.every((e) => e.eventCategory === 'Insight') : key.kind === 'insight') kind = 'insight';
-  return { kind, format: split.format, envelope, gzipped: decoded.gzipped, events, rejected };
+  return { kind, format: split.format, envelope, gzipped: decoded.gzipped, events, ...(texts ? { texts } : {}), rejected };
 }
 export { canonicalAction, cloudTrailVisibility } from './actions/index.js';
 export type { CloudTrailVisibility } from './actions/index.js';

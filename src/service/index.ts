@@ -13,6 +13,7 @@ import type { Logger } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
 import { buildServer, checkBinding } from '../server/index.js';
 import { AnalysisCache } from '../server/index.js';
+import { RunPacer } from './pacer.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -53,8 +54,12 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   // ---- analysis: after a change, one run at a time ----
   let analysing: Promise<{ findings: number }> | null = null;
   let analysedAt: string | null = null;
+  // On an organization whose analysis takes minutes and whose data changes all the time, runs
+  // are spaced by twice their duration instead of running back to back.
+  const pacer = new RunPacer();
   const analyse = (): Promise<{ findings: number }> => {
     analysing ??= (async () => {
+      const started = Date.now();
       try {
         const mark = await cache.watermark();
         const r = await findFindings(o.store, { asOf: now().toISOString(), windowDays: o.windowDays ?? DEFAULT_WINDOW_DAYS });
@@ -62,12 +67,14 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
         o.log.info('analysis recorded', { findings: r.findings.length, errors: r.errors.length });
         return { findings: r.findings.length };
       } finally {
+        pacer.ran(started, Date.now());
         analysing = null;
       }
     })();
     return analysing;
   };
   const analysisTimer = setInterval(() => {
+    if (!pacer.mayRun(Date.now())) return;
     void cache
       .watermark()
       .then((mark) => (mark !== analysedAt ? analyse() : undefined))

@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from '../model/index.js';
+import type { NormalizedEvent, RecordText } from '../model/index.js';
 import type { CommitCounters, CommitResult, FileRecord } from './types.js';
 
 /**
@@ -12,6 +12,8 @@ export interface WritePart {
   /** The file's record (the store fills newEvents), or null for events tied to no file (tests, API). */
   file: FileRecord | null;
   events: readonly NormalizedEvent[];
+  /** For each event, its record's own text in its file when the parser found it (ParsedFile.texts): stored as it is. */
+  texts?: readonly (RecordText | undefined)[];
   /** Per-account counters to bump in the same transaction; the store adds the part's new and duplicate events. */
   counters?: CommitCounters;
 }

@@ -366,6 +366,13 @@ export interface CommittedBatch {
    * fields the raw record would give are null. May be the full event (an unusual record shape).
    */
   light(i: number): NormalizedEvent;
+  /**
+   * One of LIGHT_RAW_FIELDS (model/light.ts) of event i exactly as its record has it (null when
+   * absent), read from the columns without building an event; undefined when the event's record
+   * is irregular (its light event is the full one). Absent: the batch cannot say (rules' light
+   * screens are then not used).
+   */
+  lightValue?(i: number, field: string): string | null | undefined;
   /** The whole event, raw record included (decoded on each call: cache it). */
   full(i: number): NormalizedEvent;
 }

@@ -3,6 +3,7 @@
  * CloudTrail record, with a prefilter on (eventSource, eventName, userIdentity.type) derived from
  * the detection so the engine skips the rule for every other API without looking at the record.
  */
+import { LIGHT_RAW_FIELDS } from '../../model/index.js';
 import type { CompiledSigmaRuleShape } from '../sigma-adapter.js';
 import { evaluate, parseCondition, type Condition } from './condition.js';
 import { fieldTest, SigmaUnsupported, textTest, valuesAt, type FieldTest } from './values.js';
@@ -106,6 +107,40 @@ function columnTest(c: Condition, selections: Map<string, Selection>): ColumnTes
   }
 }
 
+type ViewTest = (view: Record<string, unknown>) => boolean;
+
+/**
+ * As columnTest, on LIGHT_RAW_FIELDS: a condition every matching record satisfies, read from the
+ * light fields alone (null: none), with the fields it reads. A light field absent or null reads
+ * the same to every test (no value, or a null one), so a view that leaves those out is exact.
+ */
+function lightTest(c: Condition, selections: Map<string, Selection>): { test: ViewTest; fields: string[] } | null {
+  switch (c.kind) {
+    case 'ref': {
+      const s = selections.get(c.name)!;
+      if (s.kind === 'keywords') return null;
+      const alternatives = s.alternatives.map((fields) => fields.filter((f) => f.reads.every((r) => LIGHT_RAW_FIELDS.includes(r))));
+      if (alternatives.some((fields) => fields.length === 0)) return null;
+      return {
+        test: (view) => alternatives.some((fields) => fields.every((f) => f.test(valuesAt(view, f.path), view))),
+        fields: [...new Set(alternatives.flat().flatMap((f) => f.reads))],
+      };
+    }
+    case 'and': {
+      const parts = c.items.map((i) => lightTest(i, selections)).filter((t) => t !== null);
+      if (parts.length === 0) return null;
+      return { test: (view) => parts.every((t) => t.test(view)), fields: [...new Set(parts.flatMap((t) => t.fields))] };
+    }
+    case 'or': {
+      const parts = c.items.map((i) => lightTest(i, selections));
+      if (parts.some((t) => t === null)) return null;
+      return { test: (view) => parts.some((t) => t!.test(view)), fields: [...new Set(parts.flatMap((t) => t!.fields))] };
+    }
+    case 'not':
+      return null;
+  }
+}
+
 /** Compiles one parsed rule document; throws SigmaUnsupported (reported) or SigmaOtherLogsource. */
 export function compileSigmaDocument(doc: unknown, file: string): CompiledSigmaRule {
   if (!isMap(doc)) throw new SigmaUnsupported('not a Sigma rule (a YAML map with title, id, logsource, detection)');
@@ -135,6 +170,9 @@ export function compileSigmaDocument(doc: unknown, file: string): CompiledSigmaR
   const condition: Condition = parsed.length === 1 ? parsed[0]! : { kind: 'or', items: parsed };
 
   const prefilterTest = columnTest(condition, selections);
+  // Worth a screen only beyond what the prefilter already decides from the columns.
+  const screen = lightTest(condition, selections);
+  const screenWorthIt = screen !== null && screen.fields.some((f) => !COLUMN_FIELDS.has(f));
   const reads = [...selections.values()].some((s) => s.kind === 'keywords')
     ? ('record' as const)
     : [...new Set([...selections.values()].flatMap((s) => (s.kind === 'fields' ? s.alternatives.flat().flatMap((f) => f.reads) : [])))];
@@ -152,6 +190,7 @@ export function compileSigmaDocument(doc: unknown, file: string): CompiledSigmaR
     matches(record) {
       return evaluate(condition, (name) => matchesSelection(selections.get(name)!, record));
     },
+    ...(screenWorthIt ? { screen: { fields: screen.fields, test: screen.test } } : {}),
     ...(prefilterTest
       ? {
           prefilter: {

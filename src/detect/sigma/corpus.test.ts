@@ -11,7 +11,8 @@ import type { NormalizedEvent } from '../../model/event.js';
 import { normalizeRecord } from '../../parse/index.js';
 import { DetectionEngine, EventsBatch } from '../engine.js';
 import { InMemoryDetectionMemory } from '../memory.js';
-import { defaultEventRules } from '../sigma-rules.js';
+import { defaultEventRules, shippedSigmaEventRules } from '../sigma-rules.js';
+import { ScreenMemo } from '../screen.js';
 import type { EventRule } from '../types.js';
 import { shippedSigmaRules } from './shipped.js';
 import { pantherEvent, type PantherCase, SHARED } from '../rules/rule.test-helpers.js';
@@ -124,5 +125,39 @@ describe('all event rules (built-in and Sigma) over real recordings', () => {
       }
     }
     assert.ok(matched > 50, `${matched} matches`);
+  });
+
+  it('never drop a matching event in the light screens, and detect the same with or without them', () => {
+    const events = [
+      ...pantherCases().flatMap((c) => {
+        try {
+          return [pantherEvent(c)];
+        } catch {
+          return [];
+        }
+      }),
+      ...stratusTechniques().flatMap((t) => t.events),
+    ];
+    const screened = shippedSigmaRules().rules.filter((r) => r.screen);
+    assert.ok(screened.length >= 3, `${screened.length} rules with a light screen`);
+    const batch = new EventsBatch(events);
+    let matched = 0;
+    for (const rule of screened) {
+      const memo = new ScreenMemo(rule.screen!);
+      events.forEach((e, i) => {
+        if (!rule.matches(e.raw)) return;
+        matched++;
+        assert.notEqual(memo.admits(batch, i), false, `${rule.id} on ${e.eventID}`);
+      });
+    }
+    assert.ok(matched > 0);
+    // Every shipped rule, AssumeRole Misuse included, over every event, with and without screens.
+    const all = [...rules, ...shippedSigmaEventRules().filter((r) => !rules.some((d) => d.id === r.id))];
+    const without = all.map((r) => {
+      const { screen: _screen, ...plain } = r;
+      return plain;
+    });
+    assert.ok(all.some((r) => r.screen));
+    assert.deepEqual(run(events, all), run(events, without));
   });
 });

@@ -1,7 +1,7 @@
-import { lightFieldsOf, type NormalizedEvent } from '../../model/index.js';
+import { lightFieldsOf, type NormalizedEvent, type RecordText } from '../../model/index.js';
 import type { CommitCounters, FileRecord } from '../types.js';
 import { BLOCK_MAX_BYTES, BLOCK_MAX_EVENTS, BLOCK_TARGET_BYTES, BLOCK_TARGET_EVENTS, compressSync } from './lines.js';
-import { encodeRaw } from './raw.js';
+import { encodeRawPieces } from './raw.js';
 import { timeToMs } from './time.js';
 import { coverageMarks, type CoverageMark } from './coverage.js';
 
@@ -116,8 +116,11 @@ export class ChunkBuilder {
   private readonly text = new TextBuilder();
 
   /** Adds one part. Throws, having added nothing, when an event cannot be encoded. */
-  add(file: FileRecord | null, events: readonly NormalizedEvent[], counters?: CommitCounters): void {
-    const encoded = events.map((e) => ({ e, t: timeToMs(e.eventTime), raw: encodeRaw(e) }));
+  add(file: FileRecord | null, events: readonly NormalizedEvent[], counters?: CommitCounters, texts?: readonly (RecordText | undefined)[]): void {
+    const encoded = events.map((e, i) => {
+      const t = timeToMs(e.eventTime);
+      return { e, t, raw: encodeRawPieces(e, texts?.[i], t) };
+    });
     const c = this.columns;
     for (const { e, t, raw } of encoded) {
       c.eventIds.push(e.eventID);
@@ -140,7 +143,7 @@ export class ChunkBuilder {
       c.extras.push(raw.extra);
       if (this.lineStarts.length > 0) this.text.newline();
       this.lineStarts.push(this.text.length);
-      this.text.append(raw.line);
+      for (const piece of raw.pieces) this.text.append(piece);
     }
     const coverage = coverageMarks(file, events);
     this.parts.push({ file, events: events.length, ...(counters ? { counters } : {}), ...(coverage.length ? { coverage } : {}) });

@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from '../../model/index.js';
+import type { NormalizedEvent, RecordText } from '../../model/index.js';
 import { msToTime, timeToMs } from './time.js';
 
 /**
@@ -83,28 +83,63 @@ export interface EncodedRaw {
   extra: string | null;
 }
 
-export function encodeRaw(e: NormalizedEvent): EncodedRaw {
+/** The stored id marker in place of a top-level `"eventID":"<id>"`, as JSON text. */
+const ID_MARKER_TEXT = `"eventID":${ID_MARKER}`;
+/** Ids written the same in JSON and in a string literal (no quote, backslash or control character). */
+const PLAIN_ID = /^[\w.:@+=/-]+$/;
+
+/**
+ * The stored line from the record's own text (see RecordText), as pieces to write one after the
+ * other (views into the file's text: nothing is copied until they are written), or undefined
+ * when the text cannot be used as it is. It parses to the same object as JSON.stringify(raw)
+ * would, but for numbers JSON.stringify would have changed (1e400 stays 1e400 rather than null).
+ */
+function piecesFromText(e: NormalizedEvent, source: RecordText): string[] | undefined {
+  const { text, start, end, idAt } = source;
+  if (typeof e.raw.eventID !== 'string' || e.raw.eventID !== e.eventID) return [text.slice(start, end)];
+  if (idAt < 0 || !PLAIN_ID.test(e.eventID)) return undefined;
+  const idText = `"eventID":"${e.eventID}"`;
+  if (!text.startsWith(idText, idAt)) return undefined;
+  return [text.slice(start, idAt), ID_MARKER_TEXT, text.slice(idAt + idText.length, end)];
+}
+
+export function encodeRaw(e: NormalizedEvent, source?: RecordText): EncodedRaw {
+  const { pieces, extra } = encodeRawPieces(e, source);
+  return { line: pieces.join(''), extra };
+}
+
+/**
+ * encodeRaw with the line in pieces, to be written one after the other (ChunkBuilder); `ms` is
+ * the eventTime in ms when the caller has it already.
+ */
+export function encodeRawPieces(e: NormalizedEvent, source?: RecordText, ms = timeToMs(e.eventTime)): { pieces: string[]; extra: string | null } {
   const raw = e.raw;
   const extra: Extra = {};
   for (const name of DERIVED_FIELDS) {
     const value = e[name];
     if (derive(raw, name) !== value) (extra.f ??= {})[name] = value;
   }
-  if (msToTime(timeToMs(e.eventTime)) !== e.eventTime) extra.t = e.eventTime;
-  let line: string;
-  if (typeof raw.eventID === 'string' && raw.eventID === e.eventID) {
-    raw.eventID = ID_MARKER;
-    try {
-      line = JSON.stringify(raw);
-    } finally {
-      raw.eventID = e.eventID;
-    }
-  } else {
+  if (msToTime(ms) !== e.eventTime) extra.t = e.eventTime;
+  let pieces = source ? piecesFromText(e, source) : undefined;
+  if (pieces !== undefined) {
     if (raw.eventID === ID_MARKER) extra.keepId = 1;
-    line = JSON.stringify(raw);
+  } else {
+    let line: string | undefined;
+    if (typeof raw.eventID === 'string' && raw.eventID === e.eventID) {
+      raw.eventID = ID_MARKER;
+      try {
+        line = JSON.stringify(raw);
+      } finally {
+        raw.eventID = e.eventID;
+      }
+    } else {
+      if (raw.eventID === ID_MARKER) extra.keepId = 1;
+      line = JSON.stringify(raw);
+    }
+    if (line === undefined) throw new Error(`event ${e.eventID}: raw record is not JSON-serialisable`);
+    pieces = [line];
   }
-  if (line === undefined) throw new Error(`event ${e.eventID}: raw record is not JSON-serialisable`);
-  return { line, extra: extra.f || extra.keepId || extra.t ? JSON.stringify(extra) : null };
+  return { pieces, extra: extra.f || extra.keepId || extra.t ? JSON.stringify(extra) : null };
 }
 
 /** The columns an event row holds, decoded. */
@@ -131,24 +166,38 @@ export function decodeEvent(cols: EventColumns, line: string, extraJson: string 
   return eventOf(cols, extra.t ?? cols.eventTime, (name) => (name in f ? f[name] : derive(raw, name)), raw);
 }
 
-/** What the derived fields are when no raw record is read. */
-const COLUMNS_ONLY_FIELDS: Record<DerivedField, unknown> = {
-  eventVersion: null,
-  eventType: null,
-  eventCategory: 'Management',
-  awsRegion: '',
-  readOnly: null,
-  errorMessage: null,
-  sourceIPAddress: null,
-  userAgent: null,
-  invokedBy: null,
-  accessKeyId: null,
-  mfaAuthenticated: null,
-};
-
-/** An event from the indexed columns alone (EventQuery.columnsOnly): no raw record is read. */
+/**
+ * An event from the indexed columns alone (EventQuery.columnsOnly): no raw record is read, so the
+ * fields the record would give are null ('Management' and '' where the type has no null).
+ */
 export function columnsOnlyEvent(cols: EventColumns): NormalizedEvent {
-  return eventOf(cols, cols.eventTime, (name) => COLUMNS_ONLY_FIELDS[name], {});
+  // Spelled out rather than eventOf's lookups: the commit hook builds one for many events.
+  return {
+    eventID: cols.eventID,
+    eventTime: cols.eventTime,
+    eventVersion: null,
+    eventSource: cols.eventSource,
+    eventName: cols.eventName,
+    eventType: null,
+    eventCategory: 'Management',
+    awsRegion: '',
+    recipientAccountId: cols.recipientAccountId,
+    readOnly: null,
+    errorCode: cols.errorCode,
+    errorMessage: null,
+    sourceIPAddress: null,
+    userAgent: null,
+    identityType: cols.identityType,
+    principalArn: cols.principalArn,
+    principalAccountId: cols.principalAccountId,
+    sessionName: cols.sessionName,
+    invokedBy: null,
+    accessKeyId: null,
+    mfaAuthenticated: null,
+    actions: cols.actions,
+    resources: cols.resources,
+    raw: {},
+  };
 }
 
 /**

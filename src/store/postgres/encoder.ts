@@ -55,7 +55,7 @@ export function createBatchEncoder(): BatchEncoder {
   const builder = new ChunkBuilder();
   return {
     add(part: WritePart) {
-      builder.add(part.file, part.events, part.counters);
+      builder.add(part.file, part.events, part.counters, part.texts);
     },
     finish() {
       const chunk = builder.finish();

@@ -47,6 +47,30 @@ export class ChunkBatch implements CommittedBatch {
     return this.chunk.principals[this.kept[i]!] ?? null;
   }
 
+  lightValue(i: number, field: string): string | null | undefined {
+    const j = this.kept[i]!;
+    if (this.irregular.size > 0 && this.irregular.has(j)) return undefined;
+    const c = this.chunk;
+    switch (field) {
+      case 'eventSource':
+        return apiOf(c.apis[j]!)[0];
+      case 'eventName':
+        return apiOf(c.apis[j]!)[1];
+      case 'sourceIPAddress':
+        return c.sourceIps[j] ?? null;
+      case 'userAgent':
+        return c.userAgents[j] ?? null;
+      case 'userIdentity.type':
+        return c.identityTypes[j] ?? null;
+      case 'userIdentity.arn':
+        return c.userArns[j] ?? null;
+      case 'userIdentity.sessionContext.sessionIssuer.type':
+        return c.sessionIssuerTypes[j] ?? null;
+      default:
+        return undefined;
+    }
+  }
+
   private columns(j: number, withSets: boolean): EventColumns {
     const c = this.chunk;
     const [eventSource, eventName] = apiOf(c.apis[j]!);

@@ -41,34 +41,37 @@ export class Dictionary {
   private readonly setIdsByJson = new Map<string, number>();
   private pending: { strings: string[]; sets: string[]; json: string[] } = { strings: [], sets: [], json: [] };
   private readonly findId: Statement<[string], number>;
-  private readonly insertString: Statement<[string]>;
+  /** Inserts a new string and returns its id; returns nothing for a string already stored. */
+  private readonly addString: Statement<[string], number>;
   private readonly findValue: Statement<[number], string>;
   private readonly findSet: Statement<[string], number>;
-  private readonly insertSet: Statement<[string]>;
+  private readonly addSet: Statement<[string], number>;
   private readonly insertMember: Statement<[number, number]>;
   private readonly findSetMembers: Statement<[number], string>;
   private readonly setsWith: Statement<[number], number>;
 
   constructor(db: Db) {
     this.findId = db.prepare<[string], number>('SELECT id FROM strings WHERE s = ?').pluck();
-    this.insertString = db.prepare<[string]>('INSERT INTO strings (s) VALUES (?)');
+    this.addString = db.prepare<[string], number>('INSERT INTO strings (s) VALUES (?) ON CONFLICT (s) DO NOTHING RETURNING id').pluck();
     this.findValue = db.prepare<[number], string>('SELECT s FROM strings WHERE id = ?').pluck();
     this.findSet = db.prepare<[string], number>('SELECT id FROM id_sets WHERE members = ?').pluck();
-    this.insertSet = db.prepare<[string]>('INSERT INTO id_sets (members) VALUES (?)');
+    this.addSet = db.prepare<[string], number>('INSERT INTO id_sets (members) VALUES (?) ON CONFLICT (members) DO NOTHING RETURNING id').pluck();
     this.insertMember = db.prepare<[number, number]>('INSERT OR IGNORE INTO id_set_members (member, set_id) VALUES (?, ?)');
     this.findSetMembers = db.prepare<[number], string>('SELECT members FROM id_sets WHERE id = ?').pluck();
     this.setsWith = db.prepare<[number], number>('SELECT set_id FROM id_set_members WHERE member = ?').pluck();
   }
 
-  /** The id of a string, adding it when new. Call inside a write transaction. */
+  /**
+   * The id of a string, adding it when new. Call inside a write transaction. A string missing
+   * from the cache is most often new (resource ARNs, session names), so it is inserted first and
+   * looked up only when already stored: one statement rather than two for a new string.
+   */
   intern(value: string): number {
     const cached = this.ids.get(value);
     if (cached !== undefined) return cached;
-    let id = this.findId.get(value);
-    if (id === undefined) {
-      id = Number(this.insertString.run(value).lastInsertRowid);
-      this.pending.strings.push(value);
-    }
+    let id = this.addString.get(value);
+    if (id === undefined) id = this.findId.get(value)!;
+    else this.pending.strings.push(value);
     this.remember(value, id);
     return id;
   }
@@ -110,9 +113,10 @@ export class Dictionary {
     const key = members.join(',');
     const cached = this.setIds.get(key);
     if (cached !== undefined) return cached;
-    let id = this.findSet.get(key);
+    let id = this.addSet.get(key);
     if (id === undefined) {
-      id = Number(this.insertSet.run(key).lastInsertRowid);
+      id = this.findSet.get(key)!;
+    } else {
       for (const m of members) this.insertMember.run(m, id);
       this.pending.sets.push(key);
     }

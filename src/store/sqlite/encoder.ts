@@ -22,7 +22,7 @@ export function createBatchEncoder(options: Readonly<Record<string, unknown>>): 
   const builder = new ChunkBuilder();
   return {
     add(part: WritePart) {
-      builder.add(part.file, part.events, part.counters);
+      builder.add(part.file, part.events, part.counters, part.texts);
     },
     finish() {
       const chunk = builder.finish({ compress });

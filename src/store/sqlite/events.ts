@@ -6,7 +6,7 @@ import { Dictionary } from './dictionary.js';
 import { decodeEventId, encodeEventId } from './codec.js';
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
 import type { EventColumns } from '../encode/raw.js';
-import { msToTime, timeToMs } from '../encode/time.js';
+import { msToTime } from '../encode/time.js';
 import { lineBytes, mergeChunks } from '../encode/index.js';
 import { GroupCommit } from '../group-commit.js';
 import { SQLITE_ENCODER, sqliteChunkOf } from './encoder.js';
@@ -18,6 +18,7 @@ import { RawBlocks } from './raw-blocks.js';
 import { removeConnectorEvents, type ConnectorEventsRemoval } from './connector-events.js';
 import { UsageAggregator, type EventRowForUsage } from './usage.js';
 import { evidenceGroups } from './evidence.js';
+import { eventsWhere } from './events-where.js';
 
 export { EVENTS_MIGRATIONS } from './events-schema.js';
 
@@ -290,46 +291,6 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  /** WHERE clause and parameters for a query; null when a filter names something never stored. */
-  private where(q: EventQuery): { clauses: string[]; params: (string | number)[] } | null {
-    const clauses: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.since !== undefined) {
-      clauses.push('t >= ?');
-      params.push(timeToMs(q.since));
-    }
-    if (q.until !== undefined) {
-      clauses.push('t < ?');
-      params.push(timeToMs(q.until));
-    }
-    if (q.recipientAccountId !== undefined) {
-      const id = this.dict.lookup(q.recipientAccountId);
-      if (id === undefined) return null;
-      clauses.push('account = ?');
-      params.push(id);
-    }
-    if (q.principalArn !== undefined) {
-      const id = this.dict.lookup(q.principalArn);
-      if (id === undefined) return null;
-      clauses.push('principal = ?');
-      params.push(id);
-    }
-    if (q.action !== undefined) {
-      const id = this.dict.lookup(q.action);
-      if (id === undefined) return null;
-      clauses.push('actions IN (SELECT set_id FROM id_set_members WHERE member = ?)');
-      params.push(id);
-    }
-    if (q.anyAction !== undefined) {
-      const ids = [...new Set(q.anyAction)].map((a) => this.dict.lookup(a)).filter((id): id is number => id !== undefined);
-      if (ids.length === 0) return null;
-      clauses.push(`actions IN (SELECT set_id FROM id_set_members WHERE member IN (${ids.map(() => '?').join(', ')}))`);
-      params.push(...ids);
-    }
-    if (q.errorsOnly) clauses.push('error IS NOT NULL');
-    return { clauses, params };
-  }
-
   async query(q: EventQuery): Promise<NormalizedEvent[]> {
     const out: NormalizedEvent[] = [];
     for await (const e of this.iterate(q)) out.push(e);
@@ -341,13 +302,13 @@ export class SqliteEventStore implements EventStore {
    * pages (other calls on this connection may run meanwhile) and memory stays bounded.
    */
   async *iterate(q: EventQuery): AsyncGenerator<NormalizedEvent> {
-    const first = this.where(q);
+    const first = eventsWhere(this.dict, q);
     if (!first) return;
     const desc = q.newestFirst === true;
     // After the first page, the keyset's time replaces the window's bound on that side (it is
     // tighter), so SQLite starts the index range there: with the window's bound kept beside
     // it, each page of a sparse filter rescanned the index from the window's start.
-    const rest = this.where(desc ? { ...q, until: undefined } : { ...q, since: undefined })!;
+    const rest = eventsWhere(this.dict, desc ? { ...q, until: undefined } : { ...q, since: undefined })!;
     let remaining = q.limit ?? Infinity;
     if (remaining <= 0) return;
     let after: [number, Buffer | string] | null = null;

@@ -133,18 +133,32 @@ export class EvidenceIndex {
     this.eventCount = count;
   }
 
-  /** Uses of a role by a service seen in CloudTrail. */
-  usesOf(roleArn: string, service?: string): RoleUse[] {
+  /** Uses of a role by a service seen in CloudTrail (the same array on every call: do not change it). */
+  usesOf(roleArn: string, service?: string): readonly RoleUse[] {
     const uses = this.roleUses.get(iamKey(roleArn)) ?? [];
-    return service ? uses.filter((u) => u.service === service) : uses;
+    if (!service) return uses;
+    // asked once per principal, technique and role while the graph is built: filtered once
+    const key = `${iamKey(roleArn)} ${service}`;
+    let list = this.usesByService.get(key);
+    if (!list) this.usesByService.set(key, (list = uses.filter((u) => u.service === service)));
+    return list;
   }
 
   /** Every ARN known to stand for this role in events: the role, its instance profiles, resources running as it. */
   aliasesOf(roleArn: string, instanceProfiles: readonly string[] = []): string[] {
-    const key = iamKey(roleArn);
-    const out = [roleArn, ...instanceProfiles];
-    for (const [res, role] of this.resourceRole) if (role === key) out.push(res);
-    return out;
+    return [roleArn, ...instanceProfiles, ...(this.resourcesRunningAs().get(iamKey(roleArn)) ?? [])];
+  }
+
+  private readonly usesByService = new Map<string, RoleUse[]>();
+  private runningAs: Map<string, string[]> | undefined;
+
+  /** role key → resources running as it, in resourceRole's order (it is complete once constructed). */
+  private resourcesRunningAs(): Map<string, string[]> {
+    if (!this.runningAs) {
+      this.runningAs = new Map();
+      for (const [res, role] of this.resourceRole) push(this.runningAs, role, res);
+    }
+    return this.runningAs;
   }
 
   step(q: StepQuery): StepEvidence {
@@ -169,8 +183,9 @@ export class EvidenceIndex {
       for (const g of list) {
         if (seenGroups.has(g)) continue;
         seenGroups.add(g);
-        if (!g.actions.some((a) => actions.has(a.toLowerCase()))) continue;
-        if (related.size > 0 && !g.resources.some((r) => related.has(iamKey(r)))) continue;
+        const keys = this.keysOf(g);
+        if (!keys.actions.some((a) => actions.has(a))) continue;
+        if (related.size > 0 && !keys.resources.some((r) => related.has(r))) continue;
         if (!g.errorCode) ok.push(...g.samples);
         else if (isDenied(g.errorCode)) denied.push(...g.samples);
         else continue;
@@ -205,7 +220,16 @@ export class EvidenceIndex {
 
   /** Call groups of one principal with any of these (lower-cased) actions. */
   groupsOf(principalArn: string, actions: ReadonlySet<string>): EvidenceGroup[] {
-    return (this.byPrincipal.get(principalArn) ?? []).filter((g) => g.actions.some((a) => actions.has(a.toLowerCase())));
+    return (this.byPrincipal.get(principalArn) ?? []).filter((g) => this.keysOf(g).actions.some((a) => actions.has(a)));
+  }
+
+  private readonly groupKeys = new Map<EvidenceGroup, { actions: string[]; resources: string[] }>();
+
+  /** A group's actions lower-cased and resources as iamKey, computed once: steps ask for them per edge. */
+  private keysOf(g: EvidenceGroup): { actions: string[]; resources: string[] } {
+    let k = this.groupKeys.get(g);
+    if (!k) this.groupKeys.set(g, (k = { actions: g.actions.map((a) => a.toLowerCase()), resources: g.resources.map(iamKey) }));
+    return k;
   }
 }
 

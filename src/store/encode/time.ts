@@ -16,11 +16,10 @@ const DAY_MS = 86_400_000;
 /** Year 10000: past it toISOString writes six-digit years; those take the slow path. */
 const YEAR_10000_MS = 253_402_300_800_000;
 
-/** The last day formatted ("YYYY-MM-DDT"): the events of one chunk mostly share their day. */
+/** The last day formatted ("YYYY-MM-DDT", in timeText's first 11 bytes): the events of one chunk mostly share their day. */
 let dayStartMs = NaN;
-let dayText = '';
-
-const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+/** Where msToTime writes a time before reading it back as one flat string. */
+const timeText = Buffer.alloc(24);
 
 function isoTime(ms: number): string {
   const iso = new Date(ms).toISOString();
@@ -29,14 +28,15 @@ function isoTime(ms: number): string {
 
 /**
  * The normaliser's canonical eventTime: ISO-8601 UTC, milliseconds only when not zero. The time
- * of day is formatted by hand (Date's toISOString costs about a microsecond, and the commit hook
- * builds an event, with its time, for many of the events it commits).
+ * of day is written digit by digit into a buffer read back as one string: Date's toISOString
+ * costs about a microsecond, and a time joined from parts is a tree of strings (about 290 bytes
+ * of heap instead of 48) that the commit hook and the analyses build by the hundred thousand.
  */
 export function msToTime(ms: number): string {
   if (!Number.isInteger(ms) || ms < 0 || ms >= YEAR_10000_MS) return isoTime(ms);
   const start = ms - (ms % DAY_MS);
   if (start !== dayStartMs) {
-    dayText = new Date(start).toISOString().slice(0, 11);
+    timeText.write(new Date(start).toISOString().slice(0, 11), 0, 'latin1');
     dayStartMs = start;
   }
   let rest = ms - start;
@@ -45,9 +45,31 @@ export function msToTime(ms: number): string {
   const second = rest % 60;
   rest = (rest - second) / 60;
   const minute = rest % 60;
-  const clock = `${dayText}${pad2((rest - minute) / 60)}:${pad2(minute)}:${pad2(second)}`;
-  if (milli === 0) return `${clock}Z`;
-  return `${clock}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  const hour = (rest - minute) / 60;
+  twoDigits(11, hour);
+  timeText[13] = COLON;
+  twoDigits(14, minute);
+  timeText[16] = COLON;
+  twoDigits(17, second);
+  if (milli === 0) {
+    timeText[19] = ZED;
+    return timeText.toString('latin1', 0, 20);
+  }
+  timeText[19] = DOT;
+  timeText[20] = ZERO + Math.floor(milli / 100);
+  twoDigits(21, milli % 100);
+  timeText[23] = ZED;
+  return timeText.toString('latin1', 0, 24);
+}
+
+const ZERO = 0x30;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const ZED = 0x5a;
+
+function twoDigits(at: number, n: number): void {
+  timeText[at] = ZERO + Math.floor(n / 10);
+  timeText[at + 1] = ZERO + (n % 10);
 }
 
 export const HOUR_MS = 3_600_000;

@@ -51,6 +51,18 @@ describe('sqlite specifics', () => {
     for (const other of ['3F2E1D0C-AAAA-4BBB-8CCC-0123456789AB', 'derived-abc', '', '1']) assert.equal(decodeEventId(encodeEventId(other)), other);
   });
 
+  it('decodes every byte value of a stored id back to the same UUID', () => {
+    for (let i = 0; i < 2000; i++) {
+      const bytes = Buffer.from(Array.from({ length: 16 }, (_, j) => (i * 16 + j * 37) % 256));
+      const hex = bytes.toString('hex');
+      const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      assert.deepEqual(encodeEventId(id), bytes);
+      assert.equal(decodeEventId(bytes), id);
+    }
+    // a blob of another length (not written by this store) decodes as before, not as a UUID
+    assert.equal(decodeEventId(Buffer.from('0102', 'hex')), '0102----');
+  });
+
   it('compresses small commits of two interleaved writers into large blocks without losing a record', async () => {
     const path = join(dir, 'interleaved', 'store.db');
     const a = await openStore(path);

@@ -10,6 +10,10 @@ import { runRules } from '../../src/analysis/engine.js';
 import { builtinRules } from '../../src/analysis/rules/index.js';
 import { arg, emit, peakRssMiB } from './common.js';
 import { cpuSeconds } from './cpu.js';
+import { applyHeapSizing } from '../../src/cli/heap.js';
+
+// as the CLI does for every command (src/cli/heap.ts)
+applyHeapSizing();
 
 const root = arg('dir');
 const db = arg('db');

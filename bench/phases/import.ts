@@ -4,6 +4,10 @@ import { openStore } from '../../src/store/index.js';
 import { importPaths } from '../../src/ingest/local-import.js';
 import { attachDetections, loadSigmaEventRules } from '../../src/detect/index.js';
 import { arg, cpuSecondsSince, emit, mainThreadCpuSeconds, mainThreadRunNs, peakRssMiB } from './common.js';
+import { applyHeapSizing } from '../../src/cli/heap.js';
+
+// as the CLI does for every command (src/cli/heap.ts)
+applyHeapSizing();
 
 const root = arg('dir');
 const db = arg('db');

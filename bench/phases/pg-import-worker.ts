@@ -5,6 +5,10 @@ import { importPaths } from '../../src/ingest/local-import.js';
 import { attachDetections } from '../../src/detect/index.js';
 import { arg, emit, peakRssMiB } from './common.js';
 import { cpuSeconds } from './cpu.js';
+import { applyHeapSizing } from '../../src/cli/heap.js';
+
+// as the CLI does for every command (src/cli/heap.ts)
+applyHeapSizing();
 
 const db = arg('db');
 const paths = JSON.parse(arg('paths')) as string[];

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_HEAP_GROWING_PERCENT, HEAP_GROWING_ENV, serviceHeapGrowingPercent } from './heap.js';
+import { DEFAULT_HEAP_GROWING_PERCENT, HEAP_GROWING_ENV, heapGrowingPercent } from './heap.js';
 import { CliError } from './errors.js';
 
-const decide = (env: Record<string, string | undefined>, execArgv: string[] = []) => serviceHeapGrowingPercent({ env, execArgv }).percent;
+const decide = (env: Record<string, string | undefined>, execArgv: string[] = []) => heapGrowingPercent({ env, execArgv }).percent;
 
-describe('heap sizing of ingest and serve', () => {
+describe('heap sizing of the commands', () => {
   it('sets the default growing factor when nothing says otherwise', () => {
     assert.equal(decide({}), DEFAULT_HEAP_GROWING_PERCENT);
     // Node options that do not size the old generation leave the default in place.

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { terminalLine } from '../model/index.js';
 import { CliError } from './errors.js';
 import { commandIndex, invokedCommand } from './commands.js';
+import { applyHeapSizing } from './heap.js';
 
 export const VERSION = '0.1.0';
 
@@ -25,6 +26,8 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
 
 export async function main(argv: string[]): Promise<void> {
   try {
+    // Every command keeps V8's heap close to what it holds (heap.ts): workers and analyses alike.
+    if (invokedCommand(argv.slice(2)) !== undefined) applyHeapSizing();
     const program = await buildProgram(argv.slice(2));
     await program.parseAsync(argv);
   } catch (err) {

@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { addDbOption, addSigmaDirOption, withIngestStore, parsePositiveInt, CliError } from './common.js';
 import { addRetentionDaysOption } from './retention.js';
-import { applyServiceHeapSizing } from './heap.js';
 import type { ConnectorFlags } from '../aws/index.js';
 import { createLogger } from '../ingest/index.js';
 import type { LogFormat } from '../ingest/index.js';
@@ -108,8 +107,6 @@ Memory: between full collections V8's heap grows to about twice what the worker 
 Exit codes: 0 stopped cleanly (signal or --exit-when-idle), 1 a connector could not run.`,
     )
     .action(async (opts: IngestOptions) => {
-      // A long-running worker: keep V8's heap close to what it holds (see heap.ts, issue #13).
-      applyServiceHeapSizing();
       const log = createLogger(opts.logFormat);
       const stop = new AbortController();
       let signals = 0;

@@ -8,7 +8,6 @@ import { terminalLine } from '../model/index.js';
 import type { Connector } from '../connectors/index.js';
 import type { Store } from '../store/index.js';
 import { addRetentionDaysOption } from './retention.js';
-import { applyServiceHeapSizing } from './heap.js';
 
 interface ServeOptions {
   db?: string;
@@ -74,8 +73,6 @@ export function registerServe(program: Command): void {
       const iamSyncHours = Number(opts.iamSyncHours);
       if (!(iamSyncHours >= 0)) throw new CliError(`--iam-sync-hours must be a number ≥ 0, got "${opts.iamSyncHours}"`);
       const token = opts.tokenFile ? readToken(opts.tokenFile) : undefined;
-      // A long-running service: keep V8's heap close to what it holds (see heap.ts, issue #13).
-      applyServiceHeapSizing();
       const { isLoopback } = await import('../server/index.js');
       if (!isLoopback(opts.host) && !token) throw new CliError(`listening on ${opts.host} needs --token-file (only 127.0.0.1, ::1 and localhost are allowed without a token)`);
       const log = createLogger(opts.logFormat);

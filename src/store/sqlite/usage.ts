@@ -283,7 +283,7 @@ export class UsageAggregator {
             g.n += n;
             if (first < g.first) g.first = first;
             if (last > g.last) g.last = last;
-            if (sessions) for (const s of ids(sessions)) addSession(g, s);
+            if (sessions && (g.sessions?.size ?? 0) < SESSIONS_PER_ROW) for (const s of ids(sessions)) addSession(g, s);
           }
           const newest = this.db
             .prepare<number[], [number, number, number, number, Buffer | string]>(
@@ -301,14 +301,14 @@ export class UsageAggregator {
         if (dayLo < dayHi && refreshDailyUsage(this.db)) {
           foldHours(lo, dayLo * HOURS_PER_DAY);
           const days = dailyTotals(this.db, dayLo, dayHi, filter);
-          for (const d of days.totals) {
+          for (const d of days.totals()) {
             const g = group(d.principal, d.action, null, d.ok);
             g.n += d.n;
             if (d.first_ms < g.first) g.first = d.first_ms;
             if (d.last_ms > g.last) g.last = d.last_ms;
-            if (d.sessions) for (const s of ids(d.sessions)) addSession(g, s);
+            if (d.sessions && (g.sessions?.size ?? 0) < SESSIONS_PER_ROW) for (const s of ids(d.sessions)) addSession(g, s);
           }
-          for (const d of days.newest) {
+          for (const d of days.newest()) {
             const g = group(d.principal, d.action, null, d.ok);
             addSample(g, d.s1_ms, d.s1);
             if (d.s2 !== null) addSample(g, d.s2_ms!, d.s2);

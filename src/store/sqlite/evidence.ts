@@ -4,24 +4,21 @@ import type { Dictionary } from './dictionary.js';
 import { decodeEventId } from './codec.js';
 import { msToTime, timeToMs } from '../encode/time.js';
 
-/** Key columns are read from a group's first row (first_rank 1), which starts the group. */
-type SampleRow = [
-  firstRank: number,
-  principal: number | null,
-  pAccount: number | null,
-  api: number,
-  actions: number | null,
-  resources: number | null,
-  error: number | null,
-  n: number,
-  t: number,
-  eventId: Buffer | string,
-];
+type EventRow = [principal: number | null, pAccount: number | null, api: number, actions: number | null, resources: number | null, error: number | null, t: number, eventId: Buffer | string];
+
+interface Fold {
+  key: readonly (number | null)[];
+  count: number;
+  /** The first `samples` rows in (t, event_id) order, kept sorted. */
+  first: EventRow[];
+  last: EventRow;
+}
 
 /**
- * Evidence groups in one statement: SQLite numbers each group's rows from both ends (in the
- * index's (t, event_id) order) and returns only the first `samples` and the last, with the
- * group's count; the events themselves are never decoded in JS.
+ * Evidence groups from one pass over the window's matching event rows, folded here: per group
+ * the count, the first `samples` rows in the index's (t, event_id) order and the last. At 5 M
+ * events this takes a third of the time SQLite's window functions took (they sorted every
+ * matching row twice). Rows come in table order, which backfills leave out of time order.
  */
 export function evidenceGroups(db: Db, dict: Dictionary, q: EvidenceQuery): EvidenceGroup[] {
   const actionIds = [...new Set(q.anyAction)].map((a) => dict.lookup(a)).filter((id): id is number => id !== undefined);
@@ -44,45 +41,74 @@ export function evidenceGroups(db: Db, dict: Dictionary, q: EvidenceQuery): Evid
   const from = Math.max(oldest, q.since === undefined ? oldest : timeToMs(q.since));
   const to = Math.min(newest + 1, q.until === undefined ? newest + 1 : timeToMs(q.until));
   const scan = (to - from) * 2 >= newest + 1 - oldest ? 'NOT INDEXED' : '';
-  const key = 'principal, p_account, api, actions, resources, error';
   const rows = db
-    .prepare<number[], SampleRow>(
-      `SELECT first_rank, ${key}, n, t, event_id FROM (
-         SELECT ${key}, t, event_id,
-           row_number() OVER (PARTITION BY ${key} ORDER BY t, event_id) AS first_rank,
-           row_number() OVER (PARTITION BY ${key} ORDER BY t DESC, event_id DESC) AS last_rank,
-           count(*) OVER (PARTITION BY ${key}) AS n
-         FROM events ${scan} WHERE ${where.join(' AND ')})
-       WHERE first_rank <= ${samples} OR last_rank = 1
-       ORDER BY ${key}, t, event_id`,
-    )
+    .prepare<number[], EventRow>(`SELECT principal, p_account, api, actions, resources, error, t, event_id FROM events ${scan} WHERE ${where.join(' AND ')}`)
     .raw()
-    .all(...params);
-  const out: EvidenceGroup[] = [];
-  const sources = new Map<number, string>();
-  let current: EvidenceGroup | null = null;
-  for (const [firstRank, principal, pAccount, api, actions, resources, error, n, t, eventId] of rows) {
-    const sample = { eventID: decodeEventId(eventId), eventTime: msToTime(t) };
-    if (current && firstRank !== 1) {
-      current.samples.push(sample);
-      current.lastTime = sample.eventTime;
+    .iterate(...params);
+  const folds = new Map<string, Fold>();
+  for (const row of rows) {
+    const id = `${row[0]} ${row[1]} ${row[2]} ${row[3]} ${row[4]} ${row[5]}`;
+    const f = folds.get(id);
+    if (!f) {
+      folds.set(id, { key: row.slice(0, 6) as (number | null)[], count: 1, first: [row], last: row });
       continue;
     }
+    f.count++;
+    if (byTimeThenId(row, f.last) > 0) f.last = row;
+    const first = f.first;
+    if (first.length === samples && byTimeThenId(row, first[samples - 1]!) >= 0) continue;
+    let at = first.length;
+    while (at > 0 && byTimeThenId(first[at - 1]!, row) > 0) at--;
+    first.splice(at, 0, row);
+    if (first.length > samples) first.pop();
+  }
+  // in the order SQL's ORDER BY of the key columns gave (NULL first): readers keep it among equal times
+  const ordered = [...folds.values()].sort((a, b) => byKey(a.key, b.key));
+  const out: EvidenceGroup[] = [];
+  const sources = new Map<number, string>();
+  for (const f of ordered) {
+    const [principal, pAccount, api, actions, resources, error] = f.key as [number | null, number | null, number, number | null, number | null, number | null];
     let eventSource = sources.get(api);
     if (eventSource === undefined) sources.set(api, (eventSource = (JSON.parse(dict.value(api)) as [string, string])[0]));
-    current = {
+    const kept = f.first.includes(f.last) ? f.first : [...f.first, f.last];
+    const sampled = kept.map((r) => ({ eventID: decodeEventId(r[7]), eventTime: msToTime(r[6]) }));
+    out.push({
       principalArn: dict.valueNullable(principal),
       principalAccountId: dict.valueNullable(pAccount),
       eventSource,
       actions: dict.members(actions).map((id) => dict.value(id)),
       resources: dict.members(resources).map((id) => dict.value(id)),
       errorCode: dict.valueNullable(error),
-      count: n,
-      firstTime: sample.eventTime,
-      lastTime: sample.eventTime,
-      samples: [sample],
-    };
-    out.push(current);
+      count: f.count,
+      firstTime: sampled[0]!.eventTime,
+      lastTime: sampled[sampled.length - 1]!.eventTime,
+      samples: sampled,
+    });
   }
   return out;
+}
+
+/** SQLite's order of (t, event_id): a text id sorts before a blob one, each by its bytes. */
+function byTimeThenId(a: EventRow, b: EventRow): number {
+  if (a[6] !== b[6]) return a[6] < b[6] ? -1 : 1;
+  const x = a[7];
+  const y = b[7];
+  if (typeof x === 'string' || typeof y === 'string') {
+    if (typeof x !== 'string') return 1;
+    if (typeof y !== 'string') return -1;
+    return Buffer.compare(Buffer.from(x), Buffer.from(y));
+  }
+  return Buffer.compare(x, y);
+}
+
+function byKey(a: readonly (number | null)[], b: readonly (number | null)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? null;
+    const y = b[i] ?? null;
+    if (x === y) continue;
+    if (x === null) return -1;
+    if (y === null) return 1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
 }

@@ -16,9 +16,10 @@ interface Fold {
 
 /**
  * Evidence groups from one pass over the window's matching event rows, folded here: per group
- * the count, the first `samples` rows in the index's (t, event_id) order and the last. At 5 M
- * events this takes a third of the time SQLite's window functions took (they sorted every
- * matching row twice). Rows come in table order, which backfills leave out of time order.
+ * the count, the first `samples` rows in the index's (t, event_id) order and the last. SQLite's
+ * window functions sorted every matching row twice: at 5 M events the analysis's evidence step
+ * took 2.9 s with them, 2.3 s with this. Rows come in table order, which backfills leave out of
+ * time order.
  */
 export function evidenceGroups(db: Db, dict: Dictionary, q: EvidenceQuery): EvidenceGroup[] {
   const actionIds = [...new Set(q.anyAction)].map((a) => dict.lookup(a)).filter((id): id is number => id !== undefined);

@@ -62,7 +62,7 @@ function toEvent(r: EventRow): NormalizedEvent {
 }
 
 /** WHERE clauses and parameters of a query ($1…). */
-function where(q: EventQuery): { clauses: string[]; params: unknown[] } {
+export function eventsWhere(q: EventQuery): { clauses: string[]; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const add = (sql: (p: string) => string, value: unknown) => {
@@ -148,7 +148,7 @@ export class PgEventStore implements EventStore {
     let remaining = q.limit ?? Infinity;
     let after: [number, string] | null = null;
     while (remaining > 0) {
-      const { clauses, params } = where(q);
+      const { clauses, params } = eventsWhere(q);
       if (after) {
         params.push(after[0], after[1]);
         clauses.push(`(t, event_id) ${desc ? '<' : '>'} ($${params.length - 1}, $${params.length})`);

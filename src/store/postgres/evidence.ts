@@ -1,6 +1,7 @@
 import { EVIDENCE_SAMPLES, type EvidenceGroup, type EvidenceQuery } from '../types-evidence.js';
-import { msToTime, timeToMs } from '../encode/time.js';
-import { fromPgText, toPgText, type Pool } from './database.js';
+import { msToTime } from '../encode/time.js';
+import { fromPgText, type Pool } from './database.js';
+import { eventsWhere } from './events.js';
 
 /** Key columns only on a group's first row (first_rank 1), which starts the group. */
 interface SampleRow {
@@ -22,18 +23,8 @@ interface SampleRow {
  * group's count.
  */
 export async function evidenceGroups(pool: Pool, q: EvidenceQuery): Promise<EvidenceGroup[]> {
-  const actions = [...new Set(q.anyAction)].map((a) => toPgText(a));
-  if (actions.length === 0) return [];
-  const params: unknown[] = [actions];
-  const where = ['actions ?| $1::text[]'];
-  if (q.since !== undefined) {
-    params.push(timeToMs(q.since));
-    where.push(`t >= $${params.length}`);
-  }
-  if (q.until !== undefined) {
-    params.push(timeToMs(q.until));
-    where.push(`t < $${params.length}`);
-  }
+  if (q.anyAction.length === 0) return [];
+  const { clauses: where, params } = eventsWhere({ since: q.since, until: q.until, anyAction: q.anyAction });
   params.push(Math.max(1, q.samples ?? EVIDENCE_SAMPLES));
   const key = 'principal, p_account, api, actions, resources, error';
   const { rows } = await pool.query<SampleRow>(

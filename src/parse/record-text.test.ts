@@ -1,22 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deliveryRecordTexts } from './record-text.js';
-
-const ID = '3f0c1b2a-1111-4222-8333-944455556666';
-
-function record(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    eventVersion: '1.08',
-    userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/a', accountId: '123456789012' },
-    eventTime: '2024-05-01T10:00:00Z',
-    eventSource: 's3.amazonaws.com',
-    eventName: 'GetObject',
-    awsRegion: 'us-east-1',
-    eventID: ID,
-    recipientAccountId: '123456789012',
-    ...extra,
-  };
-}
+import { RECORD_ID as ID, record } from './record.test-helpers.js';
 
 test('each record of a delivery file is found as written, strings with braces, quotes and escapes included', () => {
   // requestParameters, with an eventID of its own, before the record's eventID.

@@ -3,22 +3,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { parseFile } from '../../parse/index.js';
 import { encodeRaw } from './raw.js';
-
-const ID = '3f0c1b2a-1111-4222-8333-944455556666';
-
-function record(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    eventVersion: '1.08',
-    userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/a', accountId: '123456789012' },
-    eventTime: '2024-05-01T10:00:00Z',
-    eventSource: 's3.amazonaws.com',
-    eventName: 'GetObject',
-    awsRegion: 'us-east-1',
-    eventID: ID,
-    recipientAccountId: '123456789012',
-    ...extra,
-  };
-}
+import { RECORD_ID as ID, record } from '../../parse/record.test-helpers.js';
 
 test('stored lines made from the record texts are the lines JSON.stringify makes, marker included', () => {
   const records = [

@@ -4,6 +4,7 @@ import type { AreaMigrations } from './database.js';
 import type { EncodedChunk } from '../encode/index.js';
 import { msToTime, timeToMs } from '../encode/time.js';
 import { SqliteDetectionMemory } from './detect-memory.js';
+import { timeWindowWhere } from './events-where.js';
 import { ChunkBatch } from './committed-batch.js';
 
 /**
@@ -179,16 +180,7 @@ export class SqliteDetectionStore implements DetectionStore {
   }
 
   async list(q: DetectionQuery = {}): Promise<DetectionRecord[]> {
-    const clauses: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.since !== undefined) {
-      clauses.push('t >= ?');
-      params.push(timeToMs(q.since));
-    }
-    if (q.until !== undefined) {
-      clauses.push('t < ?');
-      params.push(timeToMs(q.until));
-    }
+    const { clauses, params } = timeWindowWhere(q);
     if (q.accountId !== undefined) {
       clauses.push('account = ?');
       params.push(q.accountId);
@@ -217,16 +209,7 @@ export class SqliteDetectionStore implements DetectionStore {
   }
 
   async changes(q: ChangeQuery = {}): Promise<ChangeRecord[]> {
-    const clauses: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.since !== undefined) {
-      clauses.push('t >= ?');
-      params.push(timeToMs(q.since));
-    }
-    if (q.until !== undefined) {
-      clauses.push('t < ?');
-      params.push(timeToMs(q.until));
-    }
+    const { clauses, params } = timeWindowWhere(q);
     if (q.accountId !== undefined) {
       clauses.push('account = ?');
       params.push(q.accountId);

@@ -2,8 +2,8 @@ import type { EventQuery } from '../types.js';
 import type { Dictionary } from './dictionary.js';
 import { timeToMs } from '../encode/time.js';
 
-/** WHERE clause and parameters for a query; null when a filter names something never stored. */
-export function eventsWhere(dict: Dictionary, q: EventQuery): { clauses: string[]; params: (string | number)[] } | null {
+/** Clauses on the `t` column (milliseconds) for an ISO window [since, until), to extend. */
+export function timeWindowWhere(q: { since?: string; until?: string }): { clauses: string[]; params: (string | number)[] } {
   const clauses: string[] = [];
   const params: (string | number)[] = [];
   if (q.since !== undefined) {
@@ -14,6 +14,12 @@ export function eventsWhere(dict: Dictionary, q: EventQuery): { clauses: string[
     clauses.push('t < ?');
     params.push(timeToMs(q.until));
   }
+  return { clauses, params };
+}
+
+/** WHERE clause and parameters for a query; null when a filter names something never stored. */
+export function eventsWhere(dict: Dictionary, q: EventQuery): { clauses: string[]; params: (string | number)[] } | null {
+  const { clauses, params } = timeWindowWhere(q);
   if (q.recipientAccountId !== undefined) {
     const id = dict.lookup(q.recipientAccountId);
     if (id === undefined) return null;

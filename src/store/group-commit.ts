@@ -60,8 +60,16 @@ export class GroupCommit<B> {
 
   private async flush(group: Waiting<B>[]): Promise<void> {
     if (group.length > 1) {
+      let merged: B;
       try {
-        const results = await this.backend.commitNow(this.backend.merge(group.map((w) => w.batch)));
+        merged = this.backend.merge(group.map((w) => w.batch));
+      } catch (err) {
+        // A bug, not a bad batch: fail loudly rather than quietly commit one by one forever.
+        for (const w of group) w.reject(err);
+        return;
+      }
+      try {
+        const results = await this.backend.commitNow(merged);
         let at = 0;
         for (const w of group) {
           const n = this.backend.parts(w.batch);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brotliDecompressSync } from 'node:zlib';
 import { syntheticEvents } from '../testing/fixtures.js';
-import { encodeChunk, lineBytes } from './index.js';
+import { encodeChunk, lineBytes, mergeChunks } from './index.js';
 import { encodeRaw } from './raw.js';
 import { BLOCK_MAX_EVENTS, BLOCK_TARGET_BYTES } from './lines.js';
 
@@ -41,4 +41,18 @@ test('compressed blocks cover every line once, within the block limits, only whe
   }
   assert.equal(next, events.length);
   assert.deepEqual(lines, events.map((e) => encodeRaw(e).line));
+});
+
+test('merging chunks gives the chunk of all their parts encoded together (group commit)', () => {
+  const events = syntheticEvents(30, { seed: 6 });
+  // Irregular shapes the light columns cannot reproduce, in the second and third chunk: their
+  // indices must move with the chunk's place in the merge.
+  events[12]!.raw.userAgent = { nested: true } as unknown as string;
+  events[25]!.raw.sourceIPAddress = 'not the column';
+  const parts = [events.slice(0, 10), [], events.slice(10, 20), events.slice(20)].map((part) => ({ file: null, events: part }));
+  const merged = mergeChunks(parts.map((part) => encodeChunk([part])));
+  const together = encodeChunk(parts);
+  assert.deepEqual(together.lightIrregular, [12, 25], 'the fixture has irregular events to shift');
+  assert.deepEqual({ ...merged, blocks: null }, { ...together, blocks: null });
+  assert.deepEqual(mergeChunks([encodeChunk([parts[0]!])]), encodeChunk([parts[0]!]));
 });

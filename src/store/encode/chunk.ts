@@ -233,21 +233,27 @@ export function chunkTransferList(chunk: EncodedChunk): ArrayBuffer[] {
   return [...buffers];
 }
 
-type ColumnName = Exclude<keyof EncodedChunk, 'parts' | 'n' | 'times' | 'rawText' | 'lineStarts' | 'blocks'>;
-const COLUMN_NAMES: readonly ColumnName[] = [
-  'eventIds',
-  'apis',
-  'accounts',
-  'principals',
-  'principalAccounts',
-  'identityTypes',
-  'sessions',
-  'errors',
-  'sourceIps',
-  'actions',
-  'resources',
-  'extras',
-];
+type ColumnName = Exclude<keyof EncodedChunk, 'parts' | 'n' | 'times' | 'rawText' | 'lineStarts' | 'blocks' | 'lightIrregular'>;
+// A record, not a list, so a column added to EncodedChunk and forgotten here fails to compile:
+// a merged chunk without it made every group commit fail and fall back to one file at a time.
+const COLUMNS: Record<ColumnName, true> = {
+  eventIds: true,
+  apis: true,
+  accounts: true,
+  principals: true,
+  principalAccounts: true,
+  identityTypes: true,
+  sessions: true,
+  errors: true,
+  sourceIps: true,
+  userAgents: true,
+  userArns: true,
+  sessionIssuerTypes: true,
+  actions: true,
+  resources: true,
+  extras: true,
+};
+const COLUMN_NAMES = Object.keys(COLUMNS) as ColumnName[];
 
 /**
  * One chunk holding the parts of all, in order (group commit). Compressed blocks survive only
@@ -263,6 +269,7 @@ export function mergeChunks(chunks: readonly EncodedChunk[]): EncodedChunk {
   const rawText = new Uint8Array(bytes);
   const columns = Object.fromEntries(COLUMN_NAMES.map((name) => [name, [] as unknown[]])) as unknown as Pick<EncodedChunk, ColumnName>;
   const blocks: EncodedBlock[] | null = chunks.every((c) => c.blocks || c.n === 0) ? [] : null;
+  const lightIrregular: number[] = [];
   let at = 0;
   let offset = 0;
   for (const c of filled) {
@@ -270,11 +277,15 @@ export function mergeChunks(chunks: readonly EncodedChunk[]): EncodedChunk {
     times.set(c.times, at);
     rawText.set(c.rawText, offset);
     for (let i = 0; i < c.n; i++) lineStarts[at + i] = c.lineStarts[i]! + offset;
-    for (const name of COLUMN_NAMES) (columns[name] as unknown[]).push(...c[name]);
+    for (const name of COLUMN_NAMES) {
+      const into = columns[name] as unknown[];
+      for (const value of c[name]) into.push(value);
+    }
+    for (const i of c.lightIrregular) lightIrregular.push(i + at);
     for (const b of c.blocks ?? []) blocks?.push({ ...b, first: b.first + at });
     at += c.n;
     offset += c.rawText.length + 1;
   }
   lineStarts[n] = rawText.length + 1;
-  return { parts: chunks.flatMap((c) => c.parts), n, ...columns, times, rawText, lineStarts, blocks };
+  return { parts: chunks.flatMap((c) => c.parts), n, ...columns, lightIrregular, times, rawText, lineStarts, blocks };
 }

@@ -1,6 +1,6 @@
 import { lightFieldsOf, type NormalizedEvent, type RecordText } from '../../model/index.js';
 import type { CommitCounters, FileRecord } from '../types.js';
-import { BLOCK_MAX_BYTES, BLOCK_MAX_EVENTS, BLOCK_TARGET_BYTES, BLOCK_TARGET_EVENTS, compressSync } from './lines.js';
+import { BLOCK_MAX_BYTES, BLOCK_MAX_EVENTS, BLOCK_TARGET_BYTES, BLOCK_TARGET_EVENTS, compressAsync, compressSync } from './lines.js';
 import { encodeRawPieces } from './raw.js';
 import { timeToMs } from './time.js';
 import { coverageMarks, type CoverageMark } from './coverage.js';
@@ -163,7 +163,7 @@ export class ChunkBuilder {
       lineStarts,
       blocks: null,
     };
-    if (opts.compress && (n >= BLOCK_TARGET_EVENTS || chunk.rawText.length >= BLOCK_TARGET_BYTES)) chunk.blocks = compressBlocks(chunk);
+    if (opts.compress && worthCompressing(chunk)) chunk.blocks = compressBlocks(chunk);
     return chunk;
   }
 }
@@ -202,18 +202,34 @@ class TextBuilder {
   }
 }
 
-/** Equal blocks within the per-block limits, cut on line boundaries. */
-function compressBlocks(chunk: EncodedChunk): EncodedBlock[] {
+/** Whether a chunk holds enough records to compress well as it is (see BLOCK_TARGET_EVENTS). */
+export function worthCompressing(chunk: EncodedChunk): boolean {
+  return chunk.n >= BLOCK_TARGET_EVENTS || chunk.rawText.length >= BLOCK_TARGET_BYTES;
+}
+
+/** Equal blocks within the per-block limits, cut on line boundaries: their first line and texts. */
+function blockCuts(chunk: EncodedChunk): { first: number; n: number; text: Uint8Array }[] {
   const { n, rawText, lineStarts } = chunk;
   const count = Math.max(1, Math.ceil(n / BLOCK_MAX_EVENTS), Math.ceil(rawText.length / BLOCK_MAX_BYTES));
   const per = Math.ceil(n / count);
-  const blocks: EncodedBlock[] = [];
+  const cuts: { first: number; n: number; text: Uint8Array }[] = [];
   for (let first = 0; first < n; first += per) {
     const size = Math.min(per, n - first);
-    const text = rawText.subarray(lineStarts[first]!, lineStarts[first + size]! - 1);
-    blocks.push({ first, n: size, data: ownedCopy(compressSync(text)) });
+    cuts.push({ first, n: size, text: rawText.subarray(lineStarts[first]!, lineStarts[first + size]! - 1) });
   }
-  return blocks;
+  return cuts;
+}
+
+function compressBlocks(chunk: EncodedChunk): EncodedBlock[] {
+  return blockCuts(chunk).map((cut) => ({ first: cut.first, n: cut.n, data: ownedCopy(compressSync(cut.text)) }));
+}
+
+/**
+ * The same blocks, compressed on libuv's thread pool: a store's thread compresses a group of
+ * small files this way before committing it, instead of writing it plain and compacting later.
+ */
+export async function compressBlocksAsync(chunk: EncodedChunk): Promise<EncodedBlock[]> {
+  return Promise.all(blockCuts(chunk).map(async (cut) => ({ first: cut.first, n: cut.n, data: await compressAsync(cut.text) })));
 }
 
 function ownedCopy(bytes: Buffer): Uint8Array {

@@ -7,7 +7,7 @@ import { decodeEventId, encodeEventId } from './codec.js';
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
 import type { EventColumns } from '../encode/raw.js';
 import { msToTime } from '../encode/time.js';
-import { lineBytes, mergeChunks } from '../encode/index.js';
+import { compressBlocksAsync, lineBytes, mergeChunks, worthCompressing } from '../encode/index.js';
 import { GroupCommit } from '../group-commit.js';
 import { SQLITE_ENCODER, sqliteChunkOf } from './encoder.js';
 import type { EncodedChunk } from '../encode/index.js';
@@ -119,9 +119,24 @@ export class SqliteEventStore implements EventStore {
 
   private async commitNow(chunk: EncodedChunk): Promise<CommitResult[]> {
     await this.blocks.waitForCompression();
-    const results = this.commitTx(chunk);
+    const results = this.commitTx(await this.compressedIfWorth(chunk));
     this.blocks.afterCommit(results);
     return results;
+  }
+
+  /**
+   * A group of small files (live ingestion) is big enough to compress well together: compressed
+   * off this thread before the commit, its blocks go in as they are, rather than written plain,
+   * read back, compressed and swapped in by the deferred compaction. Should compression fail,
+   * the chunk goes in plain as before.
+   */
+  private async compressedIfWorth(chunk: EncodedChunk): Promise<EncodedChunk> {
+    if (chunk.blocks || !worthCompressing(chunk)) return chunk;
+    try {
+      return { ...chunk, blocks: await compressBlocksAsync(chunk) };
+    } catch {
+      return chunk;
+    }
   }
 
   /**

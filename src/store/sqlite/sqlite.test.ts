@@ -14,6 +14,7 @@ import { msToTime, timeToMs } from '../encode/time.js';
 import { BLOCK_TARGET_EVENTS } from '../encode/lines.js';
 import { syntheticEvents } from '../testing/fixtures.js';
 import { commitFile, insertEvents } from '../testing/write.js';
+import { fileRecord } from '../contract-support.test-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trailscope-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,6 +92,30 @@ describe('sqlite specifics', () => {
         n++;
       }
       assert.equal(n, 3000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('compresses a group of small files before committing it: no plain block to compact later', async () => {
+    const path = join(dir, 'group-compressed', 'store.db');
+    const store = await openStore(path);
+    const events = syntheticEvents(800, { seed: 11 });
+    // 80 files of 10 events arriving together, as live ingestion's concurrent messages do: one group
+    await Promise.all(Array.from({ length: 80 }, (_, f) => commitFile(store.events, fileRecord(`f${f}.json.gz`, { eventCount: 10 }), events.slice(f * 10, f * 10 + 10))));
+    // read before any deferred compaction could run: what the commit itself wrote
+    const db = new Database(path, { readonly: true });
+    const blocks = db.prepare('SELECT codec, count(*) AS c, sum(n) AS n FROM raw_blocks GROUP BY codec ORDER BY codec').all() as { codec: number; c: number; n: number }[];
+    db.close();
+    assert.deepEqual(blocks, [{ codec: 1, c: 1, n: 800 }]);
+    try {
+      const byId = new Map(events.map((e) => [e.eventID, e]));
+      let n = 0;
+      for await (const e of store.events.iterate({})) {
+        assert.deepStrictEqual(e, byId.get(e.eventID));
+        n++;
+      }
+      assert.equal(n, 800);
     } finally {
       await store.close();
     }

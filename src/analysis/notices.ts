@@ -154,8 +154,12 @@ export function uncertainConfigurationNotices(uncertain: ReadonlyMap<string, { a
 export function formatNotices(notices: readonly AnalysisNotice[], db?: string): string[] {
   const withDb = (c: string) => (db ? c.replace(/(trailscope [a-z]+(?: import| sync)?)(?= |$)/g, `$1 --db ${quoteArg(db)}`) : c);
   const lines: string[] = [];
+  const uncovered = notices.filter((n) => n.kind === 'coverage');
+  const folded = uncovered.length > MAX_COVERAGE_LINES;
+  if (folded) lines.push(foldedCoverageLine(uncovered, withDb));
   for (const n of notices) {
     if (n.kind === 'coverage') {
+      if (folded) continue;
       // One line per account: why its activity is not judged, and what brings its logs in.
       lines.push(`trailscope: ${n.message}; bring its logs in: ${n.commands.map(withDb).join(', or ')}`);
       continue;
@@ -164,6 +168,22 @@ export function formatNotices(notices: readonly AnalysisNotice[], db?: string): 
     for (const c of n.commands) lines.push(`  ${c.startsWith('--') ? 'use' : 'run'}: ${withDb(c)}`);
   }
   return lines;
+}
+
+/** Above this many accounts without enough coverage, one line names them all (organizations see dozens). */
+const MAX_COVERAGE_LINES = 3;
+const NAMED_ACCOUNTS = 5;
+
+function foldedCoverageLine(uncovered: readonly AnalysisNotice[], withDb: (c: string) => string): string {
+  const accounts = uncovered.map((n) => n.accountId ?? '?');
+  const named = accounts.slice(0, NAMED_ACCOUNTS).join(', ') + (accounts.length > NAMED_ACCOUNTS ? ` and ${accounts.length - NAMED_ACCOUNTS} more` : '');
+  const first = uncovered[0]!;
+  // the per-account commands with the account left as a placeholder
+  const commands = first.commands.map((c) => withDb(first.accountId ? c.replace(first.accountId, '<account>') : c));
+  return (
+    `trailscope: ${accounts.length} accounts: activity not judged (inactive-identity, overprovisioned-identity, unused-access-key, unused-console-password): ` +
+    `too little CloudTrail coverage of the window in ${named}; ${withDb('trailscope coverage')} shows each account's spans; bring their logs in: ${commands.join(', or ')}`
+  );
 }
 
 function quoteArg(s: string): string {

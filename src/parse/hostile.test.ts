@@ -56,6 +56,14 @@ test('a record nested 100,000 deep is rejected alone; the good records of its fi
   for (const e of parsed.events) assert.doesNotThrow(() => JSON.stringify(e.raw));
 });
 
+test('limits reach values under a "__proto__" key (an own property when JSON.parse reads it)', () => {
+  const text = `{"Records":[{"eventVersion":"1.08","eventID":"proto","eventTime":"2026-11-30T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{"__proto__":${nestedText(MAX_RECORD_DEPTH)}}},{"eventVersion":"1.08","eventID":"proto-long","eventTime":"2026-11-30T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{"__proto__":{"x":"${'x'.repeat(MAX_STRING_CHARS + 1)}"}}}]}`;
+  const parsed = parseFile(gzipSync(text), 'proto.json.gz');
+  assert.deepEqual(parsed.events, []);
+  assert.match(parsed.rejected[0]!.reason, /nests deeper than 64 levels \(at requestParameters\.__proto__\.a/);
+  assert.match(parsed.rejected[1]!.reason, /field requestParameters\.__proto__\.x holds/);
+});
+
 test('a record holding a string longer than the per-string limit is rejected, naming the field', () => {
   const parsed = parseFile(
     file([record({ eventID: 'huge-agent', userAgent: 'x'.repeat(MAX_STRING_CHARS + 1) }), record({ eventID: 'fine', userAgent: 'y'.repeat(MAX_STRING_CHARS) })]),

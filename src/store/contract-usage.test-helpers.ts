@@ -85,6 +85,17 @@ export function usageContract({ open }: ContractContext): void {
     assert.deepEqual(await store.events.usage({ principalAccountId: '999999999999' }), []);
   });
 
+  it('samples are the newest events of the window, across days with one event each', async () => {
+    const store = await open();
+    const p = 'arn:aws:iam::111111111111:role/daily';
+    // one call a day for six days, then a window of whole days: the daily rollup answers it
+    const evs = Array.from({ length: 6 }, (_, d) => makeEvent({ t: T0 + d * 24 * HOUR + 5 * HOUR, principalArn: p, actions: ['s3:ListBucket'] }));
+    await insertEvents(store.events, evs);
+    const [row] = await store.events.usage({ principalArn: p, since: iso(T0), until: iso(T0 + 7 * 24 * HOUR) });
+    assert.equal(row!.count, 6);
+    assert.deepEqual(row!.sampleEventIds, [evs[5]!.eventID, evs[4]!.eventID, evs[3]!.eventID]);
+  });
+
   it('usage over any window equals a brute-force count over the events', async () => {
     const store = await open();
     const events = syntheticEvents(3000, { seed: 11, spanMs: 3 * 86_400_000, principals: 25 });

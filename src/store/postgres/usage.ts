@@ -239,10 +239,13 @@ export async function queryUsage(db: Pool, q: UsageQuery): Promise<UsageRow[]> {
         await foldHours(lo, dayLo * HOURS_PER_DAY);
         const f = withBounds(filter, 'day', dayLo, dayHi);
         const days = await db.query<{ principal: string; action: string; ok: boolean; n: number; first: number; last: number; sessions: string[][]; samples: [number, string][][] }>(
-          `SELECT principal, action, ok, sum(n) AS n, min(first_ms) AS first, max(last_ms) AS last, jsonb_agg(sessions ORDER BY day) AS sessions, jsonb_agg(samples) AS samples
+          `SELECT principal, action, ok, sum(n) AS n, min(first_ms) AS first, max(last_ms) AS last, jsonb_agg(sessions ORDER BY day) AS sessions,
+             to_jsonb((array_agg(samples ORDER BY day DESC))[1:${SAMPLES_PER_ROW}]) AS samples
            FROM usage_daily WHERE ${[`action <> ''`, ...f.sql].join(' AND ')} GROUP BY principal, action, ok`,
           f.params,
         );
+        // Each day holds its newest samples (at least one), so the newest SAMPLES_PER_ROW of the
+        // window are among its newest SAMPLES_PER_ROW days: only those days' samples are shipped.
         for (const r of days.rows) {
           const g = group(r.principal, r.action, null, r.ok);
           g.n += r.n;

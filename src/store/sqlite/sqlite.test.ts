@@ -15,6 +15,8 @@ import { BLOCK_TARGET_EVENTS } from '../encode/lines.js';
 import { syntheticEvents } from '../testing/fixtures.js';
 import { commitFile, insertEvents } from '../testing/write.js';
 import { fileRecord } from '../contract-support.test-helpers.js';
+import type { Store } from '../index.js';
+import type { NormalizedEvent } from '../../model/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trailscope-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,6 +33,27 @@ export function sqliteBytes(path: string): number {
   } finally {
     db.close();
   }
+}
+
+/** Raw blocks per codec (0 plain, 1 brotli): how many and how many events they hold. */
+function blocksByCodec(path: string): { codec: number; c: number; n: number }[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT codec, count(*) AS c, sum(n) AS n FROM raw_blocks GROUP BY codec ORDER BY codec').all() as { codec: number; c: number; n: number }[];
+  } finally {
+    db.close();
+  }
+}
+
+/** The store holds exactly these events, each read back as it was written. */
+async function assertStoresExactly(store: Store, events: readonly NormalizedEvent[]): Promise<void> {
+  const byId = new Map(events.map((e) => [e.eventID, e]));
+  let n = 0;
+  for await (const e of store.events.iterate({})) {
+    assert.deepStrictEqual(e, byId.get(e.eventID));
+    n++;
+  }
+  assert.equal(n, events.length);
 }
 
 runStoreContract('sqlite', {
@@ -75,9 +98,7 @@ describe('sqlite specifics', () => {
     }
     await a.close();
     await b.close();
-    const db = new Database(path);
-    const blocks = db.prepare('SELECT codec, count(*) AS c, sum(n) AS n FROM raw_blocks GROUP BY codec ORDER BY codec').all() as { codec: number; c: number; n: number }[];
-    db.close();
+    const blocks = blocksByCodec(path);
     const plain = blocks.find((x) => x.codec === 0)?.n ?? 0;
     const compressed = blocks.find((x) => x.codec === 1)!;
     assert.equal(plain + compressed.n, 3000);
@@ -85,13 +106,7 @@ describe('sqlite specifics', () => {
     assert.ok(compressed.n / compressed.c >= 300, `compressed blocks are large (${compressed.n / compressed.c} events)`);
     const store = await openStore(path);
     try {
-      const byId = new Map(events.map((e) => [e.eventID, e]));
-      let n = 0;
-      for await (const e of store.events.iterate({})) {
-        assert.deepStrictEqual(e, byId.get(e.eventID));
-        n++;
-      }
-      assert.equal(n, 3000);
+      await assertStoresExactly(store, events);
     } finally {
       await store.close();
     }
@@ -104,18 +119,10 @@ describe('sqlite specifics', () => {
     // 80 files of 10 events arriving together, as live ingestion's concurrent messages do: one group
     await Promise.all(Array.from({ length: 80 }, (_, f) => commitFile(store.events, fileRecord(`f${f}.json.gz`, { eventCount: 10 }), events.slice(f * 10, f * 10 + 10))));
     // read before any deferred compaction could run: what the commit itself wrote
-    const db = new Database(path, { readonly: true });
-    const blocks = db.prepare('SELECT codec, count(*) AS c, sum(n) AS n FROM raw_blocks GROUP BY codec ORDER BY codec').all() as { codec: number; c: number; n: number }[];
-    db.close();
+    const blocks = blocksByCodec(path);
     assert.deepEqual(blocks, [{ codec: 1, c: 1, n: 800 }]);
     try {
-      const byId = new Map(events.map((e) => [e.eventID, e]));
-      let n = 0;
-      for await (const e of store.events.iterate({})) {
-        assert.deepStrictEqual(e, byId.get(e.eventID));
-        n++;
-      }
-      assert.equal(n, 800);
+      await assertStoresExactly(store, events);
     } finally {
       await store.close();
     }

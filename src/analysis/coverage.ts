@@ -16,7 +16,7 @@
  * - Coverage derived from events stored before coverage existed has region '' and takes part
  *   in the union only.
  */
-import type { AnalysisNotice } from './notices.js';
+import { ACTIVITY_RULES, type AnalysisNotice } from './notices.js';
 import type { CoverageRegion, CoverageRun } from '../store/index.js';
 
 const HOUR_MS = 3_600_000;
@@ -175,7 +175,7 @@ export function coverageNotice(c: AccountCoverage, windowDays: number, opts: Cov
   return {
     kind: 'coverage',
     accountId: c.accountId,
-    message: `account ${c.accountId}: activity not judged (inactive-identity, overprovisioned-identity, unused-access-key, unused-console-password): ${why}`,
+    message: `account ${c.accountId}: activity not judged (${ACTIVITY_RULES}): ${why}`,
     commands: [`trailscope backfill --bucket <trail-bucket> --account ${c.accountId} --days ${Math.min(windowDays, 90)}`, 'trailscope import <dir-with-AWSLogs>'],
   };
 }

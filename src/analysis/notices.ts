@@ -29,6 +29,9 @@ export interface AnalysisNotice {
   commands: string[];
 }
 
+/** The rules that judge an absence of activity, so need enough CloudTrail coverage (named in the coverage notices). */
+export const ACTIVITY_RULES = 'inactive-identity, overprovisioned-identity, unused-access-key, unused-console-password';
+
 const IMPORT_IAM = [
   'aws iam get-account-authorization-details > auth.json && trailscope iam import auth.json',
   'trailscope iam sync',
@@ -181,7 +184,7 @@ function foldedCoverageLine(uncovered: readonly AnalysisNotice[], withDb: (c: st
   // the per-account commands with the account left as a placeholder
   const commands = first.commands.map((c) => withDb(first.accountId ? c.replace(first.accountId, '<account>') : c));
   return (
-    `trailscope: ${accounts.length} accounts: activity not judged (inactive-identity, overprovisioned-identity, unused-access-key, unused-console-password): ` +
+    `trailscope: ${accounts.length} accounts: activity not judged (${ACTIVITY_RULES}): ` +
     `too little CloudTrail coverage of the window in ${named}; ${withDb('trailscope coverage')} shows each account's spans; bring their logs in: ${commands.join(', or ')}`
   );
 }

@@ -18,11 +18,14 @@ export async function loadEscalationEvidence(
   present?: ReadonlySet<string>,
 ): Promise<EvidenceGroup[]> {
   // calls without an IAM principal (web identity, SAML, another account's AssumeRole) have no usage rows: always asked
-  const wanted = evidenceActions().filter((a) => !present || present.has(a) || a.startsWith('sts:assumerole'));
-  // the store matches IAM's spelling of the action exactly
-  const anyAction = [...new Set(wanted.map((a) => canonicalAction(a) ?? a))];
-  if (anyAction.length === 0) return [];
-  return events.evidenceGroups({ since: q.since, until: q.until, anyAction });
+  const wanted = new Set(evidenceActions().filter((a) => !present || present.has(a) || a.startsWith('sts:assumerole')));
+  if (wanted.size === 0) return [];
+  // The store is asked for every evidence action, always the same list, and the groups are
+  // filtered here: a store summarising the actions it is asked for would otherwise rebuild its
+  // summary each time a new action shows up in the window. It matches IAM's spelling exactly.
+  const anyAction = [...new Set(evidenceActions().map((a) => canonicalAction(a) ?? a))];
+  const groups = await events.evidenceGroups({ since: q.since, until: q.until, anyAction });
+  return present ? groups.filter((g) => g.actions.some((a) => wanted.has(a.toLowerCase()))) : groups;
 }
 
 /** The store's default samples per group (EVIDENCE_SAMPLES, src/store/types-evidence.ts). */

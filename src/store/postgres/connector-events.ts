@@ -10,6 +10,7 @@ import type { Queryable } from './database.js';
 import { removeConnectorCoverage } from './coverage.js';
 import { addUsage } from './usage.js';
 import { markUsageHours } from './usage-daily.js';
+import { DAY_MS } from '../evidence-window.js';
 
 export interface ConnectorEventsRemoval {
   events: number;
@@ -30,6 +31,7 @@ export async function removeConnectorEvents(db: Queryable, connector: string): P
   // Events another connector delivered too stay; they are theirs from now on.
   const shared = await db.query(`UPDATE events e SET origin = NULL WHERE e.origin = $1 AND ${OTHER_CLAIM}`, [connector]);
   const { rows: hours } = await db.query<{ hour: number }>(`SELECT DISTINCT floor(t / ${HOUR_MS})::bigint AS hour FROM doomed`);
+  await db.query(`INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM doomed`);
   const deleted = await db.query('DELETE FROM events e USING doomed d WHERE e.t = d.t AND e.event_id = d.event_id');
   await db.query('DELETE FROM detections WHERE event_id IN (SELECT event_id FROM doomed)');
   await db.query('DELETE FROM changes WHERE event_id IN (SELECT event_id FROM doomed)');

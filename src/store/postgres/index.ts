@@ -10,6 +10,7 @@ import { PG_COVERAGE_MIGRATIONS, PgCoverageStore } from './coverage.js';
 import { PG_CONNECTORS_MIGRATIONS, PgConnectorStore } from './connectors.js';
 import { PG_FINDINGS_MIGRATIONS, PgFindingStore } from './findings.js';
 import { PG_USAGE_DAILY_MIGRATIONS } from './usage-daily.js';
+import { PG_EVIDENCE_DAILY_MIGRATIONS } from './evidence-daily.js';
 import { Partitions } from './partitions.js';
 import { PG_BACKFILL_MIGRATIONS, PgBackfillWorkStore } from './backfill-work.js';
 import { PgMaintenance } from './retention.js';
@@ -27,6 +28,7 @@ export const PG_AREAS = [
   PG_FINDINGS_MIGRATIONS,
   PG_BACKFILL_MIGRATIONS,
   PG_USAGE_DAILY_MIGRATIONS,
+  PG_EVIDENCE_DAILY_MIGRATIONS,
 ] as const;
 
 /**

@@ -7,6 +7,7 @@
  * month that has one). Usage aggregates, principals, coverage, detections, changes and findings
  * stay: they are what the analysis reads once the events are gone.
  */
+import { DAY_MS } from '../evidence-window.js';
 import type { MaintenanceStore, RetentionResult } from '../types.js';
 import { timeToMs } from '../encode/time.js';
 import type { Pool } from './database.js';
@@ -74,6 +75,14 @@ export class PgMaintenance implements MaintenanceStore {
       const n = rows[0]!.n;
       events += n;
       if (n < BATCH) break;
+    }
+    if (events > 0) {
+      // the evidence summary of the days now gone goes with them; the cutoff's own day is rebuilt
+      await this.pool.query(
+        `WITH gone AS (DELETE FROM evidence_daily WHERE day < floor($1::bigint / ${DAY_MS}) RETURNING 1)
+         INSERT INTO evidence_daily_dirty (day) VALUES (floor($1::bigint / ${DAY_MS})::bigint)`,
+        [cutoff],
+      );
     }
     return { before: new Date(cutoff).toISOString(), events, partitions };
   }

@@ -9,6 +9,7 @@ import { upsertFiles } from './files.js';
 import { bumpCounterRow, foldCounters } from './ingest-state.js';
 import { addUsage, type UsageEvent } from './usage.js';
 import { writeCoverage } from './coverage.js';
+import { markEvidenceTimes } from './evidence-daily.js';
 
 /** What the commit needs from the detections area (PgDetectionStore). */
 export interface CommitHookRunner {
@@ -123,6 +124,7 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
     ]);
     const added = new Set(rows.map((r) => `${r.t}\u0000${r.event_id}`));
     for (const i of unique) if (added.has(`${chunk.times[i]}\u0000${ids[i]}`)) inserted[i] = 1;
+    await markEvidenceTimes(db, rows.map((r) => r.t));
     await markStoredConflicts(db, chunk, ids, unique.filter((i) => !inserted[i]), conflicting);
   }
 

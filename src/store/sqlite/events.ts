@@ -18,6 +18,7 @@ import { RawBlocks } from './raw-blocks.js';
 import { removeConnectorEvents, type ConnectorEventsRemoval } from './connector-events.js';
 import { UsageAggregator, type EventRowForUsage } from './usage.js';
 import { evidenceGroups } from './evidence.js';
+import { markEvidenceDays } from './evidence-daily.js';
 import { eventsWhere } from './events-where.js';
 
 export { EVENTS_MIGRATIONS } from './events-schema.js';
@@ -246,6 +247,7 @@ export class SqliteEventStore implements EventStore {
       this.upsertPrincipalStmt.run(principal, d.internNullable(chunk.principalAccounts[at]), d.internNullable(chunk.identityTypes[at]));
     }
     this.usageAgg.add(rows);
+    markEvidenceDays(this.db, rows);
     this.detections.afterInsert(chunk, kept);
     this.coverage.write(coverage);
     return results;

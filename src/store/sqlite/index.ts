@@ -13,9 +13,10 @@ import { BACKFILL_MIGRATIONS, SqliteBackfillWorkStore } from './backfill-work.js
 import { SqliteMaintenance } from './retention.js';
 import { SqliteTransfer } from './transfer.js';
 import { USAGE_DAILY_MIGRATIONS } from './usage-daily.js';
+import { EVIDENCE_DAILY_MIGRATIONS } from './evidence-daily.js';
 
 /** Every area's migrations, in the order they are applied on open. */
-export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS, DETECT_MIGRATIONS, COVERAGE_MIGRATIONS, CONNECTORS_MIGRATIONS, FINDINGS_MIGRATIONS, BACKFILL_MIGRATIONS, USAGE_DAILY_MIGRATIONS] as const;
+export const SQLITE_AREAS = [FILES_MIGRATIONS, EVENTS_MIGRATIONS, INGEST_MIGRATIONS, IAM_MIGRATIONS, DETECT_MIGRATIONS, COVERAGE_MIGRATIONS, CONNECTORS_MIGRATIONS, FINDINGS_MIGRATIONS, BACKFILL_MIGRATIONS, USAGE_DAILY_MIGRATIONS, EVIDENCE_DAILY_MIGRATIONS] as const;
 
 /** Opens (creating when absent, unless opts.create is false) a SQLite store file and brings its schema up to date. */
 export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): Store {

@@ -164,7 +164,7 @@ describe('sqlite specifics', () => {
     const db = openDatabase(path);
     try {
       const versions = schemaVersions(db);
-      assert.deepEqual(Object.keys(versions).sort(), ['backfill', 'connectors', 'coverage', 'detect', 'events', 'files', 'findings', 'iam', 'ingest', 'usage-daily']);
+      assert.deepEqual(Object.keys(versions).sort(), ['backfill', 'connectors', 'coverage', 'detect', 'events', 'evidence-daily', 'files', 'findings', 'iam', 'ingest', 'usage-daily']);
       for (const area of SQLITE_AREAS) assert.equal(versions[area.area], area.steps.length);
       const before = db.prepare('SELECT count(*) AS c FROM schema_migrations').get();
       migrate(db, SQLITE_AREAS);

@@ -1,0 +1,87 @@
+import type { PgAreaMigrations, Pool, Queryable } from './database.js';
+import { EVIDENCE_SAMPLES } from '../types-evidence.js';
+import { DAY_MS } from '../evidence-window.js';
+
+/**
+ * Daily summary of the evidence groups (see ../sqlite/evidence-daily.ts for why and how): one
+ * row per (day, distinct call) of the tracked actions with its count, first samples and last.
+ * Lazy, as usage_daily: commits and deletes append the days they touched to
+ * evidence_daily_dirty (append-only, so concurrent workers never wait on each other), and the
+ * next evidence query rebuilds those days in SQL under an advisory lock.
+ */
+export const PG_EVIDENCE_DAILY_MIGRATIONS: PgAreaMigrations = {
+  area: 'evidence-daily',
+  steps: [
+    `CREATE TABLE evidence_daily (
+      day bigint NOT NULL,
+      principal text COLLATE "C",
+      p_account text,
+      api text NOT NULL,
+      actions jsonb NOT NULL,
+      resources jsonb NOT NULL,
+      error text,
+      n bigint NOT NULL,
+      first_samples jsonb NOT NULL,
+      last_sample jsonb NOT NULL
+    );
+    CREATE INDEX evidence_daily_day ON evidence_daily (day);
+    CREATE TABLE evidence_daily_dirty (day bigint NOT NULL);
+    CREATE TABLE evidence_tracked (action text COLLATE "C" PRIMARY KEY);`,
+  ],
+};
+
+/** pg_advisory_xact_lock key of the rebuild: one at a time per database. */
+const REBUILD_LOCK = 0x65766964;
+
+/** The group key, then its count, its first samples and its last ([t, event_id] each). */
+export const FOLD_COLUMNS = (samples: string) =>
+  `principal, p_account, api, actions, resources, error, count(*) AS n,
+   to_jsonb((array_agg(jsonb_build_array(t, event_id) ORDER BY t, event_id))[1:${samples}]) AS first_samples,
+   (array_agg(jsonb_build_array(t, event_id) ORDER BY t DESC, event_id DESC))[1] AS last_sample`;
+
+/** Marks the days of these event times (ms) for the next rebuild, in the writer's transaction. */
+export async function markEvidenceTimes(db: Queryable, times: readonly number[]): Promise<void> {
+  if (times.length === 0) return;
+  await db.query(`INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM unnest($1::bigint[]) AS t`, [times]);
+}
+
+/** Tracks `anyAction` and rebuilds every marked day from its events, in one transaction. */
+export async function refreshEvidenceDays(pool: Pool, anyAction: readonly string[]): Promise<void> {
+  const { rows } = await pool.query<{ dirty: boolean; untracked: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM evidence_daily_dirty) AS dirty,
+       EXISTS (SELECT 1 FROM unnest($1::text[]) AS a WHERE NOT EXISTS (SELECT 1 FROM evidence_tracked k WHERE k.action = a)) AS untracked`,
+    [anyAction],
+  );
+  if (!rows[0]?.dirty && !rows[0]?.untracked) return;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [REBUILD_LOCK]);
+    const added = await client.query('INSERT INTO evidence_tracked (action) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [anyAction]);
+    if ((added.rowCount ?? 0) > 0) {
+      await client.query('DELETE FROM evidence_daily');
+      await client.query(`INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM events`);
+    }
+    // marks appended after this statement's snapshot stay for the next rebuild
+    const { rows: marked } = await client.query<{ day: string }>('DELETE FROM evidence_daily_dirty RETURNING day');
+    const days = [...new Set(marked.map((r) => Number(r.day)))];
+    if (days.length > 0) {
+      await client.query('DELETE FROM evidence_daily WHERE day = ANY($1::bigint[])', [days]);
+      await client.query(
+        `INSERT INTO evidence_daily (day, principal, p_account, api, actions, resources, error, n, first_samples, last_sample)
+         SELECT d.day, ${FOLD_COLUMNS(String(EVIDENCE_SAMPLES))}
+         FROM unnest($1::bigint[]) AS d(day)
+         JOIN events e ON e.t >= d.day * ${DAY_MS} AND e.t < (d.day + 1) * ${DAY_MS}
+         WHERE e.actions ?| (SELECT array_agg(action) FROM evidence_tracked)
+         GROUP BY d.day, principal, p_account, api, actions, resources, error`,
+        [days],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -55,16 +55,17 @@ export async function evidenceGroups(pool: Pool, q: EvidenceQuery): Promise<Evid
   const out: EvidenceGroup[] = [];
   for (let i = 0; i < rows.length; ) {
     const r = rows[i]!;
-    let n = 0;
-    let first: [number, string][] = [];
+    let n = r.n;
+    let first = r.first_samples;
     let last = r.last_sample;
-    for (; i < rows.length && sameKey(rows[i]!, r); i++) {
+    // most groups have one part, its samples already in order
+    for (i++; i < rows.length && sameKey(rows[i]!, r); i++) {
       const part = rows[i]!;
       n += part.n;
-      first = first.concat(part.first_samples);
+      first = first.concat(part.first_samples).sort(bySample);
       if (bySample(part.last_sample, last) > 0) last = part.last_sample;
     }
-    first = first.sort(bySample).slice(0, samples);
+    if (first.length > samples) first = first.slice(0, samples);
     const kept = first.some((s) => bySample(s, last) === 0) ? first : [...first, last];
     const sampled: EvidenceSample[] = kept.map(([t, id]) => ({ eventID: fromPgText(id), eventTime: msToTime(t) }));
     out.push({
@@ -89,13 +90,26 @@ function sameKey(a: PartRow, b: PartRow): boolean {
     a.p_account === b.p_account &&
     a.api === b.api &&
     a.error === b.error &&
-    JSON.stringify(a.actions) === JSON.stringify(b.actions) &&
-    JSON.stringify(a.resources) === JSON.stringify(b.resources)
+    sameList(a.actions, b.actions) &&
+    sameList(a.resources, b.resources)
   );
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The server's (t, event_id COLLATE "C") order: event ids by their UTF-8 bytes. */
 function bySample(a: [number, string], b: [number, string]): number {
   if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
-  return Buffer.compare(Buffer.from(a[1]), Buffer.from(b[1]));
+  const x = a[1];
+  const y = b[1];
+  if (x === y) return 0;
+  // UTF-16 order is UTF-8's but for surrogates against U+E000..U+FFFF
+  if (!ABOVE_D7FF.test(x) && !ABOVE_D7FF.test(y)) return x < y ? -1 : 1;
+  return Buffer.compare(Buffer.from(x), Buffer.from(y));
 }
+
+const ABOVE_D7FF = /[\uD800-\uFFFF]/;

@@ -5,7 +5,7 @@
 import { loadAnalysis } from '../analysis/index.js';
 import type { AnalysisNotice } from '../analysis/index.js';
 import type { RuleContext } from '../analysis/index.js';
-import { ADMIN, evidenceSamples, findPaths, withPathContext, type AttackPath, type GraphNode, type PathWithContext } from '../graph/index.js';
+import { ADMIN, evidenceTimes, findPaths, withPathContext, type AttackPath, type GraphNode, type PathWithContext } from '../graph/index.js';
 import { graphFor } from '../analysis/index.js';
 import type { Store } from '../store/index.js';
 import { UseCaseError } from './errors.js';
@@ -59,7 +59,7 @@ export function pathsDocument(ctx: RuleContext, req: Pick<PathsRequest, 'account
   // --account narrows the report to paths that touch the account; the graph spans the organization
   const found = findPaths(graph, { from: req.from, to }).filter((p) => !req.accountId || p.accounts.includes(req.accountId));
   // Paths whose entry point showed risk (and was exercised right after) come first, with the events.
-  const paths = withPathContext(found, ctx.riskDetections ?? [], evidenceSamples(ctx.escalationEvidence ?? []));
+  const paths = withPathContext(found, ctx.riskDetections ?? [], evidenceTimes(ctx.escalationEvidence ?? []));
   const nodes: PathsDocument['nodes'] = {};
   for (const p of paths) {
     for (const id of [p.from, ...p.steps.flatMap((s) => [s.to, ...(s.via && graph.node(s.via) ? [s.via] : [])])]) {

@@ -62,7 +62,9 @@ export function evidenceGroupsOf(events: readonly NormalizedEvent[], samples = S
   });
 }
 
-/** Every sampled call of the groups, in time order (path context: the times of step calls). */
-export function evidenceSamples(groups: readonly EvidenceGroup[]): EvidenceSample[] {
-  return groups.flatMap((g) => g.samples).sort(bySampleOrder);
+/** The sampled calls' times by eventID (path context: the times of step calls). */
+export function evidenceTimes(groups: readonly EvidenceGroup[]): Map<string, string> {
+  const times = new Map<string, string>();
+  for (const g of groups) for (const s of g.samples) times.set(s.eventID, s.eventTime);
+  return times;
 }

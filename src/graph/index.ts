@@ -2,7 +2,7 @@ export type { GraphNode, GraphEdge, GraphInput, GraphStats, NodeKind, Confidence
 export { ADMIN, PUBLIC, PrivilegeGraph, buildGraph, GUARDRAIL_MAX, ADMIN_LEVERS, isServiceLinked } from './build.js';
 export type { StepStatus, StepEvidence, RoleUse } from './evidence.js';
 export { EvidenceIndex, evidenceActions, isDenied } from './evidence.js';
-export { loadEscalationEvidence, evidenceGroupsOf, evidenceSamples } from './evidence-groups.js';
+export { loadEscalationEvidence, evidenceGroupsOf, evidenceTimes } from './evidence-groups.js';
 export type { AttackPath, PathStep, FindPathsOptions } from './paths.js';
 export { findPaths, nextHops, pathFrom, pathStatus, ENTRY_EDGES } from './paths.js';
 export type { Technique, TargetKind, TechniqueCategory } from './techniques.js';

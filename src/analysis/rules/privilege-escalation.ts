@@ -3,7 +3,7 @@ import type { Finding, Rule, Severity } from '../types.js';
 import { graphFor } from '../graph.js';
 import { nextHops, pathFrom, techniqueName, type AttackPath } from '../../graph/index.js';
 import { contextLine, withPathContext, type PathWithContext } from '../../graph/index.js';
-import { escalationCalls, evidenceSamples, type EscalationCall, type EscalationCalls } from '../../graph/index.js';
+import { escalationCalls, evidenceTimes, type EscalationCall, type EscalationCalls } from '../../graph/index.js';
 
 /**
  * A principal that is not admin-equivalent but can reach admin through one or more edges of the
@@ -43,7 +43,7 @@ export const privilegeEscalation: Rule = {
       const succeeded = found.calls.filter((c) => c.succeeded);
       const denied = found.calls.filter((c) => !c.succeeded);
       if (path && !(path.status === 'possible' && succeeded.length > 0)) {
-        callTimes ??= new Map(evidenceSamples(ctx.escalationEvidence ?? []).map((c) => [c.eventID, c.eventTime]));
+        callTimes ??= evidenceTimes(ctx.escalationEvidence ?? []);
         const [withContext] = withPathContext([path], ctx.riskDetections ?? [], callTimes);
         findings.push(pathFinding(withContext!, id.summary.name, id.summary.accountId, denied));
       } else if (succeeded.length > 0 || (denied.length > 0 && !node.isAdmin)) {

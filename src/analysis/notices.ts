@@ -49,7 +49,7 @@ export interface NoticeInput {
   /** The --account asked for (the principal's account). */
   accountId?: string;
   inventory: readonly IamInventoryRow[];
-  events: Pick<EventStats, 'events' | 'oldestEventTime' | 'newestEventTime'>;
+  events: Pick<EventStats, 'oldestEventTime' | 'newestEventTime'>;
   /** Accounts seen in events (as principal or recipient) or ingest counters. */
   eventAccounts: ReadonlySet<string>;
 }
@@ -97,7 +97,7 @@ export function missingData(input: NoticeInput): AnalysisNotice[] {
     });
   }
 
-  if (input.events.events === 0) {
+  if (input.events.oldestEventTime === null) {
     out.push({
       kind: 'no-events',
       message: 'no CloudTrail events stored: usage and activity are unknown, so unused-permission and inactivity results mean nothing yet',
@@ -129,7 +129,8 @@ export function missingData(input: NoticeInput): AnalysisNotice[] {
 
 /** Gathers the summaries missingData needs from the store (cheap queries only). */
 export async function checkMissing(store: Store, opts: { asOf: string; windowStart?: string; accountId?: string }): Promise<AnalysisNotice[]> {
-  const [inventory, events, counters] = await Promise.all([store.iam.inventory(), store.events.stats(), store.ingest.counters()]);
+  // the stored span, not stats(): counting every event costs what the events do
+  const [inventory, events, counters] = await Promise.all([store.iam.inventory(), store.events.timeSpan(), store.ingest.counters()]);
   const eventAccounts = new Set(counters.map((c) => c.accountId));
   const a = opts.accountId;
   if (a && !eventAccounts.has(a) && !inventory.some((r) => r.accountId === a)) {

@@ -121,7 +121,7 @@ describe('--as-of picks the IAM snapshot in force then', () => {
 });
 
 describe('notices: what is missing and the command that brings it in', () => {
-  const none = { events: 0, oldestEventTime: null, newestEventTime: null };
+  const none = { oldestEventTime: null, newestEventTime: null };
   it('an empty store lacks a snapshot and events', () => {
     const n = missingData({ asOf: AS_OF, windowStart: '2026-03-03T00:00:00Z', inventory: [], events: none, eventAccounts: new Set() });
     assert.deepEqual(n.map((x) => x.kind), ['no-iam-snapshot', 'no-events']);

@@ -54,6 +54,16 @@ export function eventsContract({ open }: ContractContext): void {
     assert.equal((await store.events.stats()).events, 2);
   });
 
+  it('timeSpan gives the oldest and newest stored times, as stats does, and nulls when empty', async () => {
+    const store = await open();
+    assert.deepEqual(await store.events.timeSpan(), { oldestEventTime: null, newestEventTime: null });
+    await insertEvents(store.events, [makeEvent({ t: T0 + 5 * HOUR }), makeEvent({ t: T0 - 3 * HOUR }), makeEvent({ t: T0 })]);
+    const { oldestEventTime, newestEventTime } = await store.events.stats();
+    assert.deepEqual(await store.events.timeSpan(), { oldestEventTime, newestEventTime });
+    assert.equal(oldestEventTime, iso(T0 - 3 * HOUR));
+    assert.equal(newestEventTime, iso(T0 + 5 * HOUR));
+  });
+
   it('deduplicates by eventID across calls and within one batch', async () => {
     const store = await open();
     const a = makeEvent();

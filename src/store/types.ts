@@ -175,6 +175,8 @@ export interface EventStore {
   /** The window's events of some actions folded into groups of identical calls (see EvidenceGroup). */
   evidenceGroups(q: EvidenceQuery): Promise<EvidenceGroup[]>;
   stats(): Promise<EventStats>;
+  /** The oldest and newest stored event times (null when none): index seeks, where stats() also counts every event. */
+  timeSpan(): Promise<Pick<EventStats, 'oldestEventTime' | 'newestEventTime'>>;
   /** Distinct principal ARNs seen acting, with their first and last successful activity. */
   principals(q: { until?: string; principalAccountId?: string }): Promise<
     { principalArn: string; principalAccountId: string | null; identityType: string | null; firstSeen: string; lastSeen: string | null }[]

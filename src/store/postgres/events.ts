@@ -174,6 +174,12 @@ export class PgEventStore implements EventStore {
     return evidenceGroups(this.pool, q);
   }
 
+  async timeSpan(): Promise<Pick<EventStats, 'oldestEventTime' | 'newestEventTime'>> {
+    const { rows } = await this.pool.query<{ oldest: number | null; newest: number | null }>('SELECT min(t) AS oldest, max(t) AS newest FROM events');
+    const r = rows[0]!;
+    return { oldestEventTime: r.oldest === null ? null : msToTime(r.oldest), newestEventTime: r.newest === null ? null : msToTime(r.newest) };
+  }
+
   async stats(): Promise<EventStats> {
     const { rows } = await this.pool.query<{ events: number; oldest: number | null; newest: number | null; files: number }>(
       'SELECT (SELECT count(*) FROM events) AS events, (SELECT min(t) FROM events) AS oldest, (SELECT max(t) FROM events) AS newest, (SELECT count(*) FROM files) AS files',

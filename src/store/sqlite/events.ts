@@ -18,7 +18,7 @@ import { RawBlocks } from './raw-blocks.js';
 import { removeConnectorEvents, type ConnectorEventsRemoval } from './connector-events.js';
 import { UsageAggregator, type EventRowForUsage } from './usage.js';
 import { evidenceGroups } from './evidence.js';
-import { markEvidenceDays } from './evidence-daily.js';
+import { markEvidenceDays, storedSpan } from './evidence-daily.js';
 import { eventsWhere } from './events-where.js';
 
 export { EVENTS_MIGRATIONS } from './events-schema.js';
@@ -357,6 +357,11 @@ export class SqliteEventStore implements EventStore {
 
   async evidenceGroups(q: EvidenceQuery): Promise<EvidenceGroup[]> {
     return evidenceGroups(this.db, this.dict, q);
+  }
+
+  async timeSpan(): Promise<Pick<EventStats, 'oldestEventTime' | 'newestEventTime'>> {
+    const [oldest, newest] = storedSpan(this.db);
+    return { oldestEventTime: oldest === null ? null : msToTime(oldest), newestEventTime: newest === null ? null : msToTime(newest) };
   }
 
   async stats(): Promise<EventStats> {

@@ -1,4 +1,5 @@
-import type { CommitResult } from './types.js';
+import type { CommitResult, HealthProblem } from './types.js';
+import type { EncodedChunk } from './encode/index.js';
 
 interface Waiting<B> {
   batch: B;
@@ -21,6 +22,12 @@ export interface GroupCommitBackend<B> {
   parts(batch: B): number;
   /** One batch holding the parts of all, in order. */
   merge(batches: B[]): B;
+  /**
+   * The group's transaction failed, yet each of its batches then committed on its own: nothing
+   * was lost, but nothing explains the failure either (a bug in merging or in the backend), and
+   * the fallback would otherwise hide it.
+   */
+  groupFailed?(err: unknown, batches: B[]): void;
 }
 
 /**
@@ -59,6 +66,7 @@ export class GroupCommit<B> {
   }
 
   private async flush(group: Waiting<B>[]): Promise<void> {
+    let groupError: unknown;
     if (group.length > 1) {
       let merged: B;
       try {
@@ -77,16 +85,40 @@ export class GroupCommit<B> {
           at += n;
         }
         return;
-      } catch {
+      } catch (err) {
         // one of them is bad: commit them one by one below, so only that one fails
+        groupError = err;
       }
     }
+    let failedAlone = 0;
     for (const w of group) {
       try {
         w.resolve(await this.backend.commitNow(w.batch));
       } catch (err) {
+        failedAlone++;
         w.reject(err);
       }
     }
+    if (groupError !== undefined && failedAlone === 0) this.backend.groupFailed?.(groupError, group.map((w) => w.batch));
   }
+}
+
+/**
+ * The problem a store records when a group failed that its files did not (see
+ * GroupCommitBackend.groupFailed), under the connector of the group's first file that has one;
+ * null when none has (local imports commit alone, never in groups).
+ */
+export function groupCommitProblem(err: unknown, chunks: readonly EncodedChunk[], at: Date): HealthProblem | null {
+  const file = chunks.flatMap((c) => c.parts).find((p) => p.file?.connector !== undefined)?.file;
+  if (!file?.connector) return null;
+  const files = chunks.reduce((n, c) => n + c.parts.length, 0);
+  return {
+    connector: file.connector,
+    kind: 'group-commit-failed',
+    message: `${files} files failed to commit in one transaction, then each committed on its own (nothing lost): ${(err as Error)?.message ?? String(err)}`,
+    fix: 'ingestion goes on, one transaction per file when this recurs (slower); report the message as a bug',
+    bucket: file.source,
+    key: file.key,
+    at: at.toISOString(),
+  };
 }

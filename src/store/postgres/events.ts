@@ -1,9 +1,9 @@
 import type { NormalizedEvent } from '../../model/index.js';
-import type { CommitOptions, CommitResult, EventQuery, EventStats, EventStore, EvidenceGroup, EvidenceQuery, UsageQuery, UsageRow, WriteBatch } from '../types.js';
+import type { CommitOptions, CommitResult, EventQuery, EventStats, EventStore, EvidenceGroup, EvidenceQuery, HealthProblem, UsageQuery, UsageRow, WriteBatch } from '../types.js';
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
 import type { EventColumns } from '../encode/raw.js';
 import { msToTime, timeToMs } from '../encode/time.js';
-import { GroupCommit } from '../group-commit.js';
+import { GroupCommit, groupCommitProblem } from '../group-commit.js';
 import type { Pool } from './database.js';
 import { fromPgText, inTransaction, toPgText } from './database.js';
 import type { Partitions } from './partitions.js';
@@ -85,6 +85,11 @@ export class PgEventStore implements EventStore {
     events: (batch) => batch.chunk.n,
     parts: (batch) => batch.parts,
     merge: mergePgBatches,
+    groupFailed: (err, batches) => {
+      // a group that failed where its files did not is a bug to see in `status`, not to hide in the fallback
+      const problem = groupCommitProblem(err, batches.map((b) => b.chunk), new Date());
+      if (problem) this.reportProblem(problem).catch(() => {});
+    },
   });
   readonly encoder = PG_ENCODER;
   /** Commits under way or waiting for their group, so close() can let them finish first. */
@@ -95,6 +100,8 @@ export class PgEventStore implements EventStore {
     private readonly partitions: Partitions,
     /** Runs the detection hook inside each commit and learns how the commit ended. */
     private readonly detections: PgDetectionStore,
+    /** Records a health problem (PgIngestStateStore.reportProblem). */
+    private readonly reportProblem: (p: HealthProblem) => Promise<void> = async () => {},
   ) {}
 
   /** Waits until every commit started so far has ended (committed or failed). */

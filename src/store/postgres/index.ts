@@ -44,12 +44,13 @@ export async function openPostgresStore(url: string): Promise<Store> {
     throw new Error(`cannot open PostgreSQL store ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
   }
   const detections = new PgDetectionStore(pool);
-  const events = new PgEventStore(pool, new Partitions(pool), detections);
+  const ingest = new PgIngestStateStore(pool);
+  const events = new PgEventStore(pool, new Partitions(pool), detections, (p) => ingest.reportProblem(p));
   let closed = false;
   return {
     events,
     files: new PgFileStore(pool),
-    ingest: new PgIngestStateStore(pool),
+    ingest,
     iam: new PgIamStore(pool),
     detections,
     coverage: new PgCoverageStore(pool),

@@ -1,14 +1,14 @@
 import { MAX_CONFLICT_EXAMPLES, sameChunkContent, sameStoredContent, type StoredContent } from './duplicate-content.js';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../model/index.js';
-import type { CommitOptions, CommitResult, CounterDelta, EventQuery, EventStats, EventStore, EvidenceGroup, EvidenceQuery, UsageQuery, UsageRow, WriteBatch } from '../types.js';
+import type { CommitOptions, CommitResult, CounterDelta, EventQuery, EventStats, EventStore, EvidenceGroup, EvidenceQuery, HealthProblem, UsageQuery, UsageRow, WriteBatch } from '../types.js';
 import { Dictionary } from './dictionary.js';
 import { decodeEventId, encodeEventId } from './codec.js';
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
 import type { EventColumns } from '../encode/raw.js';
 import { msToTime } from '../encode/time.js';
 import { compressBlocksAsync, lineBytes, mergeChunks, worthCompressing } from '../encode/index.js';
-import { GroupCommit } from '../group-commit.js';
+import { GroupCommit, groupCommitProblem } from '../group-commit.js';
 import { SQLITE_ENCODER, sqliteChunkOf } from './encoder.js';
 import type { EncodedChunk } from '../encode/index.js';
 import type { SqliteFileStore } from './files.js';
@@ -64,6 +64,7 @@ export class SqliteEventStore implements EventStore {
     events: (chunk) => chunk.n,
     parts: (chunk) => chunk.parts.length,
     merge: mergeChunks,
+    groupFailed: (err, chunks) => this.reportGroupFailure(err, chunks),
   });
   readonly encoder = SQLITE_ENCODER;
 
@@ -79,6 +80,8 @@ export class SqliteEventStore implements EventStore {
     },
     /** Coverage of the committed files, written in the same transaction. */
     private readonly coverage: SqliteCoverageStore,
+    /** Records a health problem (SqliteIngestStateStore.reportProblem). */
+    private readonly reportProblem: (p: HealthProblem) => Promise<void> = async () => {},
   ) {
     this.dict = new Dictionary(db);
     this.usageAgg = new UsageAggregator(db, this.dict);
@@ -111,6 +114,12 @@ export class SqliteEventStore implements EventStore {
         throw err;
       }
     };
+  }
+
+  /** A group that failed where its files did not is a bug to see in `status`, not to hide in the fallback. */
+  private reportGroupFailure(err: unknown, chunks: EncodedChunk[]): void {
+    const problem = groupCommitProblem(err, chunks, new Date());
+    if (problem) this.reportProblem(problem).catch(() => {});
   }
 
   /** See EventStore.commit: one transaction per batch (or per group of small batches). */

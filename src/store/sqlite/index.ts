@@ -37,7 +37,7 @@ export function openSqliteStore(path: string, opts: OpenDatabaseOptions = {}): S
   const ingest = new SqliteIngestStateStore(db);
   const detections = new SqliteDetectionStore(db);
   const coverage = new SqliteCoverageStore(db);
-  const events = new SqliteEventStore(db, files, ingest.bump, detections, coverage);
+  const events = new SqliteEventStore(db, files, ingest.bump, detections, coverage, (p) => ingest.reportProblem(p));
   let closed = false;
   return {
     events,

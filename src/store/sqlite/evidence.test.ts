@@ -9,6 +9,8 @@ import { T0, makeEvent } from '../contract-support.test-helpers.js';
 import { insertEvents } from '../testing/write.js';
 import { decodeEventId } from './codec.js';
 import { msToTime } from '../encode/time.js';
+import { evidenceGroups } from './evidence.js';
+import { Dictionary } from './dictionary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trailscope-evidence-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,5 +87,38 @@ describe('sqlite evidence groups', () => {
       });
     }
     await store.close();
+  });
+});
+
+describe('sqlite evidence groups without write access', () => {
+  it('a database that cannot be written (days waiting for their summary) scans the events and gives the same groups', async () => {
+    const path = join(dir, 'query-only', 'store.db');
+    const store = await openStore(path);
+    const events = Array.from({ length: 90 }, (_, i) =>
+      makeEvent({
+        t: T0 + i * 3_000_000,
+        principalArn: `arn:aws:iam::111111111111:user/u${i % 4}`,
+        eventSource: 'iam.amazonaws.com',
+        eventName: 'PassRole',
+        actions: ['iam:PassRole'],
+        resources: ['arn:aws:iam::111111111111:role/r'],
+      }),
+    );
+    await insertEvents(store.events, events);
+    await store.close();
+    const q = { since: msToTime(T0 + 7_200_000), until: msToTime(T0 + 200_000_000), anyAction: ['iam:PassRole'] };
+    const db = new Database(path);
+    db.pragma('query_only = ON');
+    const scanned = await evidenceGroups(db, new Dictionary(db), q);
+    assert.equal(db.prepare('SELECT count(*) FROM evidence_daily').pluck().get(), 0, 'nothing could be summarised');
+    db.close();
+    const reopened = await openStore(path);
+    const summarised = await reopened.events.evidenceGroups(q);
+    await reopened.close();
+    const check = new Database(path, { readonly: true });
+    assert.ok((check.prepare('SELECT count(*) FROM evidence_daily').pluck().get() as number) > 0, 'the writable store summarised the days');
+    check.close();
+    assert.equal(scanned.length, 4);
+    assert.deepEqual(scanned, summarised);
   });
 });

@@ -1,13 +1,13 @@
-import type { PgAreaMigrations, Pool, Queryable } from './database.js';
+import type { PgAreaMigrations, Pool } from './database.js';
 import { EVIDENCE_SAMPLES } from '../types-evidence.js';
 import { DAY_MS } from '../evidence-window.js';
 
 /**
  * Daily summary of the evidence groups (see ../sqlite/evidence-daily.ts for why and how): one
  * row per (day, distinct call) of the tracked actions with its count, first samples and last.
- * Lazy, as usage_daily: commits and deletes append the days they touched to
- * evidence_daily_dirty (append-only, so concurrent workers never wait on each other), and the
- * next evidence query rebuilds those days in SQL under an advisory lock.
+ * Lazy, as usage_daily: commits (in their INSERT, ./write-chunk.ts) and deletes append the days
+ * they touched to evidence_daily_dirty (append-only, so concurrent workers never wait on each
+ * other), and the next evidence query rebuilds those days in SQL under an advisory lock.
  */
 export const PG_EVIDENCE_DAILY_MIGRATIONS: PgAreaMigrations = {
   area: 'evidence-daily',
@@ -38,12 +38,6 @@ export const FOLD_COLUMNS = (samples: string) =>
   `principal, p_account, api, actions, resources, error, count(*) AS n,
    to_jsonb((array_agg(jsonb_build_array(t, event_id) ORDER BY t, event_id))[1:${samples}]) AS first_samples,
    (array_agg(jsonb_build_array(t, event_id) ORDER BY t DESC, event_id DESC))[1] AS last_sample`;
-
-/** Marks the days of these event times (ms) for the next rebuild, in the writer's transaction. */
-export async function markEvidenceTimes(db: Queryable, times: readonly number[]): Promise<void> {
-  if (times.length === 0) return;
-  await db.query(`INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM unnest($1::bigint[]) AS t`, [times]);
-}
 
 /** Tracks `anyAction` and rebuilds every marked day from its events, in one transaction. */
 export async function refreshEvidenceDays(pool: Pool, anyAction: readonly string[]): Promise<void> {

@@ -9,19 +9,22 @@ import { upsertFiles } from './files.js';
 import { bumpCounterRow, foldCounters } from './ingest-state.js';
 import { addUsage, type UsageEvent } from './usage.js';
 import { writeCoverage } from './coverage.js';
-import { markEvidenceTimes } from './evidence-daily.js';
+import { DAY_MS } from '../evidence-window.js';
 
 /** What the commit needs from the detections area (PgDetectionStore). */
 export interface CommitHookRunner {
   afterInsert(db: Queryable, chunk: EncodedChunk, kept: readonly number[]): Promise<void>;
 }
 
-const INSERT_EVENTS = `INSERT INTO events (t, event_id, api, account, principal, p_account, itype, session, error, actions, resources, extra, raw_codec, raw, origin)
+/** The new rows come back; their days are marked for the evidence summary in the same statement (./evidence-daily.ts). */
+const INSERT_EVENTS = `WITH inserted AS (INSERT INTO events (t, event_id, api, account, principal, p_account, itype, session, error, actions, resources, extra, raw_codec, raw, origin)
   SELECT t, event_id, api, account, principal, p_account, itype, session, error, actions::jsonb, resources::jsonb, extra, ${RAW_DEFLATE_DICT1}, substring($13::bytea FROM raw_start FOR raw_length), origin
   FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::int[], $15::int[], $16::text[])
     AS e(t, event_id, api, account, principal, p_account, itype, session, error, actions, resources, extra, raw_start, raw_length, origin)
   ON CONFLICT (t, event_id) DO NOTHING
-  RETURNING t, event_id`;
+  RETURNING t, event_id),
+  marked AS (INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM inserted)
+  SELECT t, event_id FROM inserted`;
 
 /** A JSON array of strings, each through toPgText (jsonb refuses \\u0000 too). */
 function setJson(json: string): string {
@@ -124,7 +127,6 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
     ]);
     const added = new Set(rows.map((r) => `${r.t}\u0000${r.event_id}`));
     for (const i of unique) if (added.has(`${chunk.times[i]}\u0000${ids[i]}`)) inserted[i] = 1;
-    await markEvidenceTimes(db, rows.map((r) => r.t));
     await markStoredConflicts(db, chunk, ids, unique.filter((i) => !inserted[i]), conflicting);
   }
 

@@ -1,4 +1,4 @@
-import type { PgAreaMigrations, Pool } from './database.js';
+import { inTransaction, type PgAreaMigrations, type Pool } from './database.js';
 import { EVIDENCE_SAMPLES } from '../types-evidence.js';
 import { DAY_MS } from '../evidence-window.js';
 
@@ -47,9 +47,7 @@ export async function refreshEvidenceDays(pool: Pool, anyAction: readonly string
     [anyAction],
   );
   if (!rows[0]?.dirty && !rows[0]?.untracked) return;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [REBUILD_LOCK]);
     const added = await client.query('INSERT INTO evidence_tracked (action) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [anyAction]);
     if ((added.rowCount ?? 0) > 0) {
@@ -57,8 +55,8 @@ export async function refreshEvidenceDays(pool: Pool, anyAction: readonly string
       await client.query(`INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM events`);
     }
     // marks appended after this statement's snapshot stay for the next rebuild
-    const { rows: marked } = await client.query<{ day: string }>('DELETE FROM evidence_daily_dirty RETURNING day');
-    const days = [...new Set(marked.map((r) => Number(r.day)))];
+    const { rows: marked } = await client.query<{ day: number }>('DELETE FROM evidence_daily_dirty RETURNING day');
+    const days = [...new Set(marked.map((r) => r.day))];
     if (days.length > 0) {
       await client.query('DELETE FROM evidence_daily WHERE day = ANY($1::bigint[])', [days]);
       await client.query(
@@ -71,11 +69,5 @@ export async function refreshEvidenceDays(pool: Pool, anyAction: readonly string
         [days],
       );
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

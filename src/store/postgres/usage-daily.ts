@@ -1,4 +1,4 @@
-import type { PgAreaMigrations, Pool, Queryable } from './database.js';
+import { inTransaction, type PgAreaMigrations, type Pool, type Queryable } from './database.js';
 
 /**
  * Daily rollup of usage_hourly (see ../sqlite/usage-daily.ts for why): a 90-day usage query reads
@@ -46,9 +46,7 @@ export async function markUsageHours(db: Queryable, hours: readonly number[]): P
 export async function refreshDailyUsage(pool: Pool): Promise<void> {
   const { rows: pending } = await pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM usage_daily_dirty) AS any');
   if (!pending[0]?.any) return;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
     // marks appended after this statement's snapshot stay for the next rollup
     const { rows } = await client.query<{ day: number }>('DELETE FROM usage_daily_dirty RETURNING day');
@@ -75,11 +73,5 @@ export async function refreshDailyUsage(pool: Pool): Promise<void> {
         [hours],
       );
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -1,5 +1,5 @@
 import type { Database as Db } from 'better-sqlite3';
-import type { AreaMigrations } from './database.js';
+import { immediateUnlessReadOnly, type AreaMigrations } from './database.js';
 import type { Dictionary } from './dictionary.js';
 import { EVIDENCE_SAMPLES } from '../types-evidence.js';
 import { DAY_MS, dayOf } from '../evidence-window.js';
@@ -82,13 +82,7 @@ export function refreshEvidenceDays(db: Db, dict: Dictionary, anyAction: readonl
     for (const [lo, hi] of runsOf(days)) writeDays(db, dict, all, lo, hi);
     db.prepare('DELETE FROM evidence_daily_dirty').run();
   });
-  try {
-    rebuild.immediate();
-    return true;
-  } catch (err) {
-    if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_READONLY')) return false;
-    throw err;
-  }
+  return immediateUnlessReadOnly(rebuild);
 }
 
 /** Folds the days lo..hi (inclusive) from their events and writes their summary rows. */

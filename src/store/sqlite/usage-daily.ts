@@ -1,5 +1,5 @@
 import type { Database as Db } from 'better-sqlite3';
-import type { AreaMigrations } from './database.js';
+import { immediateUnlessReadOnly, type AreaMigrations } from './database.js';
 
 /**
  * Daily rollup of usage_hourly, so that a 90-day usage query reads (identity, action, day) rows
@@ -116,13 +116,7 @@ export function refreshDailyUsage(db: Db): boolean {
       done.run(day);
     }
   });
-  try {
-    rebuild.immediate();
-    return true;
-  } catch (err) {
-    if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_READONLY')) return false;
-    throw err;
-  }
+  return immediateUnlessReadOnly(rebuild);
 }
 
 /** Inserts [t, id] into a newest-first list of at most `max` entries. */

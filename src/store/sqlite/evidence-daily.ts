@@ -40,7 +40,6 @@ export const EVIDENCE_DAILY_MIGRATIONS: AreaMigrations = {
   ],
 };
 
-
 /** Marks the days of these event times for the next rebuild (inside the writer's transaction). */
 export function markEvidenceDays(db: Db, rows: readonly { t: number }[]): void {
   let previous = NaN;

@@ -16,7 +16,11 @@ export interface CommitHookRunner {
   afterInsert(db: Queryable, chunk: EncodedChunk, kept: readonly number[]): Promise<void>;
 }
 
-/** The new rows come back; their days are marked for the evidence summary in the same statement (./evidence-daily.ts). */
+/**
+ * Inserts the rows and answers with the 1-based positions of those it did not insert (already
+ * stored): usually none, so a commit does not read back a row per event. Their days are marked
+ * for the evidence summary in the same statement (./evidence-daily.ts).
+ */
 const INSERT_EVENTS = `WITH inserted AS (INSERT INTO events (t, event_id, api, account, principal, p_account, itype, session, error, actions, resources, extra, raw_codec, raw, origin)
   SELECT t, event_id, api, account, principal, p_account, itype, session, error, actions::jsonb, resources::jsonb, extra, ${RAW_DEFLATE_DICT1}, substring($13::bytea FROM raw_start FOR raw_length), origin
   FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::int[], $15::int[], $16::text[])
@@ -24,7 +28,9 @@ const INSERT_EVENTS = `WITH inserted AS (INSERT INTO events (t, event_id, api, a
   ON CONFLICT (t, event_id) DO NOTHING
   RETURNING t, event_id),
   marked AS (INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM inserted)
-  SELECT t, event_id FROM inserted`;
+  SELECT coalesce(array_agg(k.ord::int), '{}') AS kept_out
+  FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS k(t, event_id, ord)
+  WHERE NOT EXISTS (SELECT FROM inserted i WHERE i.t = k.t AND i.event_id = k.event_id)`;
 
 /** A JSON array of strings, each through toPgText (jsonb refuses \\u0000 too). */
 function setJson(json: string): string {
@@ -107,7 +113,7 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
   const col = <T>(get: (i: number) => T) => unique.map(get);
   const inserted = new Uint8Array(n);
   if (unique.length > 0) {
-    const { rows } = await db.query<{ t: number; event_id: string }>(INSERT_EVENTS, [
+    const { rows } = await db.query<{ kept_out: number[] }>(INSERT_EVENTS, [
       col((i) => chunk.times[i]!),
       col((i) => ids[i]!),
       col((i) => chunk.apis[i]!),
@@ -125,8 +131,8 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
       col((i) => raws.lengths[i]!),
       col((i) => connectorOf[i]),
     ]);
-    const added = new Set(rows.map((r) => `${r.t}\u0000${r.event_id}`));
-    for (const i of unique) if (added.has(`${chunk.times[i]}\u0000${ids[i]}`)) inserted[i] = 1;
+    for (const i of unique) inserted[i] = 1;
+    for (const position of rows[0]!.kept_out) inserted[unique[position - 1]!] = 0;
     await markStoredConflicts(db, chunk, ids, unique.filter((i) => !inserted[i]), conflicting);
   }
 

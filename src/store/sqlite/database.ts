@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Database as Db, Transaction } from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
@@ -210,18 +210,13 @@ export function migrate(db: Db, areas: readonly AreaMigrations[]): void {
 }
 
 /**
- * Returns free pages to the file system when many have gathered (compression frees the plain
- * copies of recent commits). Cheap when there is little to do; a no-op on files created
- * without auto_vacuum.
+ * Runs `run`, a write transaction begun IMMEDIATE (a writer in another process waits, then sees
+ * what it did); false when the database cannot be written (a read-only file), for callers that
+ * can read without what the transaction would have kept up to date.
  */
-/**
- * Runs a write transaction IMMEDIATE (a writer in another process waits, then sees what it did);
- * false when the database cannot be written (a read-only file), for callers that can read
- * without what the transaction would have kept up to date.
- */
-export function immediateUnlessReadOnly(tx: Transaction<() => void>): boolean {
+export function immediateUnlessReadOnly(run: () => void): boolean {
   try {
-    tx.immediate();
+    run();
     return true;
   } catch (err) {
     if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_READONLY')) return false;
@@ -229,6 +224,11 @@ export function immediateUnlessReadOnly(tx: Transaction<() => void>): boolean {
   }
 }
 
+/**
+ * Returns free pages to the file system when many have gathered (compression frees the plain
+ * copies of recent commits). Cheap when there is little to do; a no-op on files created
+ * without auto_vacuum.
+ */
 export function releaseFreePages(db: Db, atLeastPages = 256): void {
   const free = db.pragma('freelist_count', { simple: true }) as number;
   if (free >= atLeastPages) db.pragma('incremental_vacuum');

@@ -58,30 +58,52 @@ type DayRow = [principal: number | null, pAccount: number | null, api: number, a
 type EventRow = [...GroupKey, t: number, eventId: Buffer | string];
 
 /**
- * Tracks `anyAction` and rebuilds every marked day, in one IMMEDIATE transaction. Returns false
- * when the database cannot be written (a read-only file): callers then scan the events.
+ * Days rebuilt in one transaction at most. A writer in another process waits for one such batch,
+ * not for the whole first summary of a large store; a batch that holds most of the stored time
+ * is still read in one pass over the table (scanRows).
+ */
+const DAYS_PER_TRANSACTION = 7;
+
+/**
+ * Tracks `anyAction` and rebuilds every marked day, DAYS_PER_TRANSACTION days per IMMEDIATE
+ * transaction. Returns false when the database cannot be written (a read-only file): callers
+ * then scan the events.
+ *
+ * A newly tracked action marks every stored day without deleting its rows: until a day is
+ * rebuilt its rows still answer, in another process, a query for the actions tracked before.
  */
 export function refreshEvidenceDays(db: Db, dict: Dictionary, anyAction: readonly string[]): boolean {
   const tracked = new Set(db.prepare<[], string>('SELECT action FROM evidence_tracked').pluck().all());
   const dirty = db.prepare<[], number>('SELECT count(*) FROM evidence_daily_dirty').pluck().get() ?? 0;
-  if (dirty === 0 && anyAction.every((a) => tracked.has(a))) return true;
-  const rebuild = db.transaction(() => {
-    const track = db.prepare<[string]>('INSERT OR IGNORE INTO evidence_tracked (action) VALUES (?)');
-    let widened = false;
-    for (const a of anyAction) widened = track.run(a).changes > 0 || widened;
-    if (widened) {
-      db.prepare('DELETE FROM evidence_daily').run();
-      db.prepare(`INSERT OR IGNORE INTO evidence_daily_dirty (day) SELECT DISTINCT CAST(t / ${DAY_MS} AS INTEGER) FROM events`).run();
-    }
-    // re-read inside the transaction: another process may have rebuilt some days meanwhile
-    const days = db.prepare<[], number>('SELECT day FROM evidence_daily_dirty ORDER BY day').pluck().all();
-    const clear = db.prepare<[number]>('DELETE FROM evidence_daily WHERE day = ?');
-    for (const day of days) clear.run(day);
+  const untracked = anyAction.filter((a) => !tracked.has(a));
+  if (dirty === 0 && untracked.length === 0) return true;
+  if (untracked.length > 0) {
+    const widen = db.transaction(() => {
+      const track = db.prepare<[string]>('INSERT OR IGNORE INTO evidence_tracked (action) VALUES (?)');
+      let widened = false;
+      for (const a of untracked) widened = track.run(a).changes > 0 || widened;
+      if (widened) db.prepare(`INSERT OR IGNORE INTO evidence_daily_dirty (day) SELECT DISTINCT CAST(t / ${DAY_MS} AS INTEGER) FROM events`).run();
+    });
+    if (!immediateUnlessReadOnly(() => widen.immediate())) return false;
+  }
+  const marked = db.prepare<[number, number], number>('SELECT day FROM evidence_daily_dirty WHERE day BETWEEN ? AND ? ORDER BY day').pluck();
+  const clear = db.prepare<[number, number]>('DELETE FROM evidence_daily WHERE day BETWEEN ? AND ?');
+  const done = db.prepare<[number, number]>('DELETE FROM evidence_daily_dirty WHERE day BETWEEN ? AND ?');
+  const rebuild = db.transaction((lo: number, hi: number) => {
     const all = db.prepare<[], string>('SELECT action FROM evidence_tracked').pluck().all();
-    for (const [lo, hi] of runsOf(days)) writeDays(db, dict, all, lo, hi);
-    db.prepare('DELETE FROM evidence_daily_dirty').run();
+    // re-read inside the transaction: another process may have rebuilt some days meanwhile
+    for (const [from, to] of runsOf(marked.all(lo, hi))) {
+      clear.run(from, to);
+      writeDays(db, dict, all, from, to);
+      done.run(from, to);
+    }
   });
-  return immediateUnlessReadOnly(rebuild);
+  // Days marked later are left to the next refresh: a busy writer cannot keep this loop going.
+  const days = db.prepare<[], number>('SELECT day FROM evidence_daily_dirty ORDER BY day').pluck().all();
+  for (const [lo, hi] of batchesOf(runsOf(days), DAYS_PER_TRANSACTION)) {
+    if (!immediateUnlessReadOnly(() => rebuild.immediate(lo, hi))) return false;
+  }
+  return true;
 }
 
 /** Folds the days lo..hi (inclusive) from their events and writes their summary rows. */
@@ -146,6 +168,13 @@ export function absorbDays(db: Db, dict: Dictionary, lo: number, hi: number, wan
 }
 
 /** Consecutive days as [first, last] runs. */
+/** Runs of days cut so that none spans more than `max` days. */
+function batchesOf(runs: readonly [number, number][], max: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [lo, hi] of runs) for (let from = lo; from <= hi; from += max) out.push([from, Math.min(hi, from + max - 1)]);
+  return out;
+}
+
 function runsOf(days: readonly number[]): [number, number][] {
   const runs: [number, number][] = [];
   for (const d of days) {

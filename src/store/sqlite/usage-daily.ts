@@ -75,9 +75,10 @@ interface DayGroup {
 }
 
 /**
- * Rebuilds the daily rows of every day marked dirty, in one IMMEDIATE transaction (a writer in
- * another process waits, then marks again what it changes). Returns false when the database
- * cannot be written (read-only file): callers then read the hourly buckets.
+ * Rebuilds the daily rows of every day marked dirty, one IMMEDIATE transaction per day: a writer
+ * in another process waits for one day's rebuild (then marks again what it changes), not for the
+ * whole first rollup after a large import. Returns false when the database cannot be written
+ * (read-only file): callers then read the hourly buckets.
  */
 export function refreshDailyUsage(db: Db): boolean {
   const dirty = db.prepare<[], number>('SELECT day FROM usage_daily_dirty ORDER BY day').pluck().all();
@@ -89,34 +90,35 @@ export function refreshDailyUsage(db: Db): boolean {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const done = db.prepare<[number]>('DELETE FROM usage_daily_dirty WHERE day = ?');
-  const rebuild = db.transaction(() => {
-    // re-read inside the transaction: another process may have rolled some up meanwhile
-    const days = db.prepare<[], number>('SELECT day FROM usage_daily_dirty ORDER BY day').pluck().all();
-    for (const day of days) {
-      clear.run(day);
-      const groups = new Map<string, DayGroup>();
-      // primary-key order: hour first, so each group's sessions arrive in hour order
-      for (const h of hours.iterate(day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY)) {
-        const key = `${h.principal},${h.action},${h.ok}`;
-        let g = groups.get(key);
-        if (!g) {
-          g = { principal: h.principal, action: h.action, ok: h.ok, n: 0, first: h.first_ms, last: h.last_ms, samples: [], sessions: new Set() };
-          groups.set(key, g);
-        }
-        g.n += h.n;
-        if (h.first_ms < g.first) g.first = h.first_ms;
-        if (h.last_ms > g.last) g.last = h.last_ms;
-        keepNewest(g.samples, h.last_ms, h.sample, SAMPLES_PER_DAY);
-        if (h.sessions !== '') for (const s of h.sessions.split(',')) if (g.sessions.size < SESSIONS_PER_DAY) g.sessions.add(s);
+  const stillDirty = db.prepare<[number], number>('SELECT 1 FROM usage_daily_dirty WHERE day = ?').pluck();
+  const rebuild = db.transaction((day: number) => {
+    // re-read inside the transaction: another process may have rolled it up meanwhile
+    if (stillDirty.get(day) === undefined) return;
+    clear.run(day);
+    const groups = new Map<string, DayGroup>();
+    // primary-key order: hour first, so each group's sessions arrive in hour order
+    for (const h of hours.iterate(day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY)) {
+      const key = `${h.principal},${h.action},${h.ok}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = { principal: h.principal, action: h.action, ok: h.ok, n: 0, first: h.first_ms, last: h.last_ms, samples: [], sessions: new Set() };
+        groups.set(key, g);
       }
-      for (const g of groups.values()) {
-        const [a, b, c] = g.samples;
-        put.run(day, g.principal, g.action, g.ok, g.n, g.first, g.last, a![0], a![1], b?.[0] ?? null, b?.[1] ?? null, c?.[0] ?? null, c?.[1] ?? null, [...g.sessions].join(','));
-      }
-      done.run(day);
+      g.n += h.n;
+      if (h.first_ms < g.first) g.first = h.first_ms;
+      if (h.last_ms > g.last) g.last = h.last_ms;
+      keepNewest(g.samples, h.last_ms, h.sample, SAMPLES_PER_DAY);
+      if (h.sessions !== '') for (const s of h.sessions.split(',')) if (g.sessions.size < SESSIONS_PER_DAY) g.sessions.add(s);
     }
+    for (const g of groups.values()) {
+      const [a, b, c] = g.samples;
+      put.run(day, g.principal, g.action, g.ok, g.n, g.first, g.last, a![0], a![1], b?.[0] ?? null, b?.[1] ?? null, c?.[0] ?? null, c?.[1] ?? null, [...g.sessions].join(','));
+    }
+    done.run(day);
   });
-  return immediateUnlessReadOnly(rebuild);
+  // Days marked later are left to the next refresh: a busy writer cannot keep this loop going.
+  for (const day of dirty) if (!immediateUnlessReadOnly(() => rebuild.immediate(day))) return false;
+  return true;
 }
 
 /** Inserts [t, id] into a newest-first list of at most `max` entries. */

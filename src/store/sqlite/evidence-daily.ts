@@ -167,7 +167,6 @@ export function absorbDays(db: Db, dict: Dictionary, lo: number, hi: number, wan
   }
 }
 
-/** Consecutive days as [first, last] runs. */
 /** Runs of days cut so that none spans more than `max` days. */
 function batchesOf(runs: readonly [number, number][], max: number): [number, number][] {
   const out: [number, number][] = [];
@@ -175,6 +174,7 @@ function batchesOf(runs: readonly [number, number][], max: number): [number, num
   return out;
 }
 
+/** Consecutive days as [first, last] runs. */
 function runsOf(days: readonly number[]): [number, number][] {
   const runs: [number, number][] = [];
   for (const d of days) {

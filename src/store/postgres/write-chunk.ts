@@ -28,7 +28,7 @@ const INSERT_EVENTS = `WITH inserted AS (INSERT INTO events (t, event_id, api, a
   ON CONFLICT (t, event_id) DO NOTHING
   RETURNING t, event_id),
   marked AS (INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM inserted)
-  SELECT coalesce(array_agg(k.ord::int), '{}') AS kept_out
+  SELECT coalesce(array_agg(k.ord::int), '{}') AS not_inserted
   FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS k(t, event_id, ord)
   WHERE NOT EXISTS (SELECT FROM inserted i WHERE i.t = k.t AND i.event_id = k.event_id)`;
 
@@ -113,7 +113,7 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
   const col = <T>(get: (i: number) => T) => unique.map(get);
   const inserted = new Uint8Array(n);
   if (unique.length > 0) {
-    const { rows } = await db.query<{ kept_out: number[] }>(INSERT_EVENTS, [
+    const { rows } = await db.query<{ not_inserted: number[] }>(INSERT_EVENTS, [
       col((i) => chunk.times[i]!),
       col((i) => ids[i]!),
       col((i) => chunk.apis[i]!),
@@ -132,7 +132,7 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
       col((i) => connectorOf[i]),
     ]);
     for (const i of unique) inserted[i] = 1;
-    for (const position of rows[0]!.kept_out) inserted[unique[position - 1]!] = 0;
+    for (const position of rows[0]!.not_inserted) inserted[unique[position - 1]!] = 0;
     await markStoredConflicts(db, chunk, ids, unique.filter((i) => !inserted[i]), conflicting);
   }
 

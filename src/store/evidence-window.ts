@@ -28,3 +28,21 @@ export async function windowParts(from: number, to: number, hasEvents: (a: numbe
   if (lo <= hi && to < (hi + 1) * DAY_MS && (await hasEvents(to, (hi + 1) * DAY_MS))) edges.push([Math.max(from, hi-- * DAY_MS), to]);
   return { lo, hi, edges };
 }
+
+/**
+ * Days of the summary rebuilt in one transaction at most, on either backend: the first summary
+ * of a large store goes in steps, each kept should a later one fail, and on SQLite a writer in
+ * another process waits for one step, not for all of them.
+ */
+export const REBUILD_DAYS_PER_TRANSACTION = 7;
+
+/** Sorted days cut into batches, each spanning fewer than `span` days. */
+export function dayBatches(days: readonly number[], span = REBUILD_DAYS_PER_TRANSACTION): number[][] {
+  const batches: number[][] = [];
+  for (const day of days) {
+    const batch = batches[batches.length - 1];
+    if (batch && day - batch[0]! < span) batch.push(day);
+    else batches.push([day]);
+  }
+  return batches;
+}

@@ -1,6 +1,6 @@
 import { inTransaction, type PgAreaMigrations, type Pool } from './database.js';
 import { EVIDENCE_SAMPLES } from '../types-evidence.js';
-import { DAY_MS } from '../evidence-window.js';
+import { DAY_MS, dayBatches } from '../evidence-window.js';
 
 /**
  * Daily summary of the evidence groups (see ../sqlite/evidence-daily.ts for why and how): one
@@ -39,7 +39,13 @@ export const FOLD_COLUMNS = (samples: string) =>
    to_jsonb((array_agg(jsonb_build_array(t, event_id) ORDER BY t, event_id))[1:${samples}]) AS first_samples,
    (array_agg(jsonb_build_array(t, event_id) ORDER BY t DESC, event_id DESC))[1] AS last_sample`;
 
-/** Tracks `anyAction` and rebuilds every marked day from its events, in one transaction. */
+/**
+ * Tracks `anyAction` and rebuilds every marked day from its events, in transactions of at most a
+ * week (dayBatches) under an advisory lock. A newly tracked action marks every stored day without
+ * deleting its rows: until a day is rebuilt they still answer a query for the actions tracked
+ * before. Days marked after the list is read are left to the next refresh, so busy writers
+ * cannot keep it going.
+ */
 export async function refreshEvidenceDays(pool: Pool, anyAction: readonly string[]): Promise<void> {
   const { rows } = await pool.query<{ dirty: boolean; untracked: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM evidence_daily_dirty) AS dirty,
@@ -47,17 +53,22 @@ export async function refreshEvidenceDays(pool: Pool, anyAction: readonly string
     [anyAction],
   );
   if (!rows[0]?.dirty && !rows[0]?.untracked) return;
-  await inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [REBUILD_LOCK]);
-    const added = await client.query('INSERT INTO evidence_tracked (action) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [anyAction]);
-    if ((added.rowCount ?? 0) > 0) {
-      await client.query('DELETE FROM evidence_daily');
-      await client.query(`INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM events`);
-    }
-    // marks appended after this statement's snapshot stay for the next rebuild
-    const { rows: marked } = await client.query<{ day: number }>('DELETE FROM evidence_daily_dirty RETURNING day');
-    const days = [...new Set(marked.map((r) => r.day))];
-    if (days.length > 0) {
+  if (rows[0]?.untracked) {
+    await inTransaction(pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [REBUILD_LOCK]);
+      const added = await client.query('INSERT INTO evidence_tracked (action) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [anyAction]);
+      if ((added.rowCount ?? 0) > 0) await client.query(`INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM events`);
+    });
+  }
+  const { rows: dirty } = await pool.query<{ day: string }>('SELECT DISTINCT day FROM evidence_daily_dirty ORDER BY day');
+  for (const batch of dayBatches(dirty.map((r) => Number(r.day)))) {
+    await inTransaction(pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [REBUILD_LOCK]);
+      // only the days still marked (another process may have rebuilt some); marks appended after
+      // this statement's snapshot stay for the next rebuild
+      const { rows: marked } = await client.query<{ day: string }>('DELETE FROM evidence_daily_dirty WHERE day = ANY($1::bigint[]) RETURNING day', [batch]);
+      const days = [...new Set(marked.map((r) => r.day))];
+      if (days.length === 0) return;
       await client.query('DELETE FROM evidence_daily WHERE day = ANY($1::bigint[])', [days]);
       await client.query(
         `INSERT INTO evidence_daily (day, principal, p_account, api, actions, resources, error, n, first_samples, last_sample)
@@ -68,6 +79,6 @@ export async function refreshEvidenceDays(pool: Pool, anyAction: readonly string
          GROUP BY d.day, principal, p_account, api, actions, resources, error`,
         [days],
       );
-    }
-  });
+    });
+  }
 }

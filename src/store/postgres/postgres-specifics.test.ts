@@ -144,6 +144,45 @@ describe('postgres specifics', { skip: skip ?? false }, () => {
     await sql(url, "INSERT INTO schema_migrations (area, version) VALUES ('events', 99)");
     await assert.rejects(openStore(url), /area "events" is version 99, newer than this trailscope knows.*upgrade trailscope/);
   });
+
+  it('rebuilds the evidence summary a week at a time, and a newly asked action keeps the rows until their day is rebuilt', async () => {
+    const url = await databases.fresh();
+    const store = await open(url);
+    const DAY = 24 * HOUR;
+    const firstDay = Math.floor(T0 / DAY);
+    const call = (d: number, action: string) =>
+      makeEvent({ t: T0 + d * DAY + 3 * HOUR, principalArn: 'arn:aws:iam::111111111111:user/dev', eventSource: 'iam.amazonaws.com', eventName: action.slice(4), actions: [action] });
+    await insertEvents(store.events, Array.from({ length: 10 }, (_, d) => [call(d, 'iam:PassRole'), call(d, 'iam:CreateAccessKey')]).flat());
+    const whole = { since: new Date(T0).toISOString(), until: new Date(T0 + 10 * DAY).toISOString() };
+    const days = async (table: string) => (await sql<{ d: number }>(url, `SELECT DISTINCT day - $1 AS d FROM ${table} ORDER BY d`, [firstDay])).map((r) => Number(r.d));
+    const failDay = (d: number) =>
+      sql(
+        url,
+        `CREATE FUNCTION fail_day() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.day = ${firstDay + d} THEN RAISE EXCEPTION 'could not extend file: No space left on device'; END IF; RETURN NEW; END $$;
+         CREATE TRIGGER fail_day BEFORE INSERT ON evidence_daily FOR EACH ROW EXECUTE FUNCTION fail_day()`,
+      );
+    const healed = () => sql(url, 'DROP TRIGGER fail_day ON evidence_daily; DROP FUNCTION fail_day()');
+
+    await failDay(8);
+    await assert.rejects(store.events.evidenceGroups({ ...whole, anyAction: ['iam:PassRole'] }), /No space left/);
+    assert.deepEqual(await days('evidence_daily'), [0, 1, 2, 3, 4, 5, 6], 'the first week is kept');
+    assert.deepEqual(await days('evidence_daily_dirty'), [7, 8, 9]);
+    await healed();
+    const passRole = await store.events.evidenceGroups({ ...whole, anyAction: ['iam:PassRole'] });
+    assert.equal(passRole.reduce((n, g) => n + g.count, 0), 10);
+    assert.deepEqual(await days('evidence_daily_dirty'), []);
+
+    const rows = () => sql(url, 'SELECT day, api, n, first_samples FROM evidence_daily ORDER BY day, api');
+    const before = await rows();
+    await failDay(1);
+    await assert.rejects(store.events.evidenceGroups({ ...whole, anyAction: ['iam:CreateAccessKey'] }), /No space left/);
+    assert.deepEqual(await rows(), before, 'the PassRole rows stay while their days wait for the rebuild');
+    assert.deepEqual(await days('evidence_daily_dirty'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await healed();
+    const both = await store.events.evidenceGroups({ ...whole, anyAction: ['iam:CreateAccessKey'] });
+    assert.equal(both.reduce((n, g) => n + g.count, 0), 10);
+    assert.equal((await rows()).length, 20);
+  });
 });
 
 describe('postgres tests without a server', () => {

@@ -2,7 +2,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { immediateUnlessReadOnly, type AreaMigrations } from './database.js';
 import type { Dictionary } from './dictionary.js';
 import { EVIDENCE_SAMPLES } from '../types-evidence.js';
-import { DAY_MS, dayOf } from '../evidence-window.js';
+import { DAY_MS, dayBatches, dayOf } from '../evidence-window.js';
 import { eventsWhere } from './events-where.js';
 import { EvidenceFolds, keptSamples, keyId, type GroupKey, type SampleRow } from './evidence-fold.js';
 
@@ -58,16 +58,10 @@ type DayRow = [principal: number | null, pAccount: number | null, api: number, a
 type EventRow = [...GroupKey, t: number, eventId: Buffer | string];
 
 /**
- * Days rebuilt in one transaction at most. A writer in another process waits for one such batch,
- * not for the whole first summary of a large store; a batch that holds most of the stored time
- * is still read in one pass over the table (scanRows).
- */
-const DAYS_PER_TRANSACTION = 7;
-
-/**
- * Tracks `anyAction` and rebuilds every marked day, DAYS_PER_TRANSACTION days per IMMEDIATE
- * transaction. Returns false when the database cannot be written (a read-only file): callers
- * then scan the events.
+ * Tracks `anyAction` and rebuilds every marked day, in IMMEDIATE transactions of at most a week
+ * (dayBatches; a batch that holds most of the stored time is still read in one pass over the
+ * table, see scanRows). Returns false when the database cannot be written (a read-only file):
+ * callers then scan the events.
  *
  * A newly tracked action marks every stored day without deleting its rows: until a day is
  * rebuilt its rows still answer, in another process, a query for the actions tracked before.
@@ -100,8 +94,8 @@ export function refreshEvidenceDays(db: Db, dict: Dictionary, anyAction: readonl
   });
   // Days marked later are left to the next refresh: a busy writer cannot keep this loop going.
   const days = db.prepare<[], number>('SELECT day FROM evidence_daily_dirty ORDER BY day').pluck().all();
-  for (const [lo, hi] of batchesOf(runsOf(days), DAYS_PER_TRANSACTION)) {
-    if (!immediateUnlessReadOnly(() => rebuild.immediate(lo, hi))) return false;
+  for (const batch of dayBatches(days)) {
+    if (!immediateUnlessReadOnly(() => rebuild.immediate(batch[0]!, batch[batch.length - 1]!))) return false;
   }
   return true;
 }
@@ -165,13 +159,6 @@ export function absorbDays(db: Db, dict: Dictionary, lo: number, hi: number, wan
     const key = row.slice(0, 6) as GroupKey;
     folds.absorb(keyId(key), key, row[6], decodeSamples(row[7]));
   }
-}
-
-/** Runs of days cut so that none spans more than `max` days. */
-function batchesOf(runs: readonly [number, number][], max: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (const [lo, hi] of runs) for (let from = lo; from <= hi; from += max) out.push([from, Math.min(hi, from + max - 1)]);
-  return out;
 }
 
 /** Consecutive days as [first, last] runs. */

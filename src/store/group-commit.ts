@@ -122,3 +122,12 @@ export function groupCommitProblem(err: unknown, chunks: readonly EncodedChunk[]
     at: at.toISOString(),
   };
 }
+
+/**
+ * Records groupCommitProblem's problem, if any, with `report` (the store's reportProblem): a group
+ * that failed where its files did not is a bug to see in `status`, not to hide in the fallback.
+ */
+export function reportGroupCommitFailure(report: (p: HealthProblem) => Promise<void>, err: unknown, chunks: readonly EncodedChunk[]): void {
+  const problem = groupCommitProblem(err, chunks, new Date());
+  if (problem) report(problem).catch(() => {});
+}

@@ -3,7 +3,7 @@ import type { CommitOptions, CommitResult, EventQuery, EventStats, EventStore, E
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
 import type { EventColumns } from '../encode/raw.js';
 import { msToTime, timeToMs } from '../encode/time.js';
-import { GroupCommit, groupCommitProblem } from '../group-commit.js';
+import { GroupCommit, reportGroupCommitFailure } from '../group-commit.js';
 import type { Pool } from './database.js';
 import { fromPgText, inTransaction, toPgText } from './database.js';
 import type { Partitions } from './partitions.js';
@@ -85,11 +85,7 @@ export class PgEventStore implements EventStore {
     events: (batch) => batch.chunk.n,
     parts: (batch) => batch.parts,
     merge: mergePgBatches,
-    groupFailed: (err, batches) => {
-      // a group that failed where its files did not is a bug to see in `status`, not to hide in the fallback
-      const problem = groupCommitProblem(err, batches.map((b) => b.chunk), new Date());
-      if (problem) this.reportProblem(problem).catch(() => {});
-    },
+    groupFailed: (err, batches) => reportGroupCommitFailure(this.reportProblem, err, batches.map((b) => b.chunk)),
   });
   readonly encoder = PG_ENCODER;
   /** Commits under way or waiting for their group, so close() can let them finish first. */

@@ -8,7 +8,7 @@ import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
 import type { EventColumns } from '../encode/raw.js';
 import { msToTime } from '../encode/time.js';
 import { compressBlocksAsync, lineBytes, mergeChunks, worthCompressing } from '../encode/index.js';
-import { GroupCommit, groupCommitProblem } from '../group-commit.js';
+import { GroupCommit, reportGroupCommitFailure } from '../group-commit.js';
 import { SQLITE_ENCODER, sqliteChunkOf } from './encoder.js';
 import type { EncodedChunk } from '../encode/index.js';
 import type { SqliteFileStore } from './files.js';
@@ -64,7 +64,7 @@ export class SqliteEventStore implements EventStore {
     events: (chunk) => chunk.n,
     parts: (chunk) => chunk.parts.length,
     merge: mergeChunks,
-    groupFailed: (err, chunks) => this.reportGroupFailure(err, chunks),
+    groupFailed: (err, chunks) => reportGroupCommitFailure(this.reportProblem, err, chunks),
   });
   readonly encoder = SQLITE_ENCODER;
 
@@ -114,12 +114,6 @@ export class SqliteEventStore implements EventStore {
         throw err;
       }
     };
-  }
-
-  /** A group that failed where its files did not is a bug to see in `status`, not to hide in the fallback. */
-  private reportGroupFailure(err: unknown, chunks: EncodedChunk[]): void {
-    const problem = groupCommitProblem(err, chunks, new Date());
-    if (problem) this.reportProblem(problem).catch(() => {});
   }
 
   /** See EventStore.commit: one transaction per batch (or per group of small batches). */

@@ -35,3 +35,15 @@ const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_, b) => {
   const digits = b.toString(16).padStart(2, '0');
   return digits.charCodeAt(0) | (digits.charCodeAt(1) << 8);
 });
+
+/**
+ * events.resources as stored (see EVENTS_MIGRATIONS): the encoded chunk's JSON array text, or
+ * null for no resources.
+ */
+export function encodeResources(json: string): string | null {
+  return json === '[]' ? null : json;
+}
+
+export function decodeResources(stored: string | null): string[] {
+  return stored === null ? [] : (JSON.parse(stored) as string[]);
+}

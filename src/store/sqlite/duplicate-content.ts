@@ -16,7 +16,8 @@ export interface StoredContent {
   session: number | null;
   error: number | null;
   actions: number | null;
-  resources: number | null;
+  /** JSON text, see EVENTS_MIGRATIONS. */
+  resources: string | null;
   extra: string | null;
 }
 

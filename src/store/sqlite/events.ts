@@ -3,7 +3,7 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../model/index.js';
 import type { CommitOptions, CommitResult, CounterDelta, EventQuery, EventStats, EventStore, EvidenceGroup, EvidenceQuery, HealthProblem, UsageQuery, UsageRow, WriteBatch } from '../types.js';
 import { Dictionary } from './dictionary.js';
-import { decodeEventId, encodeEventId } from './codec.js';
+import { decodeEventId, decodeResources, encodeEventId, encodeResources } from './codec.js';
 import { columnsOnlyEvent, decodeEvent } from '../encode/raw.js';
 import type { EventColumns } from '../encode/raw.js';
 import { msToTime } from '../encode/time.js';
@@ -43,7 +43,7 @@ interface EventRow {
   session: number | null;
   error: number | null;
   actions: number | null;
-  resources: number | null;
+  resources: string | null;
   extra: string | null;
 }
 
@@ -198,6 +198,7 @@ export class SqliteEventStore implements EventStore {
         const session = d.internNullable(chunk.sessions[i]);
         const error = d.internNullable(chunk.errors[i]);
         const actions = d.internSetJson(chunk.actions[i]!);
+        const resources = encodeResources(chunk.resources[i]!);
         const eid = encodeEventId(eventId);
         const res = this.insertStmt.run(
           eid,
@@ -210,7 +211,7 @@ export class SqliteEventStore implements EventStore {
           session,
           error,
           actions,
-          d.internSetJson(chunk.resources[i]!),
+          resources,
           chunk.extras[i],
         );
         if (res.changes === 0) {
@@ -225,7 +226,7 @@ export class SqliteEventStore implements EventStore {
             session,
             error,
             actions,
-            resources: d.internSetJson(chunk.resources[i]!),
+            resources,
             extra: chunk.extras[i] ?? null,
           };
           if (stored && !sameStoredContent(stored, mine)) conflict(eventId);
@@ -307,7 +308,7 @@ export class SqliteEventStore implements EventStore {
       principalAccountId: d.valueNullable(r.p_account),
       sessionName: d.valueNullable(r.session),
       actions: d.members(r.actions).map((id) => d.value(id)),
-      resources: d.members(r.resources).map((id) => d.value(id)),
+      resources: decodeResources(r.resources),
     };
   }
 

@@ -27,7 +27,7 @@ export const EVIDENCE_DAILY_MIGRATIONS: AreaMigrations = {
       p_account INTEGER,
       api INTEGER NOT NULL,
       actions INTEGER,
-      resources INTEGER,
+      resources INTEGER, -- JSON text since version 2, as events.resources
       error INTEGER,
       n INTEGER NOT NULL,
       samples TEXT NOT NULL
@@ -37,6 +37,10 @@ export const EVIDENCE_DAILY_MIGRATIONS: AreaMigrations = {
     CREATE TABLE evidence_tracked (action TEXT PRIMARY KEY) WITHOUT ROWID;
     CREATE TRIGGER events_delete_evidence_dirty AFTER DELETE ON events
       BEGIN INSERT OR IGNORE INTO evidence_daily_dirty (day) VALUES (CAST(OLD.t / ${DAY_MS} AS INTEGER)); END;`,
+    // events.resources became JSON text (events area, version 3): the summary's groups keyed
+    // by set ids are rebuilt from the events at the next query.
+    `INSERT OR IGNORE INTO evidence_daily_dirty (day) SELECT DISTINCT day FROM evidence_daily;
+    DELETE FROM evidence_daily;`,
   ],
 };
 
@@ -54,7 +58,7 @@ export function markEvidenceDays(db: Db, rows: readonly { t: number }[]): void {
   for (const day of days) mark.run(day);
 }
 
-type DayRow = [principal: number | null, pAccount: number | null, api: number, actions: number | null, resources: number | null, error: number | null, n: number, samples: string];
+type DayRow = [...GroupKey, n: number, samples: string];
 type EventRow = [...GroupKey, t: number, eventId: Buffer | string];
 
 /**

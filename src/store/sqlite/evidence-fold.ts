@@ -3,7 +3,8 @@
  * (./evidence-daily.ts): per group the count, the first `samples` rows in the index's
  * (t, event_id) order and the last one.
  */
-export type GroupKey = [principal: number | null, pAccount: number | null, api: number, actions: number | null, resources: number | null, error: number | null];
+/** resources is events.resources' JSON text; every other member a dictionary id. */
+export type GroupKey = [principal: number | null, pAccount: number | null, api: number, actions: number | null, resources: string | null, error: number | null];
 
 /** What a sample keeps of an event row: its time and its stored id. */
 export type SampleRow = [t: number, eventId: Buffer | string];
@@ -51,9 +52,12 @@ export class EvidenceFolds {
   }
 }
 
-/** The text that identifies a group's key. */
-export function keyId(key: readonly (number | null)[]): string {
-  return key.join(' ');
+/**
+ * The text that identifies a group's key. NUL separates the members: JSON text never holds a
+ * raw NUL (JSON.stringify escapes it), so resources cannot run into the next member.
+ */
+export function keyId(key: GroupKey): string {
+  return key.join('\0');
 }
 
 /** A fold's samples as stored: its first rows, then its last when not among them. */
@@ -74,13 +78,16 @@ export function byTimeThenId(a: SampleRow, b: SampleRow): number {
   return Buffer.compare(x, y);
 }
 
-function byKey(a: readonly (number | null)[], b: readonly (number | null)[]): number {
+function byKey(a: GroupKey, b: GroupKey): number {
   for (let i = 0; i < a.length; i++) {
     const x = a[i] ?? null;
     const y = b[i] ?? null;
     if (x === y) continue;
     if (x === null) return -1;
     if (y === null) return 1;
+    // Text as SQLite's BINARY collation orders it (UTF-8 bytes), which differs from
+    // JavaScript's UTF-16 order past the Basic Multilingual Plane.
+    if (typeof x === 'string' && typeof y === 'string') return Buffer.compare(Buffer.from(x), Buffer.from(y));
     return x < y ? -1 : 1;
   }
   return 0;

@@ -2,7 +2,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { EVIDENCE_SAMPLES, type EvidenceGroup, type EvidenceQuery } from '../types-evidence.js';
 import type { Dictionary } from './dictionary.js';
 import { eventsWhere } from './events-where.js';
-import { decodeEventId } from './codec.js';
+import { decodeEventId, decodeResources } from './codec.js';
 import { msToTime, timeToMs } from '../encode/time.js';
 import { EvidenceFolds, keptSamples, keyId, type GroupKey } from './evidence-fold.js';
 import { absorbDays, refreshEvidenceDays, scanRows, storedSpan } from './evidence-daily.js';
@@ -59,7 +59,7 @@ function groupsOf(dict: Dictionary, folds: EvidenceFolds): EvidenceGroup[] {
       principalAccountId: dict.valueNullable(pAccount),
       eventSource,
       actions: dict.members(actions).map((id) => dict.value(id)),
-      resources: dict.members(resources).map((id) => dict.value(id)),
+      resources: decodeResources(resources),
       errorCode: dict.valueNullable(error),
       count: f.count,
       firstTime: sampled[0]!.eventTime,

@@ -1,7 +1,7 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { UsageQuery, UsageRow } from '../types.js';
 import type { Dictionary } from './dictionary.js';
-import { decodeEventId } from './codec.js';
+import { decodeEventId, decodeResources } from './codec.js';
 import { HOUR_MS, msToTime, timeToMs } from '../encode/time.js';
 import { dailyTotals, HOURS_PER_DAY, refreshDailyUsage } from './usage-daily.js';
 import { principalsSeen, type PrincipalSeen } from './usage-principals.js';
@@ -53,7 +53,8 @@ interface AggRow {
 interface Group {
   principal: number;
   action: number;
-  resource: number | null;
+  /** A resource ARN (byResource queries), or null. */
+  resource: string | null;
   ok: number;
   n: number;
   first: number;
@@ -195,13 +196,13 @@ export class UsageAggregator {
       where.push('t < ?');
       params.push(to);
     }
-    const stmt = this.db.prepare<number[], { eid: Buffer | string; t: number; principal: number; session: number | null; error: number | null; actions: number | null; resources: number | null }>(
+    const stmt = this.db.prepare<number[], { eid: Buffer | string; t: number; principal: number; session: number | null; error: number | null; actions: number | null; resources: string | null }>(
       `SELECT event_id AS eid, t, principal, session, error, actions, resources FROM events WHERE ${where.join(' AND ')}`,
     );
     for (const r of stmt.iterate(...params)) {
       const ok = r.error === null ? 1 : 0;
       const actions = distinct(this.dict.members(r.actions));
-      const resources: (number | null)[] = byResource && r.resources !== null ? distinct(this.dict.members(r.resources)) : [null];
+      const resources: (string | null)[] = byResource && r.resources !== null ? distinct(decodeResources(r.resources)) : [null];
       for (const action of actions.length ? actions : [NO_ACTION]) {
         for (const resource of resources) {
           fold({ principal: r.principal, action, resource, ok, first: r.t, last: r.t, eid: r.eid, session: r.session });
@@ -216,8 +217,9 @@ export class UsageAggregator {
     const since = q.since === undefined ? -Infinity : timeToMs(q.since);
     const until = q.until === undefined ? Infinity : timeToMs(q.until);
     const groups = new Map<string, Group>();
-    const group = (principal: number, action: number, resource: number | null, ok: number): Group => {
-      const key = `${principal},${action},${resource ?? ''},${ok}`;
+    const group = (principal: number, action: number, resource: string | null, ok: number): Group => {
+      // the ARN last, where any comma in it cannot shift the other fields
+      const key = `${principal},${action},${ok},${resource === null ? '' : `=${resource}`}`;
       let g = groups.get(key);
       if (!g) {
         g = { principal, action, resource, ok, n: 0, first: Infinity, last: -Infinity, samples: [], sessions: null };
@@ -239,7 +241,7 @@ export class UsageAggregator {
       g.sessions ??= new Set();
       if (g.sessions.size < SESSIONS_PER_ROW) g.sessions.add(s);
     };
-    const foldEvent = (e: { principal: number; action: number; resource: number | null; ok: number; first: number; eid: Buffer | string; session: number | null }) => {
+    const foldEvent = (e: { principal: number; action: number; resource: string | null; ok: number; first: number; eid: Buffer | string; session: number | null }) => {
       if (e.action === NO_ACTION) return;
       const g = group(e.principal, e.action, e.resource, e.ok);
       g.n++;
@@ -332,7 +334,7 @@ export class UsageAggregator {
       principalArn: d.value(g.principal),
       principalAccountId: accounts.get(g.principal) ?? null,
       action: d.value(g.action),
-      resource: g.resource === null ? null : d.value(g.resource),
+      resource: g.resource,
       success: g.ok === 1,
       count: g.n,
       firstSeen: msToTime(g.first),
@@ -363,7 +365,7 @@ export class UsageAggregator {
   }
 }
 
-function distinct(ids: number[]): number[] {
+function distinct<T>(ids: T[]): T[] {
   return ids.length < 2 ? ids : [...new Set(ids)];
 }
 

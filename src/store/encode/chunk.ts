@@ -220,7 +220,8 @@ function blockCuts(chunk: EncodedChunk): { first: number; n: number; text: Uint8
   return cuts;
 }
 
-function compressBlocks(chunk: EncodedChunk): EncodedBlock[] {
+/** The chunk's raw text as compressed blocks, whatever its size (see blockCuts). */
+export function compressBlocks(chunk: EncodedChunk): EncodedBlock[] {
   return blockCuts(chunk).map((cut) => ({ first: cut.first, n: cut.n, data: ownedCopy(compressSync(cut.text)) }));
 }
 

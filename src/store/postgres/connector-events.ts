@@ -32,7 +32,16 @@ export async function removeConnectorEvents(db: Queryable, connector: string): P
   const shared = await db.query(`UPDATE events e SET origin = NULL WHERE e.origin = $1 AND ${OTHER_CLAIM}`, [connector]);
   const { rows: hours } = await db.query<{ hour: number }>(`SELECT DISTINCT floor(t / ${HOUR_MS})::bigint AS hour FROM doomed`);
   await db.query(`INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM doomed`);
-  const deleted = await db.query('DELETE FROM events e USING doomed d WHERE e.t = d.t AND e.event_id = d.event_id');
+  const { rows: gone } = await db.query<{ n: number; blocks: number[] | null }>(
+    `WITH gone AS (DELETE FROM events e USING doomed d WHERE e.t = d.t AND e.event_id = d.event_id RETURNING e.raw_block)
+     SELECT count(*) AS n, array_agg(DISTINCT raw_block) FILTER (WHERE raw_block IS NOT NULL) AS blocks FROM gone`,
+  );
+  // their raw blocks, unless another connector's events are in them too (the time bounds make it an index range)
+  await db.query(
+    `DELETE FROM raw_blocks b WHERE b.id = ANY($1::bigint[])
+     AND NOT EXISTS (SELECT 1 FROM events e WHERE e.t BETWEEN b.min_t AND b.max_t AND e.raw_block = b.id)`,
+    [gone[0]!.blocks ?? []],
+  );
   await db.query('DELETE FROM detections WHERE event_id IN (SELECT event_id FROM doomed)');
   await db.query('DELETE FROM changes WHERE event_id IN (SELECT event_id FROM doomed)');
   await db.query('DELETE FROM event_claims c USING doomed d WHERE c.t = d.t AND c.event_id = d.event_id');
@@ -52,5 +61,5 @@ export async function removeConnectorEvents(db: Queryable, connector: string): P
   }
   await removeConnectorCoverage(db, connector);
   await db.query('DROP TABLE doomed');
-  return { events: deleted.rowCount ?? 0, shared: shared.rowCount ?? 0 };
+  return { events: Number(gone[0]!.n), shared: shared.rowCount ?? 0 };
 }

@@ -11,9 +11,14 @@ import type { PgAreaMigrations } from './database.js';
  *   holds across concurrent workers.
  * - api: JSON [eventSource, eventName]; actions/resources: jsonb arrays of strings (filters use
  *   the ? and ?| operators); text columns go through toPgText (U+0000 is not valid text here).
- * - raw: the compact raw record (src/store/encode/raw.ts) of this event, compressed on its own
- *   (./raw-codec.ts); raw_codec says how, so a later codec (blocks, a better dictionary) can live
- *   beside it.
+ * - raw_codec 2 (written since version 2): the compact raw record (src/store/encode/raw.ts) is
+ *   line raw_index of raw_blocks row raw_block: the brotli-compressed lines of one commit's
+ *   records, as SQLite's raw_blocks hold them (src/store/encode/lines.ts). A duplicate's line stays
+ *   in its block unread. A block is deleted with its last event (retention, connector removal);
+ *   min_t and max_t bound its events' times, so that check is an index range.
+ * - raw_codec 1 (version 1): raw holds the record compressed on its own (./raw-codec.ts). Per
+ *   record, deflate cost about 45 µs and 540 bytes; a block of a commit's records about 4 µs and
+ *   130 bytes.
  * - origin: the connector whose file inserted the row; event_claims: other deliveries of a row
  *   by a connector (so removing a connector keeps events another one delivered too).
  * - principals: per acting principal its account and identity type.
@@ -71,5 +76,14 @@ export const PG_EVENTS_MIGRATIONS: PgAreaMigrations = {
       PRIMARY KEY (hour, principal, action, ok)
     );
     CREATE INDEX usage_hourly_principal ON usage_hourly (principal, hour);`,
+    `CREATE TABLE raw_blocks (
+      id bigserial PRIMARY KEY,
+      min_t bigint NOT NULL,
+      max_t bigint NOT NULL,
+      data bytea NOT NULL
+    );
+    CREATE INDEX raw_blocks_max_t ON raw_blocks (max_t);
+    ALTER TABLE events ALTER COLUMN raw DROP NOT NULL;
+    ALTER TABLE events ADD COLUMN raw_block bigint, ADD COLUMN raw_index integer;`,
   ],
 };

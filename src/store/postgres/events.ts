@@ -9,7 +9,7 @@ import { fromPgText, inTransaction, toPgText } from './database.js';
 import type { Partitions } from './partitions.js';
 import { writeChunk } from './write-chunk.js';
 import { PG_ENCODER, mergePgBatches, pgBatchOf, type PgBatch } from './encoder.js';
-import { decompressLine } from './raw-codec.js';
+import { PgRawReader, type RawRef } from './raw-blocks.js';
 import type { PgDetectionStore } from './detections.js';
 import { queryPrincipals, queryUsage } from './usage.js';
 import { evidenceGroups } from './evidence.js';
@@ -32,8 +32,6 @@ interface EventRow {
   actions: string[];
   resources: string[];
   extra: string | null;
-  raw_codec?: number;
-  raw?: Buffer;
 }
 
 const COLUMNS = 't, event_id, api, account, principal, p_account, itype, session, error, actions, resources, extra';
@@ -56,10 +54,7 @@ function columns(r: EventRow): EventColumns {
   };
 }
 
-function toEvent(r: EventRow): NormalizedEvent {
-  if (r.raw === undefined) return columnsOnlyEvent(columns(r));
-  return decodeEvent(columns(r), decompressLine(r.raw_codec!, r.raw), r.extra);
-}
+const RAW_COLUMNS = 'raw_codec, raw, raw_block, raw_index';
 
 /** WHERE clauses and parameters of a query ($1…). */
 export function eventsWhere(q: EventQuery): { clauses: string[]; params: unknown[] } {
@@ -121,11 +116,11 @@ export class PgEventStore implements EventStore {
     return this.track(Promise.resolve().then(() => this.group.commit(pgBatchOf(batch), opts.immediate === true)));
   }
 
-  private async commitNow({ chunk, raws }: PgBatch): Promise<CommitResult[]> {
+  private async commitNow({ chunk }: PgBatch): Promise<CommitResult[]> {
     await this.partitions.ensure(chunk.times);
     for (let attempt = 1; ; attempt++) {
       try {
-        const results = await inTransaction(this.pool, (client) => writeChunk(client, chunk, raws, this.detections));
+        const results = await inTransaction(this.pool, (client) => writeChunk(client, chunk, this.detections));
         this.detections.committed(true);
         return results;
       } catch (err) {
@@ -147,7 +142,8 @@ export class PgEventStore implements EventStore {
   async *iterate(q: EventQuery): AsyncGenerator<NormalizedEvent> {
     const desc = q.newestFirst === true;
     const dir = desc ? 'DESC' : 'ASC';
-    const select = q.columnsOnly ? COLUMNS : `${COLUMNS}, raw_codec, raw`;
+    const select = q.columnsOnly ? COLUMNS : `${COLUMNS}, ${RAW_COLUMNS}`;
+    const raws = q.columnsOnly ? null : new PgRawReader(this.pool);
     let remaining = q.limit ?? Infinity;
     let after: [number, string] | null = null;
     while (remaining > 0) {
@@ -157,11 +153,12 @@ export class PgEventStore implements EventStore {
         clauses.push(`(t, event_id) ${desc ? '<' : '>'} ($${params.length - 1}, $${params.length})`);
       }
       const pageSize = Math.min(PAGE_SIZE, remaining);
-      const { rows } = await this.pool.query<EventRow>(
+      const { rows } = await this.pool.query<EventRow & Partial<RawRef>>(
         `SELECT ${select} FROM events${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY t ${dir}, event_id ${dir} LIMIT ${pageSize}`,
         params,
       );
-      for (const r of rows) yield toEvent(r);
+      if (raws) await raws.load(rows as RawRef[]);
+      for (const r of rows) yield raws ? decodeEvent(columns(r), raws.line(r as RawRef), r.extra) : columnsOnlyEvent(columns(r));
       remaining -= rows.length;
       if (rows.length < pageSize) return;
       const last = rows[rows.length - 1]!;

@@ -9,6 +9,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
  * NEVER edit this dictionary: stored rows need exactly these bytes. A better one is a new codec.
  */
 export const RAW_DEFLATE_DICT1 = 1;
+/** events.raw_codec 2: the record is a line of a raw_blocks row (see ./events-schema.ts). */
+export const RAW_IN_BLOCK = 2;
 
 const DICTIONARY_V1 = Buffer.from(
   JSON.stringify([
@@ -62,6 +64,7 @@ const DICTIONARY_V1 = Buffer.from(
   ]),
 );
 
+/** Codec 1 as version 1 wrote it; stores now write blocks (codec 2), tests write old rows with it. */
 export function compressLine(line: Uint8Array): Buffer {
   return deflateRawSync(line, { dictionary: DICTIONARY_V1 });
 }

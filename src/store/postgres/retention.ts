@@ -77,6 +77,10 @@ export class PgMaintenance implements MaintenanceStore {
       if (n < BATCH) break;
     }
     if (events > 0) {
+      // Raw blocks whose every event is older than every event kept. One statement, one snapshot:
+      // a commit's block is visible exactly when its events are, so a concurrent backfill of old
+      // events keeps its block.
+      await this.pool.query(`DELETE FROM raw_blocks WHERE max_t < coalesce((SELECT min(t) FROM events), ${Number.MAX_SAFE_INTEGER})`);
       // the evidence summary of the days now gone goes with them; the cutoff's own day is rebuilt
       await this.pool.query(
         `WITH gone AS (DELETE FROM evidence_daily WHERE day < floor($1::bigint / ${DAY_MS}) RETURNING 1)

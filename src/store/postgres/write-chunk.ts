@@ -1,8 +1,8 @@
 import type { CommitResult, CounterDelta, FileRecord } from '../types.js';
 import { MAX_CONFLICT_EXAMPLES, sameChunkContent } from '../sqlite/duplicate-content.js';
 import type { CoverageMark, EncodedChunk } from '../encode/index.js';
-import { RAW_DEFLATE_DICT1 } from './raw-codec.js';
-import type { CompressedLines } from './encoder.js';
+import { RAW_IN_BLOCK } from './raw-codec.js';
+import { blocksOf } from './encoder.js';
 import type { Queryable } from './database.js';
 import { toPgText } from './database.js';
 import { upsertFiles } from './files.js';
@@ -21,16 +21,56 @@ export interface CommitHookRunner {
  * stored): usually none, so a commit does not read back a row per event. Their days are marked
  * for the evidence summary in the same statement (./evidence-daily.ts).
  */
-const INSERT_EVENTS = `WITH inserted AS (INSERT INTO events (t, event_id, api, account, principal, p_account, itype, session, error, actions, resources, extra, raw_codec, raw, origin)
-  SELECT t, event_id, api, account, principal, p_account, itype, session, error, actions::jsonb, resources::jsonb, extra, ${RAW_DEFLATE_DICT1}, substring($13::bytea FROM raw_start FOR raw_length), origin
-  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::int[], $15::int[], $16::text[])
-    AS e(t, event_id, api, account, principal, p_account, itype, session, error, actions, resources, extra, raw_start, raw_length, origin)
+const INSERT_EVENTS = `WITH inserted AS (INSERT INTO events (t, event_id, api, account, principal, p_account, itype, session, error, actions, resources, extra, raw_codec, raw_block, raw_index, origin)
+  SELECT t, event_id, api, account, principal, p_account, itype, session, error, actions::jsonb, resources::jsonb, extra, ${RAW_IN_BLOCK}, raw_block, raw_index, origin
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::int[], $15::text[])
+    AS e(t, event_id, api, account, principal, p_account, itype, session, error, actions, resources, extra, raw_block, raw_index, origin)
   ON CONFLICT (t, event_id) DO NOTHING
   RETURNING t, event_id),
   marked AS (INSERT INTO evidence_daily_dirty (day) SELECT DISTINCT floor(t / ${DAY_MS})::bigint FROM inserted)
   SELECT coalesce(array_agg(k.ord::int), '{}') AS not_inserted
   FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS k(t, event_id, ord)
   WHERE NOT EXISTS (SELECT FROM inserted i WHERE i.t = k.t AND i.event_id = k.event_id)`;
+
+/**
+ * Writes the chunk's raw blocks (their data sent as one binary parameter and cut apart in SQL:
+ * far cheaper than a bytea[] literal, hex text both ways) and answers with each event's block id
+ * and line in it.
+ */
+async function insertBlocks(db: Queryable, chunk: EncodedChunk): Promise<{ ids: number[]; blockOf: Int32Array }> {
+  const blocks = blocksOf(chunk);
+  const blockOf = new Int32Array(chunk.n);
+  if (blocks.length === 0) return { ids: [], blockOf };
+  const { rows } = await db.query<{ id: number }>(`SELECT nextval('raw_blocks_id_seq') AS id FROM generate_series(1, $1)`, [blocks.length]);
+  const ids = rows.map((r) => Number(r.id));
+  const minT: number[] = [];
+  const maxT: number[] = [];
+  const starts: number[] = [];
+  const lengths: number[] = [];
+  let at = 1;
+  blocks.forEach((b, j) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = b.first; i < b.first + b.n; i++) {
+      const t = chunk.times[i]!;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+      blockOf[i] = j;
+    }
+    minT.push(lo);
+    maxT.push(hi);
+    starts.push(at);
+    lengths.push(b.data.length);
+    at += b.data.length;
+  });
+  const data = Buffer.concat(blocks.map((b) => b.data));
+  await db.query(
+    `INSERT INTO raw_blocks (id, min_t, max_t, data)
+     SELECT id, min_t, max_t, substring($4::bytea FROM s FOR l) FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $5::int[], $6::int[]) AS b(id, min_t, max_t, s, l)`,
+    [ids, minT, maxT, data, starts, lengths],
+  );
+  return { ids, blockOf };
+}
 
 /** A JSON array of strings, each through toPgText (jsonb refuses \\u0000 too). */
 function setJson(json: string): string {
@@ -87,7 +127,7 @@ async function markStoredConflicts(db: Queryable, chunk: EncodedChunk, ids: stri
   }
 }
 
-export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: CompressedLines, hook: CommitHookRunner): Promise<CommitResult[]> {
+export async function writeChunk(db: Queryable, chunk: EncodedChunk, hook: CommitHookRunner): Promise<CommitResult[]> {
   const n = chunk.n;
   const ids = chunk.eventIds.map((id) => toPgText(id));
   const connectorOf: (string | null)[] = new Array<string | null>(n);
@@ -113,6 +153,8 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
   const col = <T>(get: (i: number) => T) => unique.map(get);
   const inserted = new Uint8Array(n);
   if (unique.length > 0) {
+    const blocks = blocksOf(chunk);
+    const { ids: blockIds, blockOf } = await insertBlocks(db, chunk);
     const { rows } = await db.query<{ not_inserted: number[] }>(INSERT_EVENTS, [
       col((i) => chunk.times[i]!),
       col((i) => ids[i]!),
@@ -126,13 +168,17 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, raws: Compr
       col((i) => setJson(chunk.actions[i]!)),
       col((i) => setJson(chunk.resources[i]!)),
       col((i) => chunk.extras[i] ?? null),
-      Buffer.from(raws.data.buffer, raws.data.byteOffset, raws.data.byteLength),
-      col((i) => raws.starts[i]!),
-      col((i) => raws.lengths[i]!),
+      col((i) => blockIds[blockOf[i]!]!),
+      col((i) => i - blocks[blockOf[i]!]!.first),
       col((i) => connectorOf[i]),
     ]);
     for (const i of unique) inserted[i] = 1;
     for (const position of rows[0]!.not_inserted) inserted[unique[position - 1]!] = 0;
+    // a block none of whose events was new (a file delivered again) is not kept
+    const used = new Uint8Array(blocks.length);
+    for (const i of unique) if (inserted[i]) used[blockOf[i]!] = 1;
+    const unused = blockIds.filter((_, j) => !used[j]);
+    if (unused.length > 0) await db.query('DELETE FROM raw_blocks WHERE id = ANY($1::bigint[])', [unused]);
     await markStoredConflicts(db, chunk, ids, unique.filter((i) => !inserted[i]), conflicting);
   }
 

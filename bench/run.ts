@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: generates about a million events and measures, in one run, the physical floor
  * (read + gunzip + JSON.parse), parse-only throughput (the baseline), full import into SQLite
- * (with the default event rules, with every rule, and without: issue #12's ratio in CPU time),
+ * (with the default event rules, with every rule, and without: issue #12's ratio in CPU time;
+ * and once through the compiled CLI, for the product's own peak RSS),
  * live ingestion through an S3/SQS emulator, the peak RSS of a worker started on a backlog of
  * queued messages, and the time to compute all findings. Each phase runs in its own process so
  * peak RSS is its own. Figures are printed, never asserted. Each phase reports wall time and CPU
@@ -74,6 +75,8 @@ process.stderr.write('bench: import into SQLite with all event rules (every ship
 const allRules = runPhase('import', ['--dir', orgDir, '--db', join(outDir, 'all-rules.db'), '--sigma-dir', resolve(here, '..', 'data', 'sigma', 'rules')]);
 process.stderr.write('bench: import into SQLite without the event rules\n');
 const bare = runPhase('import', ['--dir', orgDir, '--db', join(outDir, 'bare.db'), '--no-detections']);
+process.stderr.write('bench: import through the compiled CLI\n');
+const cli = runPhase('import-cli', ['--dir', orgDir, '--db', join(outDir, 'cli.db')]);
 process.stderr.write('bench: live ingestion through fauxqs\n');
 const live = tryPhase('live', ['--dir', orgDir, '--db', join(outDir, 'live.db')]);
 process.stderr.write('bench: a worker started on a backlog of 1,000, then 10,000 messages\n');
@@ -105,6 +108,11 @@ const rows: [string, string, string][] = [
     // Throughput per CPU-second (the same events either way): wall time moves with whatever else the machine runs.
     `${pct(Number(bare.cpuSeconds), Number(allRules.cpuSeconds))} of the throughput without them with all ${n(allRules.rules)} rules (every shipped Sigma rule on), in events per CPU-second (target ≥ 85 %); default rules ${pct(Number(bare.cpuSeconds), Number(imp.cpuSeconds))}`,
     `all rules: ${secs(allRules.cpuSeconds)} CPU vs ${secs(bare.cpuSeconds)} without, rules ${allRules.hookCpuSeconds === null ? `${secs(allRules.hookSeconds)} (wall)` : `${secs(allRules.hookCpuSeconds)} CPU`} on the store's thread, ${n(allRules.detections)} detections; default: ${secs(imp.cpuSeconds)} CPU, ${n(imp.detections)} detections`,
+  ],
+  [
+    'import through the CLI',
+    `${n(cli.eventsPerSecond)} events/s = ${pct(Number(cli.eventsPerSecond), Number(parse.eventsPerSecond))} of parse-only; peak RSS ${cli.peakRssMiB} MiB (target < 400 MB = 381 MiB)`,
+    `\`trailscope import\`, compiled JavaScript, default rules: ${secs(cli.cpuSeconds)} CPU, ${n(cli.events)} events`,
   ],
   ['bytes per event on disk', `${n(imp.bytesPerEvent)} B (target ≤ 400)`, `${(Number(imp.dbBytes) / 1048576).toFixed(1)} MiB for ${n(imp.events)} events`],
 ];

@@ -2,18 +2,18 @@
 // notifications (default 10,000), one small CloudTrail file each, before the real `trailscope
 // ingest --exit-when-idle` starts on it. Measured: the worker's peak RSS, which must not grow with
 // the backlog (the receive loop asks SQS only for free in-flight slots), and its wall time.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { join, resolve, dirname } from 'node:path';
+import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFauxqs } from 'fauxqs';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { openStore } from '../../src/store/index.js';
 import { arg, emit } from './common.js';
+import { EMULATOR_ENV, runCli } from './cli-run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const db = arg('db');
@@ -85,19 +85,10 @@ for (let i = 0; i < bodies.length; i += 100) {
 
 const outDir = join(here, '..', 'out');
 mkdirSync(outDir, { recursive: true });
-const rssFile = join(outDir, `backlog-${messages}.rss`);
-const bin = resolve(here, '..', '..', 'bin', 'trailscope');
-const started = process.hrtime.bigint();
-const exitCode = await new Promise<number | null>((done) => {
-  const child = spawn(
-    process.execPath,
-    ['--require', join(here, 'rss-on-exit.cjs'), bin, 'ingest', '--queue-url', queueUrl, '--endpoint-url', endpoint, '--region', 'us-east-1', '--db', db, '--exit-when-idle', '--wait-time-seconds', '1', '--progress-interval', '0'],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', TRAILSCOPE_RSS_FILE: rssFile } },
-  );
-  child.on('exit', (code) => done(code));
-});
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-if (exitCode !== 0) throw new Error(`trailscope ingest exited with ${exitCode}`);
+const { seconds, peakRssMiB } = await runCli(
+  ['ingest', '--queue-url', queueUrl, '--endpoint-url', endpoint, '--region', 'us-east-1', '--db', db, '--exit-when-idle', '--wait-time-seconds', '1', '--progress-interval', '0'],
+  { rssFile: join(outDir, `backlog-${messages}.rss`), env: EMULATOR_ENV },
+);
 const store = await openStore(db);
 const stats = await store.events.stats();
 await store.close();
@@ -111,5 +102,5 @@ emit({
   events: stats.events,
   messages,
   eventsPerSecond: Math.round(stats.events / seconds),
-  peakRssMiB: Math.round(Number(readFileSync(rssFile, 'utf8')) * 10) / 10,
+  peakRssMiB,
 });

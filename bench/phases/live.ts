@@ -2,19 +2,16 @@
 // (fauxqs), one S3 event notification per file is queued, and the real `trailscope ingest
 // --exit-when-idle` drains the queue into a fresh SQLite store. Measured: the ingest process's
 // wall time and peak RSS.
-import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { join, relative, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { startFauxqs } from 'fauxqs';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { walkFiles } from '../../src/sources/files/index.js';
 import { openStore } from '../../src/store/index.js';
 import { arg, emit } from './common.js';
+import { EMULATOR_ENV, runCli } from './cli-run.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const root = arg('dir');
 const db = arg('db');
 const bucket = 'bench-trail';
@@ -58,26 +55,16 @@ for (let i = 0; i < bodies.length; i += 10) {
   await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.slice(i, i + 10).map((b, j) => ({ Id: String(j), MessageBody: b })) }));
 }
 
-const rssFile = `${db}.rss`;
-const bin = resolve(here, '..', '..', 'bin', 'trailscope');
-const started = process.hrtime.bigint();
-const exitCode = await new Promise<number | null>((done) => {
-  const child = spawn(
-    process.execPath,
-    [...(process.env.LIVE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.LIVE_PROF] : []), '--require', join(here, 'rss-on-exit.cjs'), bin, 'ingest', '--queue-url', queueUrl, '--endpoint-url', endpoint, '--region', 'us-east-1', '--db', db, '--exit-when-idle', '--wait-time-seconds', '1', '--progress-interval', '0', ...(process.env.LIVE_CONC ? ['--concurrency', process.env.LIVE_CONC] : [])],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', TRAILSCOPE_RSS_FILE: rssFile } },
-  );
-  child.on('exit', (code) => done(code));
-});
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-if (exitCode !== 0) throw new Error(`trailscope ingest exited with ${exitCode}`);
+const { seconds, peakRssMiB, cpu } = await runCli(
+  ['ingest', '--queue-url', queueUrl, '--endpoint-url', endpoint, '--region', 'us-east-1', '--db', db, '--exit-when-idle', '--wait-time-seconds', '1', '--progress-interval', '0', ...(process.env.LIVE_CONC ? ['--concurrency', process.env.LIVE_CONC] : [])],
+  { rssFile: `${db}.rss`, nodeArgs: process.env.LIVE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.LIVE_PROF] : [], env: EMULATOR_ENV },
+);
 const store = await openStore(db);
 const stats = await store.events.stats();
 await store.close();
 s3.destroy();
 sqs.destroy();
 await server.stop();
-const cpu = JSON.parse(readFileSync(`${rssFile}.cpu`, 'utf8')) as { all: number; main: number | null };
 emit({
   phase: 'live',
   seconds,
@@ -89,5 +76,5 @@ emit({
   events: stats.events,
   messages: bodies.length,
   eventsPerSecond: Math.round(stats.events / seconds),
-  peakRssMiB: Math.round(Number(readFileSync(rssFile, 'utf8')) * 10) / 10,
+  peakRssMiB,
 });

@@ -1,6 +1,6 @@
 import type { CommitResult, CounterDelta, FileRecord } from '../types.js';
 import { MAX_CONFLICT_EXAMPLES, sameChunkContent } from '../sqlite/duplicate-content.js';
-import type { CoverageMark, EncodedChunk } from '../encode/index.js';
+import type { CoverageMark, EncodedBlock, EncodedChunk } from '../encode/index.js';
 import { RAW_IN_BLOCK } from './raw-codec.js';
 import { blocksOf } from './encoder.js';
 import type { Queryable } from './database.js';
@@ -37,10 +37,10 @@ const INSERT_EVENTS = `WITH inserted AS (INSERT INTO events (t, event_id, api, a
  * far cheaper than a bytea[] literal, hex text both ways) and answers with each event's block id
  * and line in it.
  */
-async function insertBlocks(db: Queryable, chunk: EncodedChunk): Promise<{ ids: number[]; blockOf: Int32Array }> {
+async function insertBlocks(db: Queryable, chunk: EncodedChunk): Promise<{ blocks: EncodedBlock[]; ids: number[]; blockOf: Int32Array }> {
   const blocks = blocksOf(chunk);
   const blockOf = new Int32Array(chunk.n);
-  if (blocks.length === 0) return { ids: [], blockOf };
+  if (blocks.length === 0) return { blocks, ids: [], blockOf };
   const { rows } = await db.query<{ id: number }>(`SELECT nextval('raw_blocks_id_seq') AS id FROM generate_series(1, $1)`, [blocks.length]);
   const ids = rows.map((r) => Number(r.id));
   const minT: number[] = [];
@@ -69,7 +69,7 @@ async function insertBlocks(db: Queryable, chunk: EncodedChunk): Promise<{ ids: 
      SELECT id, min_t, max_t, substring($4::bytea FROM s FOR l) FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $5::int[], $6::int[]) AS b(id, min_t, max_t, s, l)`,
     [ids, minT, maxT, data, starts, lengths],
   );
-  return { ids, blockOf };
+  return { blocks, ids, blockOf };
 }
 
 /** A JSON array of strings, each through toPgText (jsonb refuses \\u0000 too). */
@@ -153,8 +153,7 @@ export async function writeChunk(db: Queryable, chunk: EncodedChunk, hook: Commi
   const col = <T>(get: (i: number) => T) => unique.map(get);
   const inserted = new Uint8Array(n);
   if (unique.length > 0) {
-    const blocks = blocksOf(chunk);
-    const { ids: blockIds, blockOf } = await insertBlocks(db, chunk);
+    const { blocks, ids: blockIds, blockOf } = await insertBlocks(db, chunk);
     const { rows } = await db.query<{ not_inserted: number[] }>(INSERT_EVENTS, [
       col((i) => chunk.times[i]!),
       col((i) => ids[i]!),

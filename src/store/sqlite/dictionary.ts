@@ -6,8 +6,8 @@ CREATE TABLE strings (
   id INTEGER PRIMARY KEY,
   s TEXT NOT NULL UNIQUE
 );
--- A set of dictionary ids (the actions or the resources of one event), interned too, so an
--- event row holds one small integer and SQL can group on it.
+-- A set of dictionary ids (the actions of one event; before version 3 of the events area, its
+-- resources too), interned too, so an event row holds one small integer and SQL can group on it.
 CREATE TABLE id_sets (
   id INTEGER PRIMARY KEY,
   members TEXT NOT NULL UNIQUE
@@ -21,15 +21,15 @@ CREATE TABLE id_set_members (
 
 /**
  * Cache bounds. Hot entries (principals, actions, event names, accounts, action sets) are few
- * and come back after a reset with one indexed read each; the many one-off entries (resource
- * ARNs, session names, resource sets) must not grow memory with the store.
+ * and come back after a reset with one indexed read each; the many one-off entries (session
+ * names, error codes of rare calls) must not grow memory with the store.
  */
 const STRING_CACHE_LIMIT = 50_000;
 const SET_CACHE_LIMIT = 10_000;
 
 /**
- * Interns repeated strings (principal ARNs, account ids, event names, actions, resource ARNs,
- * session names) into integer ids. Ids are never deleted or reused, so ids cached by one
+ * Interns repeated strings (principal ARNs, account ids, event names, actions, session names)
+ * into integer ids. Ids are never deleted or reused, so ids cached by one
  * connection stay valid while another process adds entries. Entries added inside a transaction
  * that rolls back are dropped from the cache (see {@link rollback}).
  */
@@ -63,7 +63,7 @@ export class Dictionary {
 
   /**
    * The id of a string, adding it when new. Call inside a write transaction. A string missing
-   * from the cache is most often new (resource ARNs, session names), so it is inserted first and
+   * from the cache is most often new (session names), so it is inserted first and
    * looked up only when already stored: one statement rather than two for a new string.
    */
   intern(value: string): number {

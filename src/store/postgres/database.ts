@@ -39,11 +39,14 @@ export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
-/** Runs fn in one transaction on one connection: committed when it returns, rolled back when it throws. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs fn in one transaction on one connection: committed when it returns, rolled back when it
+ * throws. `begin` may set the isolation, e.g. a read-only snapshot for queries that must agree.
+ */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     try {
       const out = await fn(client);
       await client.query('COMMIT');
@@ -56,6 +59,9 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: PoolClient) =
     client.release();
   }
 }
+
+/** Every statement of the transaction sees the database as it was at its first one. */
+export const BEGIN_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
 /** The one lock key all trailscope migrations of a database take (pg_advisory_lock). */
 const MIGRATION_LOCK = 0x7472_6c31; // "trl1"

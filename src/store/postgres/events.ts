@@ -5,7 +5,7 @@ import type { EventColumns } from '../encode/raw.js';
 import { msToTime, timeToMs } from '../encode/time.js';
 import { GroupCommit, reportGroupCommitFailure } from '../group-commit.js';
 import type { Pool } from './database.js';
-import { fromPgText, inTransaction, toPgText } from './database.js';
+import { BEGIN_SNAPSHOT, fromPgText, inTransaction, toPgText } from './database.js';
 import type { Partitions } from './partitions.js';
 import { writeChunk } from './write-chunk.js';
 import { PG_ENCODER, mergePgBatches, pgBatchOf, type PgBatch } from './encoder.js';
@@ -143,7 +143,7 @@ export class PgEventStore implements EventStore {
     const desc = q.newestFirst === true;
     const dir = desc ? 'DESC' : 'ASC';
     const select = q.columnsOnly ? COLUMNS : `${COLUMNS}, ${RAW_COLUMNS}`;
-    const raws = q.columnsOnly ? null : new PgRawReader(this.pool);
+    const raws = q.columnsOnly ? null : new PgRawReader();
     let remaining = q.limit ?? Infinity;
     let after: [number, string] | null = null;
     while (remaining > 0) {
@@ -153,11 +153,16 @@ export class PgEventStore implements EventStore {
         clauses.push(`(t, event_id) ${desc ? '<' : '>'} ($${params.length - 1}, $${params.length})`);
       }
       const pageSize = Math.min(PAGE_SIZE, remaining);
-      const { rows } = await this.pool.query<EventRow & Partial<RawRef>>(
-        `SELECT ${select} FROM events${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY t ${dir}, event_id ${dir} LIMIT ${pageSize}`,
-        params,
-      );
-      if (raws) await raws.load(rows as RawRef[]);
+      const sql = `SELECT ${select} FROM events${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY t ${dir}, event_id ${dir} LIMIT ${pageSize}`;
+      // A page and its raw blocks are read in one snapshot: retention or a connector's removal
+      // committed between the two reads would otherwise have taken blocks the rows still name.
+      const rows = raws
+        ? await inTransaction(this.pool, async (client) => {
+            const page = (await client.query<EventRow & Partial<RawRef>>(sql, params)).rows;
+            await raws.load(client, page as RawRef[]);
+            return page;
+          }, BEGIN_SNAPSHOT)
+        : (await this.pool.query<EventRow & Partial<RawRef>>(sql, params)).rows;
       for (const r of rows) yield raws ? decodeEvent(columns(r), raws.line(r as RawRef), r.extra) : columnsOnlyEvent(columns(r));
       remaining -= rows.length;
       if (rows.length < pageSize) return;

@@ -121,4 +121,37 @@ describe('raw blocks on PostgreSQL', { skip: skip ?? false }, () => {
       await store.close();
     }
   });
+  it('a page reads its blocks in the snapshot of its rows, whatever is deleted between the two reads', async () => {
+    const url = await databases.fresh();
+    const store = await openStore(url);
+    const written = [makeEvent({ t: JAN }), makeEvent({ t: JAN + 1000 })];
+    try {
+      await insertEvents(store.events, written);
+      const locker = new pg.Client({ connectionString: url });
+      await locker.connect();
+      try {
+        // Holds the block fetch back until the rows have been read, then deletes everything
+        // underneath it, as retention or a connector's removal committing at that moment would.
+        await locker.query('BEGIN; LOCK TABLE raw_blocks IN ACCESS EXCLUSIVE MODE');
+        const reading = store.events.query({});
+        // The fetch waits in its parse step, before pg_stat_activity shows its text: pg_locks tells.
+        for (const deadline = Date.now() + 20_000; ; ) {
+          const { rows } = await locker.query<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_locks WHERE relation = 'raw_blocks'::regclass AND mode = 'AccessShareLock' AND NOT granted",
+          );
+          if (Number(rows[0]!.n) > 0) break;
+          assert.ok(Date.now() < deadline, 'the reader never reached the block fetch');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await locker.query('DELETE FROM events; DELETE FROM raw_blocks; COMMIT');
+        const read = await reading;
+        assert.deepEqual(read.map((e) => e.raw), written.map((e) => e.raw), 'the page as it was when its rows were read');
+      } finally {
+        await locker.end();
+      }
+      assert.deepEqual(await store.events.query({}), []);
+    } finally {
+      await store.close();
+    }
+  });
 });

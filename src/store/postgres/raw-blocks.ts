@@ -20,10 +20,11 @@ export interface RawRef {
 export class PgRawReader {
   private readonly cache = new Map<number, string[]>();
 
-  constructor(private readonly db: Queryable) {}
-
-  /** Fetches the blocks these rows need that are not cached yet. */
-  async load(rows: readonly RawRef[]): Promise<void> {
+  /**
+   * Fetches the blocks these rows need that are not cached yet. `db` must see the snapshot the
+   * rows were read in: a block goes with its last event, so a later snapshot may have lost it.
+   */
+  async load(db: Queryable, rows: readonly RawRef[]): Promise<void> {
     const missing = new Set<number>();
     for (const r of rows) {
       if (r.raw_codec !== RAW_IN_BLOCK || r.raw_block === null) continue;
@@ -36,7 +37,7 @@ export class PgRawReader {
       } else missing.add(id);
     }
     if (missing.size === 0) return;
-    const { rows: blocks } = await this.db.query<{ id: number; data: Buffer }>('SELECT id, data FROM raw_blocks WHERE id = ANY($1::bigint[])', [[...missing]]);
+    const { rows: blocks } = await db.query<{ id: number; data: Buffer }>('SELECT id, data FROM raw_blocks WHERE id = ANY($1::bigint[])', [[...missing]]);
     for (const b of blocks) this.cache.set(Number(b.id), decompressLines(CODEC_BROTLI_LINES, b.data));
     while (this.cache.size > Math.max(CACHED_BLOCKS, missing.size)) this.cache.delete(this.cache.keys().next().value!);
   }

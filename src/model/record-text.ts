@@ -11,4 +11,10 @@ export interface RecordText {
   end: number;
   /** Offset of the record's one top-level `"eventID"` key, written literally; -1 when there is none or several. */
   idAt: number;
+  /**
+   * The file's UTF-8 bytes, when it decoded to one character per byte (ASCII, as CloudTrail
+   * writes it): offsets into `text` are offsets into these, so the record's bytes are copied as
+   * they are instead of being encoded again.
+   */
+  bytes?: Uint8Array;
 }

@@ -26,9 +26,20 @@ export interface Decoded {
   binary: boolean;
   /** Decoded from UTF-16 (may hold lone surrogates, which UTF-8 cannot carry as they are). */
   utf16?: true;
+  /**
+   * The UTF-8 bytes `text` was decoded from, when each byte became one character (pure ASCII, or
+   * a stray invalid byte turned into U+FFFD, which decoding the same byte gives again): an offset
+   * into `text` is then an offset into these.
+   */
+  bytes?: Buffer;
 }
 
 const MAX_STRING = bufferConstants.MAX_STRING_LENGTH;
+/**
+ * Decoded.bytes keeps the file's bytes alive beside its text until its records are stored; past
+ * this size (a file far bigger than CloudTrail delivers) they are let go and records re-encoded.
+ */
+const MAX_BYTES_KEPT = 32 << 20;
 
 /**
  * Turns file bytes into text, decompressing gzip by its magic bytes (never by file name:
@@ -76,8 +87,10 @@ export function decodeBytes(bytes: Buffer, file: string, options: DecodeOptions 
   const binary = data.subarray(0, 8192).includes(0);
   let start = 0;
   if (data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) start = 3;
-  const text = binary ? '' : data.toString('utf8', start);
-  return { text, gzipped, binary };
+  if (binary) return { text: '', gzipped, binary };
+  const text = data.toString('utf8', start);
+  const oneBytePerChar = text.length === data.length - start;
+  return oneBytePerChar && data.length <= MAX_BYTES_KEPT ? { text, gzipped, binary, bytes: data.subarray(start) } : { text, gzipped, binary };
 }
 
 function gunzip(bytes: Buffer, file: string, maxBytes: number, tooLarge: (size: undefined, cause: unknown) => ParseError): Buffer {

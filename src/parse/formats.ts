@@ -149,7 +149,7 @@ export function isDigest(o: JsonObject): boolean {
  * all (the caller reports it as not CloudTrail); throws ParseError for JSON-looking text that is
  * broken, since that is a damaged file rather than a foreign one.
  */
-export function splitRecords(text: string, file: string, opts: { recordTexts?: boolean } = {}): SplitFile | null {
+export function splitRecords(text: string, file: string, opts: { recordTexts?: boolean; bytes?: Uint8Array } = {}): SplitFile | null {
   const first = firstNonSpace(text);
   if (first !== '{' && first !== '[') return null;
   assertPlausibleDensity(text, file);
@@ -173,7 +173,7 @@ export function splitRecords(text: string, file: string, opts: { recordTexts?: b
       );
     }
     // Each record's own text, for a store that keeps raw records as JSON (ParseOptions.recordTexts).
-    let texts = opts.recordTexts ? deliveryRecordTexts(text) : null;
+    let texts = opts.recordTexts ? deliveryRecordTexts(text, opts.bytes) : null;
     if (texts && texts.length !== whole.Records.length) texts = null;
     return { format: 'cloudtrail', records: unwrapAll(whole.Records, file, texts) };
   }

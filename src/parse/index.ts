@@ -86,7 +86,7 @@ export function parseFile(bytes: Buffer, name: string, options: ParseOptions = {
   }
   if (decoded.binary) return { ...base, kind: 'other', format: null, note: 'binary content (NUL bytes), not CloudTrail JSON' };
   // UTF-16 text may hold lone surrogates, which a UTF-8 line cannot keep: such records are serialised.
-  const split = splitRecords(decoded.text, name, { recordTexts: options.recordTexts === true && !decoded.utf16 });
+  const split = splitRecords(decoded.text, name, { recordTexts: options.recordTexts === true && !decoded.utf16, ...(decoded.bytes ? { bytes: decoded.bytes } : {}) });
   if (!split && (decoded.gzipped || JSON_NAME.test(name)) && !looksLikeJson(decoded.text)) {
     // A README in a tree is not an error, but a .json.gz that is not JSON is a damaged download
     // or a mislabelled file, and skipping it silently would hide missing events.

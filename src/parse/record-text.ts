@@ -27,9 +27,10 @@ function isSpace(c: number): boolean {
  * The text of each element of a delivery file's Records array, in order; undefined for an element
  * that is not an object on one line. Null when the file is not laid out as `{"Records":[...` with
  * nothing but objects in the array (the caller then serialises records itself).
- * `text` must be valid JSON (it was parsed): the scan does not validate it.
+ * `text` must be valid JSON (it was parsed): the scan does not validate it. `bytes`, when given,
+ * are the file's bytes one per character of `text` (Decoded.bytes), handed on with each record.
  */
-export function deliveryRecordTexts(text: string): (RecordText | undefined)[] | null {
+export function deliveryRecordTexts(text: string, bytes?: Uint8Array): (RecordText | undefined)[] | null {
   const head = DELIVERY_HEAD.exec(text);
   if (!head) return null;
   const out: (RecordText | undefined)[] = [];
@@ -61,7 +62,9 @@ export function deliveryRecordTexts(text: string): (RecordText | undefined)[] | 
     }
     if (depth !== 0) return null;
     i++;
-    out.push(oneLine ? { text, start, end: i, idAt: idAt < 0 ? -1 : idAt } : undefined);
+    if (!oneLine) out.push(undefined);
+    else if (bytes) out.push({ text, start, end: i, idAt: idAt < 0 ? -1 : idAt, bytes });
+    else out.push({ text, start, end: i, idAt: idAt < 0 ? -1 : idAt });
   }
 }
 

@@ -1,7 +1,7 @@
 import { lightFieldsOf, type NormalizedEvent, type RecordText } from '../../model/index.js';
 import type { CommitCounters, FileRecord } from '../types.js';
 import { BLOCK_MAX_BYTES, BLOCK_MAX_EVENTS, BLOCK_TARGET_BYTES, BLOCK_TARGET_EVENTS, compressAsync, compressSync } from './lines.js';
-import { encodeRawPieces } from './raw.js';
+import { encodeRawPieces, pieceText, type RawPiece } from './raw.js';
 import { timeToMs } from './time.js';
 import { coverageMarks, type CoverageMark } from './coverage.js';
 
@@ -169,18 +169,28 @@ export class ChunkBuilder {
 }
 
 /**
- * Appends strings as UTF-8 into one growing buffer: no joined string, no second pass to count
- * bytes (Buffer.write says how many it wrote). The result owns its ArrayBuffer, so it can be
- * transferred to another thread.
+ * Appends the pieces of lines as UTF-8 into one growing buffer: no joined string, no second pass
+ * to count bytes (Buffer.write says how many it wrote), and a run of a record's own text whose
+ * file was ASCII is copied byte for byte rather than encoded again. The buffer is kept for the
+ * thread's next builder (see SPARE), so it grows once, not once per chunk; `bytes()` hands out
+ * a copy that owns its ArrayBuffer, so it can be transferred to another thread.
  */
 class TextBuilder {
-  private buffer = Buffer.allocUnsafeSlow(64 * 1024);
+  private buffer = takeSpare();
   length = 0;
 
-  append(text: string): void {
+  append(piece: RawPiece): void {
+    if (typeof piece !== 'string') {
+      const bytes = piece.source.bytes;
+      if (!bytes) return this.append(pieceText(piece));
+      this.reserve(piece.end - piece.start);
+      this.buffer.set(bytes.subarray(piece.start, piece.end), this.length);
+      this.length += piece.end - piece.start;
+      return;
+    }
     // A UTF-16 code unit never takes more than 3 bytes in UTF-8.
-    this.reserve(text.length * 3);
-    this.length += this.buffer.write(text, this.length, 'utf8');
+    this.reserve(piece.length * 3);
+    this.length += this.buffer.write(piece, this.length, 'utf8');
   }
 
   newline(): void {
@@ -188,18 +198,38 @@ class TextBuilder {
     this.buffer[this.length++] = 10;
   }
 
+  /** The text written, in a buffer of its own. The builder is done: its buffer goes back to the spare. */
   bytes(): Uint8Array {
     const out = new Uint8Array(this.length);
     out.set(this.buffer.subarray(0, this.length));
+    giveSpare(this.buffer);
+    this.buffer = EMPTY;
     return out;
   }
 
   private reserve(bytes: number): void {
     if (this.length + bytes <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + bytes));
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + bytes, MIN_TEXT_BUFFER));
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }
+}
+
+const MIN_TEXT_BUFFER = 64 * 1024;
+/** A spare larger than this is dropped rather than kept (a huge file's chunk must not pin its memory). */
+const MAX_SPARE = 16 << 20;
+const EMPTY = Buffer.alloc(0);
+/** One builder's buffer, free for the next builder on this thread; a builder takes it whole, so none share it. */
+let SPARE: Buffer | null = null;
+
+function takeSpare(): Buffer {
+  const spare = SPARE;
+  SPARE = null;
+  return spare ?? Buffer.allocUnsafeSlow(MIN_TEXT_BUFFER);
+}
+
+function giveSpare(buffer: Buffer): void {
+  if (buffer.length <= MAX_SPARE && buffer.length > (SPARE?.length ?? 0)) SPARE = buffer;
 }
 
 /** Whether a chunk holds enough records to compress well as it is (see BLOCK_TARGET_EVENTS). */

@@ -88,31 +88,45 @@ const ID_MARKER_TEXT = `"eventID":${ID_MARKER}`;
 /** Ids written the same in JSON and in a string literal (no quote, backslash or control character). */
 const PLAIN_ID = /^[\w.:@+=/-]+$/;
 
+/** A run of a record's own text: [start, end) of source.text, and of source.bytes when it has them. */
+export interface TextRun {
+  source: RecordText;
+  start: number;
+  end: number;
+}
+
+/** A piece of a stored line: text to write, or a run of the record's own text to copy. */
+export type RawPiece = string | TextRun;
+
+export function pieceText(piece: RawPiece): string {
+  return typeof piece === 'string' ? piece : piece.source.text.slice(piece.start, piece.end);
+}
+
 /**
  * The stored line from the record's own text (see RecordText), as pieces to write one after the
- * other (views into the file's text: nothing is copied until they are written), or undefined
+ * other (runs of the file's text: nothing is copied until they are written), or undefined
  * when the text cannot be used as it is. It parses to the same object as JSON.stringify(raw)
  * would, but for numbers JSON.stringify would have changed (1e400 stays 1e400 rather than null).
  */
-function piecesFromText(e: NormalizedEvent, source: RecordText): string[] | undefined {
+function piecesFromText(e: NormalizedEvent, source: RecordText): RawPiece[] | undefined {
   const { text, start, end, idAt } = source;
-  if (typeof e.raw.eventID !== 'string' || e.raw.eventID !== e.eventID) return [text.slice(start, end)];
+  if (typeof e.raw.eventID !== 'string' || e.raw.eventID !== e.eventID) return [{ source, start, end }];
   if (idAt < 0 || !PLAIN_ID.test(e.eventID)) return undefined;
   const idText = `"eventID":"${e.eventID}"`;
   if (!text.startsWith(idText, idAt)) return undefined;
-  return [text.slice(start, idAt), ID_MARKER_TEXT, text.slice(idAt + idText.length, end)];
+  return [{ source, start, end: idAt }, ID_MARKER_TEXT, { source, start: idAt + idText.length, end }];
 }
 
 export function encodeRaw(e: NormalizedEvent, source?: RecordText): EncodedRaw {
   const { pieces, extra } = encodeRawPieces(e, source);
-  return { line: pieces.join(''), extra };
+  return { line: pieces.map(pieceText).join(''), extra };
 }
 
 /**
  * encodeRaw with the line in pieces, to be written one after the other (ChunkBuilder); `ms` is
  * the eventTime in ms when the caller has it already.
  */
-export function encodeRawPieces(e: NormalizedEvent, source?: RecordText, ms = timeToMs(e.eventTime)): { pieces: string[]; extra: string | null } {
+export function encodeRawPieces(e: NormalizedEvent, source?: RecordText, ms = timeToMs(e.eventTime)): { pieces: RawPiece[]; extra: string | null } {
   const raw = e.raw;
   const extra: Extra = {};
   for (const name of DERIVED_FIELDS) {
@@ -120,7 +134,7 @@ export function encodeRawPieces(e: NormalizedEvent, source?: RecordText, ms = ti
     if (derive(raw, name) !== value) (extra.f ??= {})[name] = value;
   }
   if (msToTime(ms) !== e.eventTime) extra.t = e.eventTime;
-  let pieces = source ? piecesFromText(e, source) : undefined;
+  let pieces: RawPiece[] | undefined = source ? piecesFromText(e, source) : undefined;
   if (pieces !== undefined) {
     if (raw.eventID === ID_MARKER) extra.keepId = 1;
   } else {

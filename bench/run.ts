@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: generates about a million events and measures, in one run, the physical floor
- * (read + gunzip + JSON.parse), parse-only throughput (the baseline), full import into SQLite
+ * (read + gunzip + JSON.parse), parse-only throughput (the baseline: the fastest of three runs
+ * spread over the bench), full import into SQLite
  * (with the default event rules, with every rule, and without: issue #12's ratio in CPU time;
  * and once through the compiled CLI, for the product's own peak RSS),
  * live ingestion through an S3/SQS emulator, the peak RSS of a worker started on a backlog of
@@ -64,8 +65,15 @@ function tryPhase(name: string, args: string[]): PhaseResult | undefined {
 
 process.stderr.write(`bench: generating ~${targetEvents.toLocaleString('en')} events in ${orgDir}\n`);
 const gen = runPhase('generate', ['--dir', orgDir, '--params', JSON.stringify(params)]);
-process.stderr.write('bench: parse-only baseline\n');
-const parse = runPhase('parse', ['--dir', orgDir]);
+// The baseline runs three times, spread over the bench, and the fastest run counts: on a shared
+// host one core's speed drifts by a factor of two within an hour, and a baseline measured in a
+// slow moment would flatter every ratio to it.
+const parseRuns: PhaseResult[] = [];
+const runParse = (when: string) => {
+  process.stderr.write(`bench: parse-only baseline (${when})\n`);
+  parseRuns.push(runPhase('parse', ['--dir', orgDir]));
+};
+runParse('1 of 3');
 process.stderr.write('bench: import into SQLite\n');
 const db = join(outDir, 'bench.db');
 const imp = runPhase('import', ['--dir', orgDir, '--db', db]);
@@ -77,6 +85,7 @@ process.stderr.write('bench: import into SQLite without the event rules\n');
 const bare = runPhase('import', ['--dir', orgDir, '--db', join(outDir, 'bare.db'), '--no-detections']);
 process.stderr.write('bench: import through the compiled CLI\n');
 const cli = runPhase('import-cli', ['--dir', orgDir, '--db', join(outDir, 'cli.db')]);
+runParse('2 of 3');
 process.stderr.write('bench: live ingestion through fauxqs\n');
 const live = tryPhase('live', ['--dir', orgDir, '--db', join(outDir, 'live.db')]);
 process.stderr.write('bench: a worker started on a backlog of 1,000, then 10,000 messages\n');
@@ -86,6 +95,10 @@ process.stderr.write('bench: CLI start-up\n');
 const startup = runPhase('startup', ['--db', db]);
 process.stderr.write('bench: findings\n');
 const findings = tryPhase('findings', ['--dir', orgDir, '--db', db]);
+runParse('3 of 3');
+const parse = parseRuns.reduce((best, r) => (Number(r.eventsPerSecond) > Number(best.eventsPerSecond) ? r : best));
+// Per CPU-second too, the most favourable run is the baseline.
+parse.eventsPerCpuSecond = Math.max(...parseRuns.map((r) => Number(r.eventsPerCpuSecond)));
 
 const pct = (a: number, b: number) => `${Math.round((a / b) * 100)} %`;
 const n = (x: unknown) => (typeof x === 'number' ? x.toLocaleString('en') : String(x));
@@ -97,7 +110,11 @@ const rows: [string, string, string][] = [
     `${n(parse.floorEventsPerSecond)} events/s read + gunzip + JSON.parse alone; parse-only is ${pct(Number(parse.eventsPerSecond), Number(parse.floorEventsPerSecond))} of it`,
     `${n(parse.floorEventsPerCpuSecond)} events per CPU-second; parse-only ${pct(Number(parse.eventsPerCpuSecond), Number(parse.floorEventsPerCpuSecond))}`,
   ],
-  ['parse-only (1 core)', `${n(parse.eventsPerSecond)} events/s, ${parse.jsonMiBPerSecond} MiB/s JSON, ${parse.gzipMiBPerSecond} MiB/s gzip`, `${n(parse.eventsPerCpuSecond)} events per CPU-second; peak RSS ${parse.peakRssMiB} MiB`],
+  [
+    'parse-only (1 core)',
+    `${n(parse.eventsPerSecond)} events/s, ${parse.jsonMiBPerSecond} MiB/s JSON, ${parse.gzipMiBPerSecond} MiB/s gzip (the fastest of ${parseRuns.length} runs: ${parseRuns.map((r) => n(r.eventsPerSecond)).join(', ')})`,
+    `${n(parse.eventsPerCpuSecond)} events per CPU-second (the most of the runs); peak RSS ${parse.peakRssMiB} MiB`,
+  ],
   [
     'import into SQLite',
     `${n(imp.eventsPerSecond)} events/s = ${pct(Number(imp.eventsPerSecond), Number(parse.eventsPerSecond))} of parse-only (target ≥ 75 %)`,

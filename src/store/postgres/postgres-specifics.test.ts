@@ -183,6 +183,30 @@ describe('postgres specifics', { skip: skip ?? false }, () => {
     assert.equal(both.reduce((n, g) => n + g.count, 0), 10);
     assert.equal((await rows()).length, 20);
   });
+  it('rolls usage up into days a week at a time, keeping the weeks done when a later one fails', async () => {
+    const url = await databases.fresh();
+    const store = await open(url);
+    const DAY = 24 * HOUR;
+    const firstDay = Math.floor(T0 / DAY);
+    const call = (d: number) =>
+      makeEvent({ t: T0 + d * DAY + 3 * HOUR, principalArn: 'arn:aws:iam::111111111111:user/dev', eventSource: 'iam.amazonaws.com', eventName: 'ListUsers', actions: ['iam:ListUsers'] });
+    await insertEvents(store.events, Array.from({ length: 10 }, (_, d) => [call(d), call(d)]).flat());
+    const whole = { since: new Date(firstDay * DAY).toISOString(), until: new Date((firstDay + 11) * DAY).toISOString() };
+    const days = async (table: string) => (await sql<{ d: number }>(url, `SELECT DISTINCT day - $1 AS d FROM ${table} ORDER BY d`, [firstDay])).map((r) => Number(r.d));
+    await sql(
+      url,
+      `CREATE FUNCTION fail_day() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.day = ${firstDay + 8} THEN RAISE EXCEPTION 'could not extend file: No space left on device'; END IF; RETURN NEW; END $$;
+       CREATE TRIGGER fail_day BEFORE INSERT ON usage_daily FOR EACH ROW EXECUTE FUNCTION fail_day()`,
+    );
+    await assert.rejects(store.events.usage(whole), /No space left/);
+    assert.deepEqual(await days('usage_daily'), [0, 1, 2, 3, 4, 5, 6], 'the first week is kept');
+    assert.deepEqual(await days('usage_daily_dirty'), [7, 8, 9]);
+    await sql(url, 'DROP TRIGGER fail_day ON usage_daily; DROP FUNCTION fail_day()');
+    const rows = await store.events.usage(whole);
+    assert.deepEqual(rows.map((r) => [r.action, r.count]), [['iam:ListUsers', 20]]);
+    assert.deepEqual(await days('usage_daily'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(await days('usage_daily_dirty'), []);
+  });
 });
 
 describe('postgres tests without a server', () => {

@@ -1,3 +1,4 @@
+import { dayBatches } from '../evidence-window.js';
 import { inTransaction, type PgAreaMigrations, type Pool, type Queryable } from './database.js';
 
 /**
@@ -42,16 +43,22 @@ export async function markUsageHours(db: Queryable, hours: readonly number[]): P
   await db.query(`INSERT INTO usage_daily_dirty (day) SELECT DISTINCT h / ${HOURS_PER_DAY} FROM unnest($1::bigint[]) AS h`, [hours]);
 }
 
-/** Rebuilds every day marked dirty from its hourly buckets, in one transaction. */
+/**
+ * Rebuilds every day marked dirty from its hourly buckets, in transactions of at most a week
+ * (dayBatches, as the evidence summary does), so a 90-day backfill's first rollup keeps what it
+ * finished should it fail, and no one transaction holds a season of buckets. Days marked after
+ * the list is read are left to the next rollup, so busy writers cannot keep it going.
+ */
 export async function refreshDailyUsage(pool: Pool): Promise<void> {
-  const { rows: pending } = await pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM usage_daily_dirty) AS any');
-  if (!pending[0]?.any) return;
-  await inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
-    // marks appended after this statement's snapshot stay for the next rollup
-    const { rows } = await client.query<{ day: number }>('DELETE FROM usage_daily_dirty RETURNING day');
-    const days = [...new Set(rows.map((r) => r.day))].sort((a, b) => a - b);
-    if (days.length > 0) {
+  const { rows: dirty } = await pool.query<{ day: number }>('SELECT DISTINCT day FROM usage_daily_dirty ORDER BY day');
+  for (const batch of dayBatches(dirty.map((r) => Number(r.day)))) {
+    await inTransaction(pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
+      // only the days still marked (another process may have rolled some up); marks appended
+      // after this statement's snapshot stay for the next rollup
+      const { rows } = await client.query<{ day: number }>('DELETE FROM usage_daily_dirty WHERE day = ANY($1::bigint[]) RETURNING day', [batch]);
+      const days = [...new Set(rows.map((r) => Number(r.day)))].sort((a, b) => a - b);
+      if (days.length === 0) return;
       const hours = days.flatMap((d) => Array.from({ length: HOURS_PER_DAY }, (_, i) => d * HOURS_PER_DAY + i));
       await client.query('DELETE FROM usage_daily WHERE day = ANY($1::bigint[])', [days]);
       // sessions: the first distinct ones in (hour, position) order, as the usage query folds them
@@ -72,6 +79,6 @@ export async function refreshDailyUsage(pool: Pool): Promise<void> {
            GROUP BY 1, 2, 3, 4) AS g`,
         [hours],
       );
-    }
-  });
+    });
+  }
 }

@@ -207,6 +207,35 @@ describe('postgres specifics', { skip: skip ?? false }, () => {
     assert.deepEqual(await days('usage_daily'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.deepEqual(await days('usage_daily_dirty'), []);
   });
+  it('a group whose transaction fails while each of its files commits alone loses nothing and is recorded as a problem', async () => {
+    const url = await databases.fresh();
+    const store = await open(url);
+    const at = '2025-01-01T00:00:00.000Z';
+    await store.connectors.put({ name: 'org', enabled: true, externalId: 'ext-org', settings: { type: 'account', bucket: 'org-trail' }, createdAt: at, updatedAt: at });
+    // One statement storing two files' records fails; one file's alone goes through: what a bug
+    // in merging a group would look like from outside.
+    await sql(
+      url,
+      `CREATE FUNCTION one_file_at_a_time() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF (SELECT count(*) FROM added) > 1 THEN RAISE EXCEPTION 'merged group rejected'; END IF; RETURN NULL; END $$;
+       CREATE TRIGGER one_file_at_a_time AFTER INSERT ON files REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION one_file_at_a_time()`,
+    );
+    const first = [makeEvent({ t: T0 }), makeEvent({ t: T0 + 1000 })];
+    const second = [makeEvent({ t: T0 + 2000 })];
+    const results = await Promise.all([
+      commitFile(store.events, fileRecord('org/one.json.gz', { connector: 'org' }), first),
+      commitFile(store.events, fileRecord('org/two.json.gz', { connector: 'org' }), second),
+    ]);
+    assert.deepEqual(results.map((r) => r.inserted), [2, 1], 'each file committed on its own');
+    assert.equal((await store.events.query({})).length, 3);
+    for (let waited = 0; (await store.ingest.listProblems('org')).length === 0; waited += 20) {
+      assert.ok(waited < 5000, 'no problem recorded');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const [problem] = await store.ingest.listProblems('org');
+    assert.equal(problem!.kind, 'group-commit-failed');
+    assert.match(problem!.message, /2 files failed to commit in one transaction, then each committed on its own \(nothing lost\): merged group rejected/);
+  });
 });
 
 describe('postgres tests without a server', () => {

@@ -11,9 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { startFauxqs } from 'fauxqs';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { openStore } from '../../src/store/index.js';
 import { arg, emit } from './common.js';
-import { EMULATOR_ENV, runCli } from './cli-run.js';
+import { cliFigures, EMULATOR_ENV, runCli, storedEvents } from './cli-run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const db = arg('db');
@@ -85,22 +84,13 @@ for (let i = 0; i < bodies.length; i += 100) {
 
 const outDir = join(here, '..', 'out');
 mkdirSync(outDir, { recursive: true });
-const { seconds, peakRssMiB } = await runCli(
+const run = await runCli(
   ['ingest', '--queue-url', queueUrl, '--endpoint-url', endpoint, '--region', 'us-east-1', '--db', db, '--exit-when-idle', '--wait-time-seconds', '1', '--progress-interval', '0'],
   { rssFile: join(outDir, `backlog-${messages}.rss`), env: EMULATOR_ENV },
 );
-const store = await openStore(db);
-const stats = await store.events.stats();
-await store.close();
+const events = await storedEvents(db);
 s3.destroy();
 sqs.destroy();
 await server.stop();
-if (stats.events !== messages * EVENTS_PER_FILE) throw new Error(`expected ${messages * EVENTS_PER_FILE} events, the worker stored ${stats.events}`);
-emit({
-  phase: 'backlog',
-  seconds,
-  events: stats.events,
-  messages,
-  eventsPerSecond: Math.round(stats.events / seconds),
-  peakRssMiB,
-});
+if (events !== messages * EVENTS_PER_FILE) throw new Error(`expected ${messages * EVENTS_PER_FILE} events, the worker stored ${events}`);
+emit({ phase: 'backlog', ...cliFigures(events, run), messages });

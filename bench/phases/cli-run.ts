@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/store/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = resolve(here, '..', '..', 'bin', 'trailscope');
@@ -36,3 +37,25 @@ export async function runCli(args: readonly string[], opts: { rssFile: string; n
 
 /** Credentials for the in-process S3/SQS emulator (it accepts any). */
 export const EMULATOR_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+
+/** How many events the run left in the store at `db`. */
+export async function storedEvents(db: string): Promise<number> {
+  const store = await openStore(db);
+  try {
+    return (await store.events.stats()).events;
+  } finally {
+    await store.close();
+  }
+}
+
+/** A run's figures per event, as the CLI phases report them. */
+export function cliFigures(events: number, run: CliRun) {
+  return {
+    seconds: run.seconds,
+    cpuSeconds: run.cpu.all,
+    eventsPerCpuSecond: Math.round(events / run.cpu.all),
+    events,
+    eventsPerSecond: Math.round(events / run.seconds),
+    peakRssMiB: run.peakRssMiB,
+  };
+}

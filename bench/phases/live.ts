@@ -8,9 +8,8 @@ import { startFauxqs } from 'fauxqs';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { walkFiles } from '../../src/sources/files/index.js';
-import { openStore } from '../../src/store/index.js';
 import { arg, emit } from './common.js';
-import { EMULATOR_ENV, runCli } from './cli-run.js';
+import { cliFigures, EMULATOR_ENV, runCli, storedEvents } from './cli-run.js';
 
 const root = arg('dir');
 const db = arg('db');
@@ -55,26 +54,19 @@ for (let i = 0; i < bodies.length; i += 10) {
   await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.slice(i, i + 10).map((b, j) => ({ Id: String(j), MessageBody: b })) }));
 }
 
-const { seconds, peakRssMiB, cpu } = await runCli(
+const run = await runCli(
   ['ingest', '--queue-url', queueUrl, '--endpoint-url', endpoint, '--region', 'us-east-1', '--db', db, '--exit-when-idle', '--wait-time-seconds', '1', '--progress-interval', '0', ...(process.env.LIVE_CONC ? ['--concurrency', process.env.LIVE_CONC] : [])],
   { rssFile: `${db}.rss`, nodeArgs: process.env.LIVE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.LIVE_PROF] : [], env: EMULATOR_ENV },
 );
-const store = await openStore(db);
-const stats = await store.events.stats();
-await store.close();
+const events = await storedEvents(db);
 s3.destroy();
 sqs.destroy();
 await server.stop();
 emit({
   phase: 'live',
-  seconds,
-  cpuSeconds: cpu.all,
-  eventsPerCpuSecond: Math.round(stats.events / cpu.all),
+  ...cliFigures(events, run),
   // The committing thread's CPU: the bound on throughput once parse workers have cores of their own.
-  mainCpuSeconds: cpu.main,
-  eventsPerMainCpuSecond: cpu.main ? Math.round(stats.events / cpu.main) : null,
-  events: stats.events,
+  mainCpuSeconds: run.cpu.main,
+  eventsPerMainCpuSecond: run.cpu.main ? Math.round(events / run.cpu.main) : null,
   messages: bodies.length,
-  eventsPerSecond: Math.round(stats.events / seconds),
-  peakRssMiB,
 });

@@ -34,6 +34,24 @@ async function sql<R extends pg.QueryResultRow>(url: string, text: string, value
   }
 }
 
+/** The distinct days of a daily table, counted from firstDay. */
+async function daysIn(url: string, table: string, firstDay: number): Promise<number[]> {
+  return (await sql<{ d: number }>(url, `SELECT DISTINCT day - $1 AS d FROM ${table} ORDER BY d`, [firstDay])).map((r) => Number(r.d));
+}
+
+/** Makes every insert into a daily table of this day fail as a full disk would, until healInserts. */
+function failInsertsOfDay(url: string, table: string, day: number): Promise<unknown> {
+  return sql(
+    url,
+    `CREATE FUNCTION fail_day() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.day = ${day} THEN RAISE EXCEPTION 'could not extend file: No space left on device'; END IF; RETURN NEW; END $$;
+     CREATE TRIGGER fail_day BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION fail_day()`,
+  );
+}
+
+function healInserts(url: string, table: string): Promise<unknown> {
+  return sql(url, `DROP TRIGGER fail_day ON ${table}; DROP FUNCTION fail_day()`);
+}
+
 describe('postgres specifics', { skip: skip ?? false }, () => {
   it('three workers committing the same files at once store each event once; counters, usage and coverage add up', async () => {
     const url = await databases.fresh();
@@ -154,14 +172,9 @@ describe('postgres specifics', { skip: skip ?? false }, () => {
       makeEvent({ t: T0 + d * DAY + 3 * HOUR, principalArn: 'arn:aws:iam::111111111111:user/dev', eventSource: 'iam.amazonaws.com', eventName: action.slice(4), actions: [action] });
     await insertEvents(store.events, Array.from({ length: 10 }, (_, d) => [call(d, 'iam:PassRole'), call(d, 'iam:CreateAccessKey')]).flat());
     const whole = { since: new Date(T0).toISOString(), until: new Date(T0 + 10 * DAY).toISOString() };
-    const days = async (table: string) => (await sql<{ d: number }>(url, `SELECT DISTINCT day - $1 AS d FROM ${table} ORDER BY d`, [firstDay])).map((r) => Number(r.d));
-    const failDay = (d: number) =>
-      sql(
-        url,
-        `CREATE FUNCTION fail_day() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.day = ${firstDay + d} THEN RAISE EXCEPTION 'could not extend file: No space left on device'; END IF; RETURN NEW; END $$;
-         CREATE TRIGGER fail_day BEFORE INSERT ON evidence_daily FOR EACH ROW EXECUTE FUNCTION fail_day()`,
-      );
-    const healed = () => sql(url, 'DROP TRIGGER fail_day ON evidence_daily; DROP FUNCTION fail_day()');
+    const days = (table: string) => daysIn(url, table, firstDay);
+    const failDay = (d: number) => failInsertsOfDay(url, 'evidence_daily', firstDay + d);
+    const healed = () => healInserts(url, 'evidence_daily');
 
     await failDay(8);
     await assert.rejects(store.events.evidenceGroups({ ...whole, anyAction: ['iam:PassRole'] }), /No space left/);
@@ -192,16 +205,12 @@ describe('postgres specifics', { skip: skip ?? false }, () => {
       makeEvent({ t: T0 + d * DAY + 3 * HOUR, principalArn: 'arn:aws:iam::111111111111:user/dev', eventSource: 'iam.amazonaws.com', eventName: 'ListUsers', actions: ['iam:ListUsers'] });
     await insertEvents(store.events, Array.from({ length: 10 }, (_, d) => [call(d), call(d)]).flat());
     const whole = { since: new Date(firstDay * DAY).toISOString(), until: new Date((firstDay + 11) * DAY).toISOString() };
-    const days = async (table: string) => (await sql<{ d: number }>(url, `SELECT DISTINCT day - $1 AS d FROM ${table} ORDER BY d`, [firstDay])).map((r) => Number(r.d));
-    await sql(
-      url,
-      `CREATE FUNCTION fail_day() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.day = ${firstDay + 8} THEN RAISE EXCEPTION 'could not extend file: No space left on device'; END IF; RETURN NEW; END $$;
-       CREATE TRIGGER fail_day BEFORE INSERT ON usage_daily FOR EACH ROW EXECUTE FUNCTION fail_day()`,
-    );
+    const days = (table: string) => daysIn(url, table, firstDay);
+    await failInsertsOfDay(url, 'usage_daily', firstDay + 8);
     await assert.rejects(store.events.usage(whole), /No space left/);
     assert.deepEqual(await days('usage_daily'), [0, 1, 2, 3, 4, 5, 6], 'the first week is kept');
     assert.deepEqual(await days('usage_daily_dirty'), [7, 8, 9]);
-    await sql(url, 'DROP TRIGGER fail_day ON usage_daily; DROP FUNCTION fail_day()');
+    await healInserts(url, 'usage_daily');
     const rows = await store.events.usage(whole);
     assert.deepEqual(rows.map((r) => [r.action, r.count]), [['iam:ListUsers', 20]]);
     assert.deepEqual(await days('usage_daily'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
